@@ -1,0 +1,64 @@
+// swift-tools-version:5.10
+// emotion-live: real-time facial emotion detection for Linux.
+//
+// Targets, in the order data flows through them:
+//   COpenCV        system library: OpenCV 4 headers and libraries (pkg-config opencv4)
+//   OpenCVShim     C++ inside, plain C header outside: capture, Haar, crop/resize, drawing, windows
+//   CHDF5          system library: libhdf5 (pkg-config hdf5) plus inline wrappers for its macros
+//   HDF5           Swift reader for HDF5 files: groups, attributes, float datasets
+//   KerasEngine    pure-Swift Keras model loader and CNN inference engine (no OpenCV)
+//   EmotionPipeline  frame source -> face detector -> preprocessor -> classifier -> sinks
+//   emotion-live   the command-line tool, a thin shell over the libraries above
+import PackageDescription
+
+/// The engine's hot loops are bounds-check free and tuned for the build machine's CPU family;
+/// `make build PORTABLE=1` drops the CPU tuning (see README, "Compiler flags").
+let engineSwiftSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "emotion-live",
+    products: [
+        .executable(name: "emotion-live", targets: ["emotion-live"]),
+        .library(name: "KerasEngine", targets: ["KerasEngine"]),
+        .library(name: "EmotionPipeline", targets: ["EmotionPipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenCV",
+            pkgConfig: "opencv4",
+            providers: [.apt(["libopencv-dev", "opencv-data"])]
+        ),
+        .target(
+            name: "OpenCVShim",
+            dependencies: ["COpenCV"],
+            cxxSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [.linkedLibrary("stdc++")]
+        ),
+        .systemLibrary(
+            name: "CHDF5",
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev"])]
+        ),
+        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        .target(name: "KerasEngine", dependencies: ["HDF5"], swiftSettings: engineSwiftSettings),
+        .target(name: "EmotionPipeline", dependencies: ["OpenCVShim", "KerasEngine"]),
+        .executableTarget(
+            name: "emotion-live",
+            dependencies: [
+                "EmotionPipeline", "KerasEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            // Only the OpenCV libraries the shim really calls are loaded at start-up.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--as-needed"])]
+        ),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
+        .testTarget(name: "KerasEngineTests", dependencies: ["KerasEngine", "HDF5"]),
+        .testTarget(name: "EmotionPipelineTests", dependencies: ["EmotionPipeline"]),
+        .testTarget(name: "CLITests", dependencies: ["emotion-live"]),
+    ]
+)

@@ -1,0 +1,2 @@
+import EmotionPipeline
+print("emotion-live")
