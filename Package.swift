@@ -57,7 +57,7 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-Xlinker", "--as-needed"])]
         ),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
-        .testTarget(name: "KerasEngineTests", dependencies: ["KerasEngine", "HDF5"]),
+        .testTarget(name: "KerasEngineTests", dependencies: ["KerasEngine", "HDF5", "CHDF5"]),
         .testTarget(name: "EmotionPipelineTests", dependencies: ["EmotionPipeline"]),
         .testTarget(name: "CLITests", dependencies: ["emotion-live"]),
     ]
