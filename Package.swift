@@ -56,8 +56,10 @@ let package = Package(
             // Only the OpenCV libraries the shim really calls are loaded at start-up.
             linkerSettings: [.unsafeFlags(["-Xlinker", "--as-needed"])]
         ),
-        .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
-        .testTarget(name: "KerasEngineTests", dependencies: ["KerasEngine", "HDF5", "CHDF5"]),
+        // Test-only: writes HDF5 files (valid and deliberately broken) for the reader and engine tests.
+        .target(name: "TestSupport", dependencies: ["CHDF5"], path: "Tests/TestSupport"),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CHDF5", "TestSupport"]),
+        .testTarget(name: "KerasEngineTests", dependencies: ["KerasEngine", "HDF5", "CHDF5", "TestSupport"]),
         .testTarget(name: "EmotionPipelineTests", dependencies: ["EmotionPipeline"]),
         .testTarget(name: "CLITests", dependencies: ["emotion-live"]),
     ]
