@@ -1,0 +1,96 @@
+# emotion-live: every set-up step a fresh Debian machine needs is in here.
+#   make run  [ARGS="clip.mp4 --headless"]   install missing packages, build, run
+#   make test                                 the same set-up, then every test
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+PREFIX ?= /usr/local
+ARGS ?=
+SHARED ?= ../shared
+BIN := .build/release/emotion-live
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# The engine's kernels are written for 8- and 16-wide SIMD; on a CPU with AVX2 and FMA the
+# release build targets x86-64-v3 so they compile to those instructions. PORTABLE=1 (or a CPU
+# without them) builds for the baseline x86-64 instead; results are the same, only slower.
+ifeq ($(PORTABLE),)
+CPU_FLAGS := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo 2>/dev/null && [ "$$(uname -m)" = x86_64 ] && echo "-Xswiftc -target-cpu -Xswiftc x86-64-v3 -Xcc -march=x86-64-v3")
+endif
+SWIFT_BUILD := swift build -c release $(CPU_FLAGS)
+
+# Debian packages: what building and running need, and what only the tests need.
+CASCADE := /usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml
+
+.PHONY: deps test-deps build run test install uninstall train bench clean help
+
+help:
+	@echo "make run ARGS='[SOURCE] [options]'  build and run (default: webcam, window)"
+	@echo "make test                            build and run every test"
+	@echo "make install PREFIX=/usr/local       install binary, model, man page, completions"
+	@echo "make bench                           engine speed of the bundled and reference models"
+	@echo "make train                           retrain the bundled model (Python, offline)"
+
+deps:
+	@missing=""; \
+	command -v pkg-config >/dev/null || missing="$$missing pkg-config"; \
+	pkg-config --exists opencv4 2>/dev/null || missing="$$missing libopencv-dev"; \
+	pkg-config --exists hdf5 2>/dev/null || missing="$$missing libhdf5-dev"; \
+	[ -f $(CASCADE) ] || missing="$$missing opencv-data"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# Xvfb for the window tests, ffmpeg (ffprobe) to check written videos.
+test-deps: deps
+	@missing=""; \
+	command -v xvfb-run >/dev/null || missing="$$missing xvfb xauth"; \
+	command -v ffprobe >/dev/null || missing="$$missing ffmpeg"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(SWIFT_BUILD) --product emotion-live
+
+run: build
+	$(BIN) $(ARGS)
+
+# Unit tests run in a debug build; the end-to-end tests drive the release binary, which is the
+# one users run (and the only one fast enough to evaluate thousands of faces in a test).
+test: test-deps build
+	EMOTION_LIVE_BIN=$(CURDIR)/$(BIN) swift test 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/emotion-live
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/emotion-live
+	install -m 644 models/emotion-cnn.h5 models/emotion-cnn.meta.json $(DESTDIR)$(PREFIX)/share/emotion-live/
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/emotion-live"
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/emotion-live
+	rm -rf $(DESTDIR)$(PREFIX)/share/emotion-live
+
+# Offline only: Python, Keras and the FER-2013 data in $(SHARED)/data. Never needed to run.
+TRAIN_VENV := training/.venv
+$(TRAIN_VENV)/.installed: training/requirements.txt
+	python3 -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/pip install -q -r training/requirements.txt
+	touch $@
+
+train: $(TRAIN_VENV)/.installed
+	$(TRAIN_VENV)/bin/python training/train.py \
+		--train $(SHARED)/data/fer2013-train.csv.gz --test $(SHARED)/data/fer2013-test.csv \
+		--out models/emotion-cnn.h5
+
+bench: build
+	@for model in models/emotion-cnn.h5 $(SHARED)/models/seed-cnn.h5 $(SHARED)/models/mini-xception-fer2013.hdf5; do \
+		[ -f $$model ] || { echo "skipping $$model (not found)"; continue; }; \
+		for batch in 1 8; do $(BIN) bench --model $$model --batch $$batch; done; \
+	done
+
+clean:
+	rm -rf .build

@@ -1,0 +1,34 @@
+/// The seven FER-2013 emotions under the project's canonical names.
+///
+/// Models name these classes differently ("disgust" or "disgusted", "fear" or "fearful") and
+/// order them differently (FER-2013's codes, alphabetical...). Everything that compares a model's
+/// output with ground truth goes through this type, so a model is scored by meaning, not position.
+public enum EmotionLabel: String, CaseIterable, Sendable {
+    case angry, disgusted, fearful, happy, neutral, sad, surprised
+
+    /// The canonical order, used by the bundled model and for CSV columns.
+    public static let canonicalOrder: [EmotionLabel] = allCases
+
+    /// Parses a label as spelled by common models and datasets; case-insensitive.
+    public init?(spelling: String) {
+        switch spelling.lowercased().trimmingCharacters(in: .whitespaces) {
+        case "angry", "anger": self = .angry
+        case "disgusted", "disgust": self = .disgusted
+        case "fearful", "fear", "scared": self = .fearful
+        case "happy", "happiness", "joy": self = .happy
+        case "neutral": self = .neutral
+        case "sad", "sadness": self = .sad
+        case "surprised", "surprise": self = .surprised
+        default: return nil
+        }
+    }
+
+    /// FER-2013's `emotion` column: 0 Angry, 1 Disgust, 2 Fear, 3 Happy, 4 Sad, 5 Surprise, 6 Neutral.
+    public init?(fer2013Code code: Int) {
+        let codes: [EmotionLabel] = [.angry, .disgusted, .fearful, .happy, .sad, .surprised, .neutral]
+        guard codes.indices.contains(code) else { return nil }
+        self = codes[code]
+    }
+}
+
+import Foundation

@@ -1,0 +1,122 @@
+import ArgumentParser
+import Dispatch
+import EmotionPipeline
+import Foundation
+import KerasEngine
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure the engine's speed: milliseconds per face and GFLOP/s.",
+        discussion: """
+        Warms up, then times repeated runs on seeded random input and reports the median. \
+        With --threads N, the batch is split across N threads, each with its own session. \
+        Times on a shared machine drift: compare models as ratios measured in one run.
+        """
+    )
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(name: .long, help: "Worker threads.")
+    var threads: Int = 1
+
+    @Option(name: .long, help: "Faces per engine call.")
+    var batch: Int = 1
+
+    @Option(name: .long, help: "Seconds of measurement (after one second of warm-up).")
+    var seconds: Double = 2
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: Format = .text
+
+    func validate() throws {
+        guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
+        guard (1...4096).contains(batch) else { throw ValidationError("--batch must be between 1 and 4096") }
+        guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be in (0, 600]") }
+    }
+
+    func run() throws {
+        try reportingFailures {
+            let (network, _) = try modelOptions.load()
+            let result = EngineBenchmark(model: network, threads: threads, batch: batch).measure(seconds: seconds)
+            let path = try modelOptions.resolvedModelPath()
+            switch format {
+            case .json:
+                emit(jsonString([
+                    "model": path, "threads": threads, "batch": batch,
+                    "ms_per_face": result.msPerFace, "gflops": result.gflops,
+                    "mflop_per_face": Double(network.flops) / 1e6, "runs": result.runs,
+                ] as [String: Any]))
+            case .text:
+                emit(String(format: "%@: %.4f ms per face, %.1f GFLOP/s (%.1f MFLOP per face; threads %d, batch %d, median of %d runs)",
+                            path, result.msPerFace, result.gflops, Double(network.flops) / 1e6, threads, batch, result.runs))
+            }
+        }
+    }
+}
+
+/// Times `batch` faces split over `threads` sessions; the median run gives the figure.
+struct EngineBenchmark {
+    let model: KerasModel
+    let threads: Int
+    let batch: Int
+
+    struct Result { let msPerFace: Double; let gflops: Double; let runs: Int }
+
+    func measure(seconds: Double) -> Result {
+        let workers = min(threads, batch)
+        let shares = (0..<workers).map { batch / workers + ($0 < batch % workers ? 1 : 0) }
+        let sampleSize = model.inputShape.reduce(1, *)
+        let sessions = shares.map { model.makeSession(maxBatch: max($0, 1)) }
+        var generator = SplitMix64(seed: 42)
+        let inputs = shares.map { share in (0..<(share * sampleSize)).map { _ in Float(generator.next() % 256) / 255 } }
+        var outputs = shares.map { [Float](repeating: 0, count: $0 * model.outputCount) }
+
+        func once() -> Double {
+            let start = DispatchTime.now().uptimeNanoseconds
+            if workers == 1 {
+                runShare(0, sessions: sessions, inputs: inputs, outputs: &outputs[0], share: shares[0])
+            } else {
+                outputs.withUnsafeMutableBufferPointer { all in
+                    let base = all.baseAddress!
+                    DispatchQueue.concurrentPerform(iterations: workers) { k in
+                        runShare(k, sessions: sessions, inputs: inputs, outputs: &base[k], share: shares[k])
+                    }
+                }
+            }
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+
+        let warmUpEnd = DispatchTime.now().uptimeNanoseconds + 1_000_000_000
+        repeat { _ = once() } while DispatchTime.now().uptimeNanoseconds < warmUpEnd
+        var times: [Double] = []
+        let end = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
+        repeat { times.append(once()) } while DispatchTime.now().uptimeNanoseconds < end || times.count < 5
+        times.sort()
+        let median = times[times.count / 2]
+        return Result(msPerFace: median * 1000 / Double(batch),
+                      gflops: Double(model.flops) * Double(batch) / median / 1e9, runs: times.count)
+    }
+
+    private func runShare(_ k: Int, sessions: [InferenceSession], inputs: [[Float]], outputs: inout [Float], share: Int) {
+        inputs[k].withUnsafeBufferPointer { input in
+            outputs.withUnsafeMutableBufferPointer { output in
+                sessions[k].run(input, batch: share, into: output)
+            }
+        }
+    }
+}
+
+/// A small seeded generator so benchmark inputs are the same on every run.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import EmotionPipeline
+import Foundation
+import KerasEngine
+
+extension InputScale: ExpressibleByArgument {}
+
+/// The options every command that loads a model shares: which model, and what its outputs mean.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Keras .h5 model file (default: the bundled model).", valueName: "path"))
+    var model: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The model's class labels in output order, comma-separated (overrides the sidecar file), e.g. angry,disgust,fear,happy,sad,surprise,neutral.",
+        valueName: "labels"))
+    var labels: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "How the model expects pixels scaled: unit (x/255), signed ((x/255-0.5)*2) or raw (x). Overrides the sidecar file.",
+        valueName: "scale"))
+    var inputScale: InputScale?
+
+    /// The model path in force: the flag, else the bundled model.
+    func resolvedModelPath() throws -> String {
+        if let model { return model }
+        guard let bundled = BundledModel.locate() else {
+            throw CLIError.noBundledModel
+        }
+        return bundled
+    }
+
+    /// Loads the model and resolves its metadata (sidecar, then flags).
+    func load(flipAverage: Bool? = nil) throws -> (KerasModel, ModelMetadata) {
+        let path = try resolvedModelPath()
+        let network = try KerasModel.load(path: path)
+        for warning in network.warnings { fputs("emotion-live: warning: \(warning)\n", stderr) }
+        let labelList = labels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        let metadata = try ModelMetadata.resolve(
+            modelPath: path, classCount: network.outputCount,
+            labels: labelList, inputScale: inputScale, flipAverage: flipAverage)
+        return (network, metadata)
+    }
+}
+
+enum CLIError: Error, CustomStringConvertible {
+    case noBundledModel
+    case invalid(String)
+
+    var description: String {
+        switch self {
+        case .noBundledModel:
+            return "cannot find the bundled model \(BundledModel.fileName) (looked beside the binary and in ./models); give one with --model or set \(BundledModel.environmentVariable)"
+        case let .invalid(message):
+            return message
+        }
+    }
+}

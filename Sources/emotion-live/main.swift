@@ -1,2 +1,0 @@
-import EmotionPipeline
-print("emotion-live")

@@ -1,0 +1,126 @@
+import Foundation
+import XCTest
+
+/// The default command: headless output on real footage, window mode under Xvfb, failures.
+final class RunCommandTests: XCTestCase {
+    func testHeadlessJSONLinesOnTheTalkingWomanClip() throws {
+        let clip = try CLI.sharedFile("media/videos/woman_talking_596x336.mp4")
+        let result = try CLI.run([clip, "--headless", "--format", "jsonl"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let frames = try result.lines.map(CLI.json)
+        XCTAssertEqual(frames.count, 464, "one line per frame of the clip")
+        XCTAssertEqual(frames.map { $0["frame"] as? Int }, (0..<464).map { $0 }, "frames numbered from 0")
+        var withFace = 0
+        var previousTime = -1.0
+        for frame in frames {
+            let time = try XCTUnwrap(frame["time"] as? Double)
+            XCTAssertGreaterThan(time, previousTime, "time follows the source's timestamps")
+            previousTime = time
+            let faces = try XCTUnwrap(frame["faces"] as? [[String: Any]])
+            if !faces.isEmpty { withFace += 1 }
+            for face in faces {
+                let box = try XCTUnwrap(face["box"] as? [Int])
+                XCTAssertEqual(box.count, 4)
+                XCTAssertTrue(box[0] >= 0 && box[1] >= 0 && box[0] + box[2] <= 596 && box[1] + box[3] <= 336, "\(box)")
+                let probabilities = try XCTUnwrap(face["probabilities"] as? [String: Double])
+                XCTAssertEqual(Set(probabilities.keys), ["angry", "disgusted", "fearful", "happy", "neutral", "sad", "surprised"])
+                XCTAssertEqual(probabilities.values.reduce(0, +), 1, accuracy: 1e-3)
+                let label = try XCTUnwrap(face["label"] as? String)
+                XCTAssertEqual(face["confidence"] as? Double ?? -1, probabilities[label] ?? -2, accuracy: 1e-4)
+                XCTAssertEqual(probabilities.max { $0.value < $1.value }?.key, label)
+            }
+        }
+        // README of ../shared: Haar finds a face in ~96% of this clip's frames.
+        let share = Double(withFace) / Double(frames.count)
+        print("woman_talking: a face in \(withFace) of \(frames.count) frames (\(share))")
+        XCTAssertGreaterThan(share, 0.90)
+        XCTAssertLessThanOrEqual(share, 1.0)
+    }
+
+    func testHeadlessTextAndMaxFramesOnAFileWithoutFaces() throws {
+        let clip = try CLI.sharedFile("media/videos/cartoon_no_face.mp4")
+        let result = try CLI.run([clip, "--headless", "--max-frames", "20"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.lines.count, 20)
+        XCTAssertTrue(result.lines.allSatisfy { $0.hasPrefix("frame ") }, result.stdout)
+        let jsonl = try CLI.run([clip, "--headless", "--format", "jsonl", "--max-frames", "5"])
+        XCTAssertEqual(try jsonl.lines.map { try CLI.json($0)["faces"] as? [Any] }.map { $0?.count }, [0, 0, 0, 0, 0])
+    }
+
+    /// Runs without ../shared: a clip ffmpeg synthesizes (a test pattern, no faces).
+    func testHeadlessOnAGeneratedClip() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/ffmpeg") else {
+            throw XCTSkip("ffmpeg is not installed (make test installs it)")
+        }
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let clip = directory.appendingPathComponent("pattern.mp4").path
+        let made = try CLI.run(["-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-frames:v", "15",
+                                "-pix_fmt", "yuv420p", clip], executable: URL(fileURLWithPath: "/usr/bin/ffmpeg"))
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let result = try CLI.run([clip, "--headless", "--format", "jsonl"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let frames = try result.lines.map(CLI.json)
+        XCTAssertEqual(frames.count, 15)
+        XCTAssertEqual(frames.compactMap { $0["frame"] as? Int }, Array(0..<15))
+        let times = frames.compactMap { $0["time"] as? Double }
+        XCTAssertEqual(times.count, 15)
+        XCTAssertEqual(times.last ?? 0, 1.4, accuracy: 0.01, "10 fps: frame 14 at 1.4 s")
+        XCTAssertTrue(frames.allSatisfy { ($0["faces"] as? [Any])?.isEmpty == true })
+    }
+
+    func testImagesGiveOneLineWithEveryFace() throws {
+        let two = try CLI.sharedFile("media/images/two_people.jpg")
+        let result = try CLI.run([two, "--headless", "--format", "jsonl"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.lines.count, 1)
+        let faces = try XCTUnwrap(try CLI.json(result.lines[0])["faces"] as? [[String: Any]])
+        XCTAssertEqual(faces.count, 2)
+        let none = try CLI.run([try CLI.sharedFile("media/images/no_faces.jpg"), "--headless", "--format", "jsonl"])
+        XCTAssertEqual(none.lines.count, 1)
+        XCTAssertEqual((try CLI.json(none.lines[0])["faces"] as? [Any])?.count, 0)
+    }
+
+    func testWindowModePlaysAClipToItsEndUnderXvfb() throws {
+        let clip = try CLI.sharedFile("media/videos/woman_talking_596x336.mp4")
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/xvfb-run") else {
+            throw XCTSkip("xvfb-run is not installed (make test installs it)")
+        }
+        let result = try CLI.run(["-a", "-s", "-screen 0 1024x768x24", CLI.binary.path, clip, "--max-frames", "60"],
+                                 executable: URL(fileURLWithPath: "/usr/bin/xvfb-run"), timeout: 120)
+        XCTAssertEqual(result.status, 0, "window mode should exit 0 at the end: \(result.stderr)")
+    }
+
+    func testMissingSourceModelAndCascadeAreReportedInOneLine() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let absent = directory.appendingPathComponent("absent.mp4").path
+        assertCleanFailure(try CLI.run([absent, "--headless"]), naming: absent)
+        let notVideo = directory.appendingPathComponent("notes.mp4").path
+        try "hello".write(toFile: notVideo, atomically: true, encoding: .utf8)
+        assertCleanFailure(try CLI.run([notVideo, "--headless"]), naming: notVideo)
+        let noModel = directory.appendingPathComponent("none.h5").path
+        assertCleanFailure(try CLI.run([notVideo, "--headless", "--model", noModel]), naming: noModel)
+        let noCascade = directory.appendingPathComponent("none.xml").path
+        assertCleanFailure(try CLI.run([notVideo, "--headless", "--cascade", noCascade]), naming: noCascade)
+    }
+
+    func testCameraThatCannotBeOpenedIsReportedQuickly() throws {
+        let start = Date()
+        let result = try CLI.run(["/dev/video97", "--headless"], timeout: 30)
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("/dev/video97"), result.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 10, "reported within 5 s (plus start-up)")
+    }
+
+    func testVersionAndHelp() throws {
+        let version = try CLI.run(["--version"])
+        XCTAssertEqual(version.status, 0)
+        XCTAssertFalse(version.stdout.isEmpty)
+        let help = try CLI.run(["--help"])
+        XCTAssertEqual(help.status, 0)
+        for word in ["infer", "evaluate", "inspect", "bench", "--headless"] {
+            XCTAssertTrue(help.stdout.contains(word), "--help should mention \(word)")
+        }
+    }
+}
