@@ -139,6 +139,21 @@ public class HDF5Object {
         }
     }
 
+    /// Number of elements an attribute holds (a scalar holds one), or nil if it is absent.
+    /// Lets a caller accept an empty attribute of any type: Keras 3 writes `weight_names` of a
+    /// layer without weights as an empty float64 array, not as text.
+    public func attributeElementCount(_ name: String) throws -> Int? {
+        guard hasAttribute(name) else { return nil }
+        let label = attributeLabel(name)
+        let attr = H5Aopen(id, name, chdf5_p_default())
+        guard attr >= 0 else { throw HDF5Error.readFailed(file: file.path, object: label) }
+        defer { H5Aclose(attr) }
+        let space = H5Aget_space(attr)
+        guard space >= 0 else { throw HDF5Error.readFailed(file: file.path, object: label) }
+        defer { H5Sclose(space) }
+        return try elementCount(space: space, label: label)
+    }
+
     func attributeLabel(_ name: String) -> String { "attribute '\(name)' of \(path)" }
 
     func elementCount(space: hid_t, label: String) throws -> Int {

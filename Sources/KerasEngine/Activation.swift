@@ -1,0 +1,153 @@
+import Foundation
+
+/// The activation functions Keras names by string (`activation="relu"`, `Activation("gelu")`),
+/// plus the parameterised ones of the ReLU, LeakyReLU and ELU layers.
+///
+/// Activations are applied in place to rows of `width` contiguous floats: for NHWC tensors a row
+/// is one pixel's channels, for flat tensors one sample. Only softmax looks at the whole row.
+enum Activation: Equatable {
+    case linear
+    case relu
+    /// Keras's `ReLU` layer: `x >= maxValue -> maxValue`, `x >= threshold -> x`,
+    /// else `negativeSlope * (x - threshold)`.
+    case clippedRelu(maxValue: Float, negativeSlope: Float, threshold: Float)
+    case leakyRelu(slope: Float)
+    case elu(alpha: Float)
+    case selu
+    /// Exact (erf) GELU, the default of both tf.keras and Keras 3; `approximate` is the tanh form.
+    case gelu(approximate: Bool)
+    case swish
+    case sigmoid
+    /// Keras 2: `clip(0.2 x + 0.5, 0, 1)`. Keras 3: `relu6(x + 3) / 6`.
+    case hardSigmoid(slope: Float)
+    case hardSwish
+    case tanh
+    case softplus
+    case softsign
+    case exponential
+    case mish
+    /// Normalised over each row.
+    case softmax
+
+    /// Maps a Keras activation name (or the serialized object Keras 3 may write) to a case.
+    /// `kerasMajor` picks between the definitions that changed in Keras 3.
+    static func named(_ value: Any?, kerasMajor: Int) -> Activation? {
+        var name: String
+        if value == nil || value is NSNull {
+            return .linear
+        } else if let text = value as? String {
+            name = text
+        } else if let dict = value as? [String: Any], let text = (dict["config"] as? String) ?? (dict["class_name"] as? String) {
+            name = text
+        } else {
+            return nil
+        }
+        name = name.lowercased()
+        switch name {
+        case "linear", "none": return .linear
+        case "relu": return .relu
+        case "relu6": return .clippedRelu(maxValue: 6, negativeSlope: 0, threshold: 0)
+        case "leaky_relu": return .leakyRelu(slope: 0.2)
+        case "elu": return .elu(alpha: 1)
+        case "selu": return .selu
+        case "gelu": return .gelu(approximate: false)
+        case "swish", "silu": return .swish
+        case "sigmoid": return .sigmoid
+        case "hard_sigmoid": return .hardSigmoid(slope: kerasMajor >= 3 ? 1.0 / 6.0 : 0.2)
+        case "hard_swish", "hard_silu": return .hardSwish
+        case "tanh": return .tanh
+        case "softplus": return .softplus
+        case "softsign": return .softsign
+        case "exponential": return .exponential
+        case "mish": return .mish
+        case "softmax": return .softmax
+        default: return nil
+        }
+    }
+
+    var isLinear: Bool { self == .linear }
+
+    /// Applies the activation in place to `rows` rows of `width` floats each.
+    func apply(_ data: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+        let count = rows * width
+        switch self {
+        case .linear:
+            return
+        case .relu:
+            Activation.reluInPlace(data, count: count)
+        case .softmax:
+            for row in 0..<rows { Activation.softmaxRow(data + row * width, width: width) }
+        default:
+            for index in 0..<count { data[index] = scalar(data[index]) }
+        }
+    }
+
+    /// The function on one value (all but softmax).
+    @inline(__always)
+    func scalar(_ x: Float) -> Float {
+        switch self {
+        case .linear, .softmax: return x
+        case .relu: return max(x, 0)
+        case let .clippedRelu(maxValue, slope, threshold):
+            if x >= maxValue { return maxValue }
+            if x >= threshold { return x }
+            return slope * (x - threshold)
+        case let .leakyRelu(slope): return x >= 0 ? x : slope * x
+        case let .elu(alpha): return x > 0 ? x : alpha * (Foundation.expm1(x))
+        case .selu:
+            let alpha: Float = 1.6732632423543772848170429916717
+            let scale: Float = 1.0507009873554804934193349852946
+            return x > 0 ? scale * x : scale * alpha * Foundation.expm1(x)
+        case let .gelu(approximate):
+            if approximate {
+                let c: Float = 0.7978845608028654
+                return 0.5 * x * (1 + Foundation.tanh(c * (x + 0.044715 * x * x * x)))
+            }
+            return 0.5 * x * (1 + Float(Foundation.erf(Double(x) / 2.0.squareRoot())))
+        case .swish: return x / (1 + Foundation.exp(-x))
+        case .sigmoid: return 1 / (1 + Foundation.exp(-x))
+        case let .hardSigmoid(slope): return min(max(slope * x + 0.5, 0), 1)
+        case .hardSwish: return x * min(max(x / 6 + 0.5, 0), 1)
+        case .tanh: return Foundation.tanh(x)
+        case .softplus:
+            // log1p(exp(x)) without overflow for large x.
+            return x > 20 ? x : Foundation.log1p(Foundation.exp(x))
+        case .softsign: return x / (1 + abs(x))
+        case .exponential: return Foundation.exp(x)
+        case .mish:
+            let softplus = x > 20 ? x : Foundation.log1p(Foundation.exp(x))
+            return x * Foundation.tanh(softplus)
+        }
+    }
+
+    static func reluInPlace(_ data: UnsafeMutablePointer<Float>, count: Int) {
+        var index = 0
+        let zero = SIMD8<Float>(repeating: 0)
+        while index + 8 <= count {
+            let raw = UnsafeMutableRawPointer(data + index)
+            let v = raw.loadUnaligned(as: SIMD8<Float>.self)
+            raw.storeBytes(of: v.replacing(with: zero, where: v .< zero), as: SIMD8<Float>.self)
+            index += 8
+        }
+        while index < count {
+            data[index] = max(data[index], 0)
+            index += 1
+        }
+    }
+
+    /// Softmax over one row, shifted by the row's maximum as Keras does, so large logits do not
+    /// overflow.
+    static func softmaxRow(_ row: UnsafeMutablePointer<Float>, width: Int) {
+        guard width > 0 else { return }
+        var maximum = row[0]
+        for index in 1..<max(width, 1) where row[index] > maximum { maximum = row[index] }
+        var sum: Float = 0
+        for index in 0..<width {
+            let e = Foundation.exp(row[index] - maximum)
+            row[index] = e
+            sum += e
+        }
+        let inverse = 1 / sum
+        for index in 0..<width { row[index] *= inverse }
+    }
+}

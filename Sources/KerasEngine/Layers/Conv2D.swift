@@ -1,0 +1,126 @@
+/// Keras `Conv2D`: `y[b, oy, ox, o] = act(sum_{ky, kx, i} x[b, oy*s - pad + ky*d, ox*s - pad + kx*d, g*I + i]
+/// * W[ky, kx, i, o] + bias[o])` with groups `g`, NHWC, TensorFlow's valid/same padding.
+///
+/// Computed as im2col + GEMM, one chunk of output pixels at a time so the im2col rows stay in
+/// cache; a 1x1, stride-1 convolution multiplies the input directly. Weights are packed at load
+/// (one `PackedMatrix` per group).
+final class Conv2DLayer: FusableLayer {
+    let outputShape: [Int]
+    let geometry: WindowGeometry
+    let groups: Int
+    let groupInputs: Int
+    let groupOutputs: Int
+    private(set) var packed: [PackedMatrix]
+    var activation: Activation
+    var postAffine: (scale: [Float], shift: [Float])?
+    /// Output pixels per im2col chunk (a multiple of the micro-kernel's 6 rows).
+    static let chunkRows = 96
+
+    var outputChannels: Int { outputShape[2] }
+    var multiplyAdds: Int { geometry.outputPixels * outputChannels * geometry.kernelHeight * geometry.kernelWidth * groupInputs }
+    private var isPointwise: Bool {
+        geometry.kernelHeight == 1 && geometry.kernelWidth == 1 && geometry.strideY == 1 && geometry.strideX == 1
+            && geometry.padTop == 0 && geometry.padLeft == 0
+    }
+
+    init(_ context: LayerContext) throws {
+        try context.requireChannelsLast()
+        let input = try context.singleInput(rank: 3)
+        let filters = try context.int("filters", range: 1...(1 << 16))
+        let kernel = try context.pair("kernel_size", range: 1...1024)
+        let strides = try context.pair("strides", default: (1, 1), range: 1...1024)
+        let dilation = try context.pair("dilation_rate", default: (1, 1), range: 1...1024)
+        let groups = try context.int("groups", default: 1, range: 1...(1 << 16))
+        let same = try context.paddingIsSame()
+        let useBias = try context.bool("use_bias", default: true)
+        activation = try context.activation()
+        guard input[2] % groups == 0, filters % groups == 0 else {
+            throw context.shapeError("\(input[2]) input channels and \(filters) filters are not both divisible by groups=\(groups)")
+        }
+        self.groups = groups
+        groupInputs = input[2] / groups
+        groupOutputs = filters / groups
+        geometry = WindowGeometry(input: input, kernel: kernel, strides: strides, dilation: dilation, same: same)
+        outputShape = try context.checkedShape([geometry.outputHeight, geometry.outputWidth, filters])
+        guard Shape.count([kernel.0, kernel.1, groupInputs, filters]) != nil else {
+            throw KerasModelError.tooLarge(file: context.file, layer: context.name, what: "kernel size", value: Int.max, limit: Shape.maxElements)
+        }
+
+        var expected: [(name: String, shape: [Int])] = [("kernel", [kernel.0, kernel.1, groupInputs, filters])]
+        if useBias { expected.append(("bias", [filters])) }
+        let weights = try context.weights(expected)
+        let kernelValues = weights[0]
+        let bias = useBias ? weights[1] : nil
+        let k = kernel.0 * kernel.1 * groupInputs
+        let groupOutputs = self.groupOutputs
+        packed = (0..<groups).map { group in
+            let groupBias = bias.map { Array($0[(group * groupOutputs)..<((group + 1) * groupOutputs)]) }
+            // Keras kernel (kh, kw, in, out) flattened: row = (ky * kw + kx) * in + i, column o.
+            return PackedMatrix(k: k, n: groupOutputs, bias: groupBias) { row, column in
+                kernelValues[row * filters + group * groupOutputs + column]
+            }
+        }
+    }
+
+    func foldAffine(scale: [Float], shift: [Float]) {
+        for group in 0..<groups {
+            let range = (group * groupOutputs)..<((group + 1) * groupOutputs)
+            packed[group].scaleColumns(scale: Array(scale[range]), shift: Array(shift[range]))
+        }
+    }
+
+    func scratchCount(batch: Int) -> Int {
+        isPointwise ? 0 : Conv2DLayer.chunkRows * geometry.kernelHeight * geometry.kernelWidth * groupInputs
+    }
+
+    func forward(_ inputs: [UnsafePointer<Float>], output: UnsafeMutablePointer<Float>, batch: Int,
+                 scratch: UnsafeMutablePointer<Float>) {
+        let input = inputs[0]
+        let rows = batch * geometry.outputPixels
+        let channels = outputChannels
+        let fuseRelu = activation == .relu
+        if isPointwise {
+            for group in 0..<groups {
+                gemm(m: rows, a: input + group * groupInputs, lda: geometry.channels, b: packed[group],
+                     c: output + group * groupOutputs, ldc: channels, relu: fuseRelu)
+            }
+        } else {
+            let k = geometry.kernelHeight * geometry.kernelWidth * groupInputs
+            var first = 0
+            while first < rows {
+                let count = min(Conv2DLayer.chunkRows, rows - first)
+                for group in 0..<groups {
+                    im2col(input, geometry: geometry, channelOffset: group * groupInputs, groupChannels: groupInputs,
+                           firstRow: first, rowCount: count, into: scratch)
+                    gemm(m: count, a: scratch, lda: k, b: packed[group],
+                         c: output + first * channels + group * groupOutputs, ldc: channels, relu: fuseRelu)
+                }
+                first += count
+            }
+        }
+        applyEpilogue(output, rows: rows, fusedRelu: fuseRelu)
+    }
+}
+
+extension FusableLayer {
+    /// The activation (unless the GEMM already applied a ReLU) and the post-activation affine,
+    /// over `rows` rows of `outputChannels`.
+    func applyEpilogue(_ output: UnsafeMutablePointer<Float>, rows: Int, fusedRelu: Bool) {
+        if !fusedRelu { activation.apply(output, rows: rows, width: outputChannels) }
+        if let postAffine {
+            applyChannelAffine(output, rows: rows, channels: outputChannels, scale: postAffine.scale, shift: postAffine.shift)
+        }
+    }
+}
+
+/// x[r, c] = x[r, c] * scale[c] + shift[c], in place.
+func applyChannelAffine(_ data: UnsafeMutablePointer<Float>, rows: Int, channels: Int, scale: [Float], shift: [Float]) {
+    scale.withUnsafeBufferPointer { scale in
+        shift.withUnsafeBufferPointer { shift in
+            for row in 0..<rows {
+                let p = data + row * channels
+                for c in 0..<channels { p[c] = p[c] * scale[c] + shift[c] }
+            }
+        }
+    }
+}

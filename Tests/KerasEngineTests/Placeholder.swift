@@ -1,2 +1,0 @@
-import XCTest
-final class KerasEngineTestsPlaceholder: XCTestCase { func testNothing() {} }
