@@ -20,6 +20,11 @@ public final class HDF5File {
             throw HDF5Error.cannotOpen(file: path, reason: "no such file")
         }
         if isDir.boolValue { throw HDF5Error.cannotOpen(file: path, reason: "is a directory") }
+        // A named pipe or device would block (or never end) when libhdf5 opens it.
+        if let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType,
+           type != .typeRegular {
+            throw HDF5Error.cannotOpen(file: path, reason: "not a regular file")
+        }
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw HDF5Error.cannotOpen(file: path, reason: "permission denied")
         }

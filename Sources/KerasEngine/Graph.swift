@@ -26,7 +26,7 @@ struct Graph {
         }
         var indexOf: [String: Int] = [:]
         for (index, layer) in layers.enumerated() {
-            guard indexOf[layer.name] == nil else { throw fail("two layers are named '\(layer.name)'") }
+            guard indexOf[layer.name] == nil else { throw fail("two layers are named '\(layer.name)' (layer names must be unique)") }
             indexOf[layer.name] = index
         }
         guard model.inputNames.count == 1 else {
@@ -58,14 +58,6 @@ struct Graph {
                 stack.append(source)
             }
         }
-        guard needed[input] else { throw fail("output '\(layers[output].name)' does not depend on input '\(layers[input].name)'") }
-        for index in layers.indices where needed[index] && index != input {
-            if layers[index].className == "InputLayer" {
-                throw fail("the output depends on a second input, '\(layers[index].name)'; only models with one input are supported")
-            }
-            if edges[index].isEmpty { throw fail("layer '\(layers[index].name)' has no inputs") }
-        }
-
         // Kahn's algorithm, preferring Keras's own order among ready layers; what is left
         // unplaced lies on a cycle.
         var pending = [Int](repeating: 0, count: layers.count)
@@ -86,9 +78,16 @@ struct Graph {
         }
         let neededCount = needed.filter { $0 }.count
         guard order.count == neededCount else {
-            let stuck = layers.indices.filter { needed[$0] && pending[$0] > 0 }.map { layers[$0].name }
-            throw fail("the layers \(stuck.prefix(5).joined(separator: ", ")) form a cycle")
+            throw fail("the layers \(Graph.cycleMembers(pending: pending, consumers: consumers).prefix(6).map { layers[$0].name }.joined(separator: ", ")) form a cycle")
         }
+        guard needed[input] else { throw fail("output '\(layers[output].name)' does not depend on input '\(layers[input].name)'") }
+        for index in layers.indices where needed[index] && index != input {
+            if layers[index].className == "InputLayer" {
+                throw fail("the output depends on a second input, '\(layers[index].name)'; only models with one input are supported")
+            }
+            if edges[index].isEmpty { throw fail("layer '\(layers[index].name)' has no inputs") }
+        }
+
         guard order.first == input else { throw fail("input '\(layers[input].name)' is not the first layer to run") }
         var position = [Int](repeating: -1, count: layers.count)
         for (slot, index) in order.enumerated() { position[index] = slot }
@@ -97,5 +96,20 @@ struct Graph {
         }
         outputIndex = position[output]
         unused = layers.indices.filter { !needed[$0] }.map { layers[$0].name }
+    }
+
+    /// The unplaced layers left after Kahn's algorithm, minus those merely downstream of a
+    /// cycle: repeatedly drop layers none of whose consumers are still unplaced.
+    private static func cycleMembers(pending: [Int], consumers: [[Int]]) -> [Int] {
+        var stuck = Set(pending.indices.filter { pending[$0] > 0 })
+        var changed = true
+        while changed {
+            changed = false
+            for index in stuck where !consumers[index].contains(where: { stuck.contains($0) }) {
+                stuck.remove(index)
+                changed = true
+            }
+        }
+        return stuck.sorted()
     }
 }

@@ -123,7 +123,11 @@ extension ModelConfig {
     /// The layers feeding one layer. A layer called more than once (a shared layer) or fed by a
     /// layer's second output cannot be expressed by this engine's one-output-per-layer graph.
     private static func inboundLayers(_ value: Any?, layer: String, file: String) throws -> [String] {
-        guard let nodes = value as? [Any], !nodes.isEmpty else { return [] }
+        if value == nil || value is NSNull { return [] }
+        guard let nodes = value as? [Any] else {
+            throw KerasModelError.invalidConfig(file: file, reason: "inbound_nodes of layer '\(layer)' is not a list")
+        }
+        if nodes.isEmpty { return [] }
         guard nodes.count == 1 else {
             throw KerasModelError.invalidGraph(file: file, reason: "layer '\(layer)' is called \(nodes.count) times (shared layers are not supported)")
         }
