@@ -1,3 +1,729 @@
+// shim.cpp: emotion-live's OpenCV shim. C++ inside, the plain C API of opencv_shim.h outside.
+//
+// Every extern "C" function catches every exception (cv::Exception, std::bad_alloc, anything)
+// and turns it into a status code plus a message: nothing C++ ever reaches Swift.
+
 #include "opencv_shim.h"
+
 #include <opencv2/core.hpp>
-extern "C" int cvs_version_major(void) { return CV_VERSION_MAJOR; }
+#include <opencv2/highgui.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/objdetect.hpp>
+#include <opencv2/videoio.hpp>
+#include <opencv2/core/utils/logger.hpp>
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+// ---------------------------------------------------------------------------------------------
+// Handles and helpers
+// ---------------------------------------------------------------------------------------------
+
+struct cvs_image {
+    cv::Mat mat;
+};
+
+struct cvs_capture {
+    cv::VideoCapture capture;
+    bool is_camera = false;
+};
+
+struct cvs_cascade {
+    cv::CascadeClassifier classifier;
+};
+
+struct cvs_window {
+    std::string name;
+};
+
+struct cvs_writer {
+    cv::VideoWriter writer;
+};
+
+namespace {
+
+cvs_status fail(cvs_error *error, cvs_status status, const std::string &message) {
+    if (error != nullptr) {
+        std::snprintf(error->message, sizeof error->message, "%s", message.c_str());
+    }
+    return status;
+}
+
+// cv::Exception::what() is a multi-line "OpenCV(4.6.0) file:line: error: (-215) ... in function"
+// text; its `msg` without the location reads better on one line.
+std::string describe(const cv::Exception &e) {
+    std::string text = e.err.empty() ? std::string(e.what()) : e.err;
+    for (char &c : text) {
+        if (c == '\n' || c == '\r') c = ' ';
+    }
+    if (!e.func.empty()) text += " (in " + e.func + ")";
+    return text;
+}
+
+bool file_exists(const char *path) {
+    struct stat info;
+    return path != nullptr && stat(path, &info) == 0 && S_ISREG(info.st_mode);
+}
+
+// OpenCV logs backend failures (a GStreamer assertion for a file that is not a video...) on
+// stderr; the shim reports every failure itself, as one line, so OpenCV stays quiet unless the
+// user asks for its log with OPENCV_LOG_LEVEL.
+struct QuietOpenCV {
+    QuietOpenCV() {
+        try {
+            if (std::getenv("OPENCV_LOG_LEVEL") == nullptr) {
+                cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+            }
+        } catch (...) {
+        }
+    }
+};
+const QuietOpenCV quiet_opencv;
+
+double monotonic_ms() {
+    using namespace std::chrono;
+    return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+}
+
+const cv::Scalar scalar(cvs_color c) { return cv::Scalar(c.b, c.g, c.r); }
+
+// Grey view of an image: the image itself when it already has one channel.
+cv::Mat grey_of(const cv::Mat &m) {
+    if (m.channels() == 1) return m;
+    cv::Mat grey;
+    if (m.channels() == 4) {
+        cv::cvtColor(m, grey, cv::COLOR_BGRA2GRAY);
+    } else {
+        cv::cvtColor(m, grey, cv::COLOR_BGR2GRAY);
+    }
+    return grey;
+}
+
+// The single resize-and-scale path shared by live faces and FER-2013 rows: INTER_AREA to the
+// model's size, then value * scale + offset copied into every channel, HWC.
+cvs_status resize_to_floats(const cv::Mat &grey, int32_t out_width, int32_t out_height,
+                            int32_t out_channels, float scale, float offset, float *out,
+                            size_t capacity, cvs_error *error) {
+    if (out_width <= 0 || out_height <= 0 || out_channels <= 0) {
+        return fail(error, CVS_INVALID_ARGUMENT, "output size must be positive");
+    }
+    const size_t needed = size_t(out_width) * size_t(out_height) * size_t(out_channels);
+    if (out == nullptr || capacity < needed) {
+        return fail(error, CVS_INVALID_ARGUMENT,
+                    "float buffer holds " + std::to_string(capacity) + " values, " +
+                        std::to_string(needed) + " needed");
+    }
+    cv::Mat resized;
+    if (grey.cols == out_width && grey.rows == out_height) {
+        resized = grey;
+    } else {
+        cv::resize(grey, resized, cv::Size(out_width, out_height), 0, 0, cv::INTER_AREA);
+    }
+    float *p = out;
+    for (int y = 0; y < out_height; ++y) {
+        const uint8_t *row = resized.ptr<uint8_t>(y);
+        for (int x = 0; x < out_width; ++x) {
+            const float v = float(row[x]) * scale + offset;
+            for (int c = 0; c < out_channels; ++c) *p++ = v;
+        }
+    }
+    return CVS_OK;
+}
+
+}  // namespace
+
+#define CVS_GUARD_BEGIN try {
+#define CVS_GUARD_END                                                          \
+    }                                                                          \
+    catch (const cv::Exception &e) {                                           \
+        return fail(error, CVS_ERROR, "OpenCV: " + describe(e));               \
+    }                                                                          \
+    catch (const std::exception &e) {                                          \
+        return fail(error, CVS_ERROR, e.what());                               \
+    }                                                                          \
+    catch (...) {                                                              \
+        return fail(error, CVS_ERROR, "unknown C++ exception");                \
+    }
+
+extern "C" {
+
+int cvs_version_major(void) { return CV_VERSION_MAJOR; }
+int cvs_version_minor(void) { return CV_VERSION_MINOR; }
+
+// ---------------------------------------------------------------------------------------------
+// Images
+// ---------------------------------------------------------------------------------------------
+
+cvs_status cvs_image_create(cvs_image **out, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (out == nullptr) return fail(error, CVS_INVALID_ARGUMENT, "no output handle");
+    *out = new cvs_image();
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+cvs_status cvs_image_create_from_bytes(const uint8_t *data, int32_t width, int32_t height,
+                                       int32_t channels, size_t stride, cvs_image **out,
+                                       cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (out == nullptr || data == nullptr) {
+        return fail(error, CVS_INVALID_ARGUMENT, "no data or output handle");
+    }
+    if (width <= 0 || height <= 0 || (channels != 1 && channels != 3)) {
+        return fail(error, CVS_INVALID_ARGUMENT, "image must be non-empty with 1 or 3 channels");
+    }
+    if (stride < size_t(width) * size_t(channels)) {
+        return fail(error, CVS_INVALID_ARGUMENT, "row stride shorter than a row");
+    }
+    const cv::Mat view(height, width, CV_8UC(channels), const_cast<uint8_t *>(data), stride);
+    auto image = std::make_unique<cvs_image>();
+    image->mat = view.clone();
+    *out = image.release();
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+void cvs_image_destroy(cvs_image *image) {
+    try {
+        delete image;
+    } catch (...) {
+    }
+}
+
+void cvs_image_size(const cvs_image *image, int32_t *width, int32_t *height, int32_t *channels) {
+    try {
+        const bool empty = image == nullptr || image->mat.empty();
+        if (width) *width = empty ? 0 : image->mat.cols;
+        if (height) *height = empty ? 0 : image->mat.rows;
+        if (channels) *channels = empty ? 0 : image->mat.channels();
+    } catch (...) {
+    }
+}
+
+const uint8_t *cvs_image_data(const cvs_image *image, size_t *stride) {
+    try {
+        if (image == nullptr || image->mat.empty()) {
+            if (stride) *stride = 0;
+            return nullptr;
+        }
+        if (stride) *stride = image->mat.step[0];
+        return image->mat.ptr<uint8_t>(0);
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+cvs_status cvs_image_copy(const cvs_image *source, cvs_image *destination, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (source == nullptr || destination == nullptr) {
+        return fail(error, CVS_INVALID_ARGUMENT, "no image");
+    }
+    if (source != destination) source->mat.copyTo(destination->mat);
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+cvs_status cvs_image_read(const char *path, int32_t grey, cvs_image *destination, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (path == nullptr || destination == nullptr) {
+        return fail(error, CVS_INVALID_ARGUMENT, "no path or image");
+    }
+    if (!file_exists(path)) {
+        return fail(error, CVS_NOT_FOUND, std::string(path) + ": no such file");
+    }
+    cv::Mat mat = cv::imread(path, grey ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
+    if (mat.empty()) {
+        return fail(error, CVS_NOT_FOUND, std::string(path) + ": not a readable image");
+    }
+    destination->mat = std::move(mat);
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+cvs_status cvs_image_write(const cvs_image *image, const char *path, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (path == nullptr || image == nullptr || image->mat.empty()) {
+        return fail(error, CVS_INVALID_ARGUMENT, "no path or empty image");
+    }
+    if (!cv::imwrite(path, image->mat)) {
+        return fail(error, CVS_ERROR, std::string(path) + ": could not write image");
+    }
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+cvs_status cvs_image_to_grey(const cvs_image *source, cvs_image *destination, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (source == nullptr || destination == nullptr || source->mat.empty()) {
+        return fail(error, CVS_INVALID_ARGUMENT, "no image or empty image");
+    }
+    if (source->mat.channels() == 1) {
+        if (source != destination) source->mat.copyTo(destination->mat);
+    } else {
+        cv::Mat grey = grey_of(source->mat);
+        destination->mat = std::move(grey);
+    }
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+cvs_status cvs_image_to_bgr(const cvs_image *source, cvs_image *destination, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (source == nullptr || destination == nullptr || source->mat.empty()) {
+        return fail(error, CVS_INVALID_ARGUMENT, "no image or empty image");
+    }
+    if (source->mat.channels() == 3) {
+        if (source != destination) source->mat.copyTo(destination->mat);
+    } else {
+        cv::Mat bgr;
+        cv::cvtColor(source->mat, bgr,
+                     source->mat.channels() == 4 ? cv::COLOR_BGRA2BGR : cv::COLOR_GRAY2BGR);
+        destination->mat = std::move(bgr);
+    }
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+cvs_status cvs_image_flip_horizontal(const cvs_image *source, cvs_image *destination,
+                                     cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (source == nullptr || destination == nullptr || source->mat.empty()) {
+        return fail(error, CVS_INVALID_ARGUMENT, "no image or empty image");
+    }
+    cv::flip(source->mat, destination->mat, 1);
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+cvs_status cvs_image_resize(const cvs_image *source, int32_t width, int32_t height, int32_t area,
+                            cvs_image *destination, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (source == nullptr || destination == nullptr || source->mat.empty()) {
+        return fail(error, CVS_INVALID_ARGUMENT, "no image or empty image");
+    }
+    if (width <= 0 || height <= 0) return fail(error, CVS_INVALID_ARGUMENT, "size must be positive");
+    cv::Mat resized;
+    cv::resize(source->mat, resized, cv::Size(width, height), 0, 0,
+               area ? cv::INTER_AREA : cv::INTER_LINEAR);
+    destination->mat = std::move(resized);
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+// ---------------------------------------------------------------------------------------------
+// Face preprocessing
+// ---------------------------------------------------------------------------------------------
+
+cvs_status cvs_crop_resize_to_floats(const cvs_image *image, cvs_rect rect, int32_t out_width,
+                                     int32_t out_height, int32_t out_channels, float scale,
+                                     float offset, float *out, size_t capacity, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (image == nullptr || image->mat.empty()) {
+        return fail(error, CVS_INVALID_ARGUMENT, "no image or empty image");
+    }
+    const cv::Rect bounds(0, 0, image->mat.cols, image->mat.rows);
+    const cv::Rect crop = cv::Rect(rect.x, rect.y, rect.width, rect.height) & bounds;
+    if (crop.width <= 0 || crop.height <= 0) {
+        return fail(error, CVS_INVALID_ARGUMENT, "crop rect is empty inside the image");
+    }
+    const cv::Mat region = image->mat(crop);
+    return resize_to_floats(grey_of(region), out_width, out_height, out_channels, scale, offset,
+                            out, capacity, error);
+    CVS_GUARD_END
+}
+
+cvs_status cvs_grey_bytes_resize_to_floats(const uint8_t *pixels, int32_t width, int32_t height,
+                                           int32_t out_width, int32_t out_height,
+                                           int32_t out_channels, float scale, float offset,
+                                           float *out, size_t capacity, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (pixels == nullptr || width <= 0 || height <= 0) {
+        return fail(error, CVS_INVALID_ARGUMENT, "no pixels");
+    }
+    const cv::Mat grey(height, width, CV_8UC1, const_cast<uint8_t *>(pixels));
+    return resize_to_floats(grey, out_width, out_height, out_channels, scale, offset, out,
+                            capacity, error);
+    CVS_GUARD_END
+}
+
+// ---------------------------------------------------------------------------------------------
+// Capture
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// State shared between a caller waiting for a camera to open and the thread opening it: if the
+// caller gives up, the thread finishes on its own and releases the capture.
+struct CameraOpening {
+    std::mutex mutex;
+    std::condition_variable done_signal;
+    bool done = false;
+    bool abandoned = false;
+    std::unique_ptr<cvs_capture> result;
+    std::string message;
+};
+
+void open_camera_on(std::shared_ptr<CameraOpening> state, int32_t index, std::string path,
+                    int32_t width, int32_t height, double fps) {
+    std::unique_ptr<cvs_capture> capture;
+    std::string message;
+    try {
+        capture = std::make_unique<cvs_capture>();
+        capture->is_camera = true;
+        bool opened = path.empty() ? capture->capture.open(index, cv::CAP_V4L2)
+                                   : capture->capture.open(path, cv::CAP_V4L2);
+        if (opened) {
+            if (width > 0) capture->capture.set(cv::CAP_PROP_FRAME_WIDTH, width);
+            if (height > 0) capture->capture.set(cv::CAP_PROP_FRAME_HEIGHT, height);
+            if (fps > 0) capture->capture.set(cv::CAP_PROP_FPS, fps);
+            // Keep the driver's queue short: a live view wants the newest frame.
+            capture->capture.set(cv::CAP_PROP_BUFFERSIZE, 1);
+        } else {
+            message = "could not open camera";
+            capture.reset();
+        }
+    } catch (const cv::Exception &e) {
+        message = "OpenCV: " + describe(e);
+        capture.reset();
+    } catch (const std::exception &e) {
+        message = e.what();
+        capture.reset();
+    } catch (...) {
+        message = "unknown C++ exception";
+        capture.reset();
+    }
+    std::lock_guard<std::mutex> lock(state->mutex);
+    if (state->abandoned) return;  // `capture` is released here, on this thread
+    state->result = std::move(capture);
+    state->message = message;
+    state->done = true;
+    state->done_signal.notify_all();
+}
+
+}  // namespace
+
+cvs_status cvs_capture_open_camera(int32_t index, const char *device_path, int32_t width,
+                                   int32_t height, double fps, int32_t timeout_ms,
+                                   cvs_capture **out, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (out == nullptr) return fail(error, CVS_INVALID_ARGUMENT, "no output handle");
+    const std::string path = device_path ? std::string(device_path) : std::string();
+    const std::string name = path.empty() ? "camera " + std::to_string(index) : path;
+    if (!path.empty()) {
+        struct stat info;
+        if (stat(path.c_str(), &info) != 0) {
+            return fail(error, CVS_NOT_FOUND, path + ": no such device");
+        }
+    }
+    auto state = std::make_shared<CameraOpening>();
+    std::thread(open_camera_on, state, index, path, width, height, fps).detach();
+    std::unique_lock<std::mutex> lock(state->mutex);
+    const auto limit = std::chrono::milliseconds(timeout_ms > 0 ? timeout_ms : 5000);
+    if (!state->done_signal.wait_for(lock, limit, [&] { return state->done; })) {
+        state->abandoned = true;
+        return fail(error, CVS_TIMEOUT,
+                    name + ": did not open within " + std::to_string(limit.count()) + " ms");
+    }
+    if (!state->result) {
+        return fail(error, CVS_NOT_FOUND, name + ": " + state->message + " (V4L2)");
+    }
+    *out = state->result.release();
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+cvs_status cvs_capture_open_file(const char *path, cvs_capture **out, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (out == nullptr || path == nullptr) {
+        return fail(error, CVS_INVALID_ARGUMENT, "no path or output handle");
+    }
+    if (!file_exists(path)) return fail(error, CVS_NOT_FOUND, std::string(path) + ": no such file");
+    auto capture = std::make_unique<cvs_capture>();
+    // FFmpeg reads every container and codec the project meets; other backends are a fallback.
+    bool opened = false;
+    try {
+        opened = capture->capture.open(path, cv::CAP_FFMPEG) && capture->capture.isOpened();
+    } catch (...) {
+        opened = false;
+    }
+    if (!opened && (!capture->capture.open(path, cv::CAP_ANY) || !capture->capture.isOpened())) {
+        return fail(error, CVS_NOT_FOUND, std::string(path) + ": not a readable video");
+    }
+    *out = capture.release();
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+void cvs_capture_destroy(cvs_capture *capture) {
+    try {
+        delete capture;
+    } catch (...) {
+    }
+}
+
+cvs_status cvs_capture_read(cvs_capture *capture, cvs_image *destination, double *timestamp_ms,
+                            cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (capture == nullptr || destination == nullptr) {
+        return fail(error, CVS_INVALID_ARGUMENT, "no capture or image");
+    }
+    if (!capture->capture.grab()) return fail(error, CVS_END, "no more frames");
+    double ms = capture->capture.get(cv::CAP_PROP_POS_MSEC);
+    if (capture->is_camera && !(ms > 0)) ms = monotonic_ms();
+    if (!capture->capture.retrieve(destination->mat) || destination->mat.empty()) {
+        return fail(error, CVS_END, "frame could not be decoded");
+    }
+    if (timestamp_ms) *timestamp_ms = ms;
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+void cvs_capture_get_info(const cvs_capture *capture, cvs_capture_info *info) {
+    if (info == nullptr) return;
+    std::memset(info, 0, sizeof *info);
+    try {
+        if (capture == nullptr) return;
+        cv::VideoCapture &c = const_cast<cvs_capture *>(capture)->capture;
+        info->width = int32_t(c.get(cv::CAP_PROP_FRAME_WIDTH));
+        info->height = int32_t(c.get(cv::CAP_PROP_FRAME_HEIGHT));
+        info->fps = c.get(cv::CAP_PROP_FPS);
+        info->frame_count = capture->is_camera ? 0 : int64_t(c.get(cv::CAP_PROP_FRAME_COUNT));
+        info->is_camera = capture->is_camera ? 1 : 0;
+    } catch (...) {
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cascade
+// ---------------------------------------------------------------------------------------------
+
+cvs_status cvs_cascade_load(const char *path, cvs_cascade **out, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (out == nullptr || path == nullptr) {
+        return fail(error, CVS_INVALID_ARGUMENT, "no path or output handle");
+    }
+    if (!file_exists(path)) return fail(error, CVS_NOT_FOUND, std::string(path) + ": no such file");
+    auto cascade = std::make_unique<cvs_cascade>();
+    bool loaded = false;
+    try {
+        loaded = cascade->classifier.load(path);
+    } catch (const cv::Exception &e) {
+        return fail(error, CVS_ERROR, std::string(path) + ": not a cascade (" + describe(e) + ")");
+    }
+    if (!loaded || cascade->classifier.empty()) {
+        return fail(error, CVS_ERROR, std::string(path) + ": not a Haar cascade file");
+    }
+    *out = cascade.release();
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+void cvs_cascade_destroy(cvs_cascade *cascade) {
+    try {
+        delete cascade;
+    } catch (...) {
+    }
+}
+
+cvs_status cvs_cascade_detect(cvs_cascade *cascade, const cvs_image *grey, double scale_factor,
+                              int32_t min_neighbors, int32_t min_width, int32_t min_height,
+                              int32_t max_width, int32_t max_height, cvs_rect *rects,
+                              size_t capacity, size_t *count, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (count) *count = 0;
+    if (cascade == nullptr || grey == nullptr || grey->mat.empty()) {
+        return fail(error, CVS_INVALID_ARGUMENT, "no cascade or empty image");
+    }
+    if (!(scale_factor > 1.0)) return fail(error, CVS_INVALID_ARGUMENT, "scale factor must be > 1");
+    if (min_neighbors < 0) return fail(error, CVS_INVALID_ARGUMENT, "min neighbours must be >= 0");
+    std::vector<cv::Rect> found;
+    cascade->classifier.detectMultiScale(grey_of(grey->mat), found, scale_factor, min_neighbors, 0,
+                                         cv::Size(std::max(0, min_width), std::max(0, min_height)),
+                                         cv::Size(std::max(0, max_width), std::max(0, max_height)));
+    const size_t stored = std::min(found.size(), rects ? capacity : size_t(0));
+    for (size_t i = 0; i < stored; ++i) {
+        rects[i] = cvs_rect{found[i].x, found[i].y, found[i].width, found[i].height};
+    }
+    if (count) *count = found.size();
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drawing
+// ---------------------------------------------------------------------------------------------
+
+cvs_status cvs_draw_rect(cvs_image *image, cvs_rect rect, cvs_color color, int32_t thickness,
+                         cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (image == nullptr || image->mat.empty()) return fail(error, CVS_INVALID_ARGUMENT, "empty image");
+    cv::rectangle(image->mat, cv::Rect(rect.x, rect.y, rect.width, rect.height), scalar(color),
+                  std::max(1, thickness), cv::LINE_AA);
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+cvs_status cvs_fill_rect(cvs_image *image, cvs_rect rect, cvs_color color, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (image == nullptr || image->mat.empty()) return fail(error, CVS_INVALID_ARGUMENT, "empty image");
+    cv::rectangle(image->mat, cv::Rect(rect.x, rect.y, rect.width, rect.height), scalar(color),
+                  cv::FILLED);
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+cvs_status cvs_draw_text(cvs_image *image, const char *text, int32_t x, int32_t y,
+                         double font_scale, cvs_color color, int32_t thickness, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (image == nullptr || image->mat.empty() || text == nullptr) {
+        return fail(error, CVS_INVALID_ARGUMENT, "empty image or no text");
+    }
+    cv::putText(image->mat, text, cv::Point(x, y), cv::FONT_HERSHEY_SIMPLEX, font_scale,
+                scalar(color), std::max(1, thickness), cv::LINE_AA);
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+cvs_status cvs_text_size(const char *text, double font_scale, int32_t thickness, int32_t *width,
+                         int32_t *height, int32_t *baseline, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (text == nullptr) return fail(error, CVS_INVALID_ARGUMENT, "no text");
+    int base = 0;
+    const cv::Size size =
+        cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, font_scale, std::max(1, thickness), &base);
+    if (width) *width = size.width;
+    if (height) *height = size.height;
+    if (baseline) *baseline = base;
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+// ---------------------------------------------------------------------------------------------
+// Windows
+// ---------------------------------------------------------------------------------------------
+
+cvs_status cvs_window_create(const char *title, int32_t width, int32_t height, cvs_window **out,
+                             cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (out == nullptr || title == nullptr) {
+        return fail(error, CVS_INVALID_ARGUMENT, "no title or output handle");
+    }
+    auto window = std::make_unique<cvs_window>();
+    window->name = title;
+    cv::namedWindow(window->name, cv::WINDOW_NORMAL | cv::WINDOW_KEEPRATIO | cv::WINDOW_GUI_NORMAL);
+    if (width > 0 && height > 0) cv::resizeWindow(window->name, width, height);
+    *out = window.release();
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+void cvs_window_destroy(cvs_window *window) {
+    if (window == nullptr) return;
+    try {
+        cv::destroyWindow(window->name);
+        cv::waitKey(1);  // let the GUI process the close
+    } catch (...) {
+    }
+    try {
+        delete window;
+    } catch (...) {
+    }
+}
+
+cvs_status cvs_window_show(cvs_window *window, const cvs_image *image, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (window == nullptr || image == nullptr || image->mat.empty()) {
+        return fail(error, CVS_INVALID_ARGUMENT, "no window or empty image");
+    }
+    cv::imshow(window->name, image->mat);
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+cvs_status cvs_wait_key(int32_t delay_ms, int32_t *key, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    const int k = cv::waitKey(delay_ms);
+    if (key) *key = k;
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+cvs_status cvs_poll_key(int32_t *key, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    const int k = cv::pollKey();
+    if (key) *key = k;
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+cvs_status cvs_window_is_closed(cvs_window *window, int32_t *closed, cvs_error *error) {
+    if (closed) *closed = 0;
+    if (window == nullptr) return fail(error, CVS_INVALID_ARGUMENT, "no window");
+    try {
+        const double visible = cv::getWindowProperty(window->name, cv::WND_PROP_VISIBLE);
+        if (closed) *closed = visible < 1.0 ? 1 : 0;
+    } catch (...) {
+        // Backends throw "NULL window" for a window the user destroyed: that is a closed window.
+        if (closed) *closed = 1;
+    }
+    return CVS_OK;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Video writer
+// ---------------------------------------------------------------------------------------------
+
+cvs_status cvs_writer_open(const char *path, const char *fourcc, double fps, int32_t width,
+                           int32_t height, cvs_writer **out, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (out == nullptr || path == nullptr || fourcc == nullptr || std::strlen(fourcc) != 4) {
+        return fail(error, CVS_INVALID_ARGUMENT, "need a path, a four-character code and a handle");
+    }
+    if (width <= 0 || height <= 0 || !(fps > 0)) {
+        return fail(error, CVS_INVALID_ARGUMENT, "size and fps must be positive");
+    }
+    auto writer = std::make_unique<cvs_writer>();
+    const int code = cv::VideoWriter::fourcc(fourcc[0], fourcc[1], fourcc[2], fourcc[3]);
+    if (!writer->writer.open(path, code, fps, cv::Size(width, height), true) ||
+        !writer->writer.isOpened()) {
+        return fail(error, CVS_ERROR, std::string(path) + ": could not open for writing video");
+    }
+    *out = writer.release();
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+cvs_status cvs_writer_write(cvs_writer *writer, const cvs_image *image, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (writer == nullptr || image == nullptr || image->mat.empty()) {
+        return fail(error, CVS_INVALID_ARGUMENT, "no writer or empty image");
+    }
+    writer->writer.write(image->mat);
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+void cvs_writer_destroy(cvs_writer *writer) {
+    if (writer == nullptr) return;
+    try {
+        writer->writer.release();
+    } catch (...) {
+    }
+    try {
+        delete writer;
+    } catch (...) {
+    }
+}
+
+}  // extern "C"

@@ -1,0 +1,52 @@
+import OpenCVShim
+
+/// A cv::VideoCapture behind the shim: a camera (V4L2) or a video file.
+final class VideoCapture {
+    private let handle: OpaquePointer
+
+    struct Info {
+        var width: Int
+        var height: Int
+        var fps: Double
+        var frameCount: Int
+        var isCamera: Bool
+    }
+
+    /// Opens a camera by index or device path, giving up after `timeoutMilliseconds`.
+    init(cameraIndex: Int, devicePath: String?, width: Int = 0, height: Int = 0, fps: Double = 0,
+         timeoutMilliseconds: Int = 5000) throws {
+        var out: OpaquePointer?
+        try shimCall {
+            cvs_capture_open_camera(Int32(cameraIndex), devicePath, Int32(width), Int32(height), fps,
+                                    Int32(timeoutMilliseconds), &out, $0)
+        }
+        handle = out!
+    }
+
+    init(filePath: String) throws {
+        var out: OpaquePointer?
+        try shimCall { cvs_capture_open_file(filePath, &out, $0) }
+        handle = out!
+    }
+
+    deinit { cvs_capture_destroy(handle) }
+
+    var info: Info {
+        var info = cvs_capture_info()
+        cvs_capture_get_info(handle, &info)
+        return Info(width: Int(info.width), height: Int(info.height), fps: info.fps,
+                    frameCount: Int(info.frame_count), isCamera: info.is_camera != 0)
+    }
+
+    /// The next frame and its timestamp in milliseconds; nil at the end of the stream.
+    func read() throws -> (image: Image, milliseconds: Double)? {
+        let image = try Image()
+        var milliseconds = 0.0
+        do {
+            try shimCall { cvs_capture_read(handle, image.handle, &milliseconds, $0) }
+        } catch let error as OpenCVError where error.kind == .endOfStream {
+            return nil
+        }
+        return (image, milliseconds)
+    }
+}

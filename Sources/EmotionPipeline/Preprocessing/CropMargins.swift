@@ -1,0 +1,63 @@
+/// How far inside the Haar box the face crop lies, on each side.
+///
+/// The original project cut fixed pixels from boxes found in a ~640 px webcam frame: 25 from the
+/// top, 10 from the bottom, 20 from each side, which leaves nothing of a face under about 40 px.
+/// Here the margins are fractions of the box by default, so a small face keeps the same framing
+/// as a large one; `.original` keeps the fixed pixels for comparison.
+public struct CropMargins: Equatable, Sendable {
+    public enum Unit: Equatable, Sendable {
+        /// Margins are fractions of the box's width (left, right) and height (top, bottom).
+        case fractionOfBox
+        /// Margins are pixels, whatever the box's size.
+        case pixels
+    }
+
+    public var top: Double
+    public var bottom: Double
+    public var left: Double
+    public var right: Double
+    public var unit: Unit
+
+    public init(top: Double, bottom: Double, left: Double, right: Double, unit: Unit = .fractionOfBox) {
+        self.top = top
+        self.bottom = bottom
+        self.left = left
+        self.right = right
+        self.unit = unit
+    }
+
+    /// The original's pixels as fractions of a typical ~200 px webcam face box
+    /// (25/200, 10/200, 20/200): the same framing at every face size.
+    public static let `default` = CropMargins(top: 0.125, bottom: 0.05, left: 0.10, right: 0.10)
+
+    /// The original project's fixed margins.
+    public static let original = CropMargins(top: 25, bottom: 10, left: 20, right: 20, unit: .pixels)
+
+    /// The whole box.
+    public static let none = CropMargins(top: 0, bottom: 0, left: 0, right: 0)
+
+    /// The crop for `box` in an image of `imageWidth` x `imageHeight`: margins applied, then
+    /// clamped to the image. Margins that would leave nothing (a tiny box under pixel margins)
+    /// fall back to the whole box. Nil only when the box lies outside the image.
+    public func cropRect(for box: FaceBox, imageWidth: Int, imageHeight: Int) -> FaceBox? {
+        let (topPx, bottomPx, leftPx, rightPx): (Int, Int, Int, Int)
+        switch unit {
+        case .fractionOfBox:
+            let w = Double(box.width), h = Double(box.height)
+            topPx = Int((top * h).rounded())
+            bottomPx = Int((bottom * h).rounded())
+            leftPx = Int((left * w).rounded())
+            rightPx = Int((right * w).rounded())
+        case .pixels:
+            topPx = Int(top.rounded())
+            bottomPx = Int(bottom.rounded())
+            leftPx = Int(left.rounded())
+            rightPx = Int(right.rounded())
+        }
+        var crop = FaceBox(x: box.x + leftPx, y: box.y + topPx,
+                           width: box.width - leftPx - rightPx, height: box.height - topPx - bottomPx)
+        if crop.isEmpty { crop = box }
+        let clamped = crop.clamped(toWidth: imageWidth, height: imageHeight)
+        return clamped.isEmpty ? nil : clamped
+    }
+}

@@ -1,0 +1,74 @@
+import OpenCVShim
+
+/// Turns a face box into the model's input: crop inside the box (`CropMargins`), grey, resize to
+/// the model's H x W with INTER_AREA, copy grey into its C channels, scale as the model was
+/// trained (`InputScale`). Output is H*W*C floats, HWC.
+///
+/// FER-2013 rows (already 48x48 face crops) go through `preprocess(greyPixels:)`, the same
+/// resize-and-scale code in the shim, so `evaluate` sees exactly what a live face gives.
+public struct FacePreprocessor: Equatable, Sendable {
+    public var inputHeight: Int
+    public var inputWidth: Int
+    public var inputChannels: Int
+    public var inputScale: InputScale
+    public var margins: CropMargins
+
+    public init(inputHeight: Int, inputWidth: Int, inputChannels: Int, inputScale: InputScale,
+                margins: CropMargins = .default) {
+        self.inputHeight = inputHeight
+        self.inputWidth = inputWidth
+        self.inputChannels = inputChannels
+        self.inputScale = inputScale
+        self.margins = margins
+    }
+
+    /// Floats per face: H * W * C.
+    public var floatsPerFace: Int { inputHeight * inputWidth * inputChannels }
+
+    /// The crop this preprocessor takes for `box` in `image`, or nil when there is nothing.
+    public func cropRect(for box: FaceBox, in image: Image) -> FaceBox? {
+        margins.cropRect(for: box, imageWidth: image.width, imageHeight: image.height)
+    }
+
+    /// Writes the face in `box` of `image` (grey preferred; BGR is converted) into `output`,
+    /// which must hold `floatsPerFace` floats.
+    public func preprocess(face box: FaceBox, in image: Image, into output: UnsafeMutableBufferPointer<Float>) throws {
+        guard let crop = cropRect(for: box, in: image) else {
+            throw OpenCVError.invalid("face box \(box) lies outside the \(image.width)x\(image.height) frame")
+        }
+        let (scale, offset) = inputScale.scaleAndOffset
+        try shimCall {
+            cvs_crop_resize_to_floats(image.handle, crop.cRect, Int32(inputWidth), Int32(inputHeight),
+                                      Int32(inputChannels), scale, offset, output.baseAddress, output.count, $0)
+        }
+    }
+
+    public func preprocess(face box: FaceBox, in image: Image) throws -> [Float] {
+        var result = [Float](repeating: 0, count: floatsPerFace)
+        try result.withUnsafeMutableBufferPointer { try preprocess(face: box, in: image, into: $0) }
+        return result
+    }
+
+    /// Preprocesses an already-cropped grey face given as bytes (`width` x `height`, row-major),
+    /// e.g. a 48x48 FER-2013 row: resize (INTER_AREA) and scale, no margins.
+    public func preprocess(greyPixels pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int,
+                           into output: UnsafeMutableBufferPointer<Float>) throws {
+        guard pixels.count >= width * height else {
+            throw OpenCVError.invalid("\(pixels.count) pixels given for a \(width)x\(height) face")
+        }
+        let (scale, offset) = inputScale.scaleAndOffset
+        try shimCall {
+            cvs_grey_bytes_resize_to_floats(pixels.baseAddress, Int32(width), Int32(height), Int32(inputWidth),
+                                            Int32(inputHeight), Int32(inputChannels), scale, offset,
+                                            output.baseAddress, output.count, $0)
+        }
+    }
+
+    public func preprocess(greyPixels pixels: [UInt8], width: Int, height: Int) throws -> [Float] {
+        var result = [Float](repeating: 0, count: floatsPerFace)
+        try pixels.withUnsafeBufferPointer { source in
+            try result.withUnsafeMutableBufferPointer { try preprocess(greyPixels: source, width: width, height: height, into: $0) }
+        }
+        return result
+    }
+}

@@ -1,0 +1,40 @@
+/// One classified face: where it is (source-frame pixels, never mirrored) and what it shows.
+public struct FaceResult: Equatable, Sendable {
+    public var box: FaceBox
+    /// The most probable label.
+    public var label: String
+    /// Its probability.
+    public var confidence: Float
+    /// One probability per label, in the model's label order.
+    public var probabilities: [Float]
+
+    public init(box: FaceBox, label: String, confidence: Float, probabilities: [Float]) {
+        self.box = box
+        self.label = label
+        self.confidence = confidence
+        self.probabilities = probabilities
+    }
+
+    /// The result for `probabilities` over `labels`: label and confidence of the largest.
+    public init(box: FaceBox, probabilities: [Float], labels: [String]) {
+        var best = 0
+        for i in probabilities.indices where probabilities[i] > probabilities[best] { best = i }
+        self.init(box: box, label: labels.indices.contains(best) ? labels[best] : "class\(best)",
+                  confidence: probabilities.isEmpty ? 0 : probabilities[best], probabilities: probabilities)
+    }
+}
+
+/// Everything the pipeline found in one frame.
+public struct FrameResult: Equatable, Sendable {
+    /// 0 for the run's first frame.
+    public var frameIndex: Int
+    /// Seconds, from the source's timestamps.
+    public var time: Double
+    public var faces: [FaceResult]
+
+    public init(frameIndex: Int, time: Double, faces: [FaceResult]) {
+        self.frameIndex = frameIndex
+        self.time = time
+        self.faces = faces
+    }
+}

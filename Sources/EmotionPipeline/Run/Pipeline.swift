@@ -1,0 +1,99 @@
+import Foundation
+
+/// Counts from a finished run.
+public struct RunStatistics: Equatable, Sendable {
+    public var frames = 0
+    public var framesWithFaces = 0
+    public var faces = 0
+    /// Wall-clock seconds from the first frame requested to the last frame handled.
+    public var seconds = 0.0
+
+    public var framesPerSecond: Double { seconds > 0 ? Double(frames) / seconds : 0 }
+    public var faceFrameShare: Double { frames > 0 ? Double(framesWithFaces) / Double(frames) : 0 }
+}
+
+/// source -> detector -> preprocessor -> classifier -> sinks, one frame at a time (the source
+/// decodes ahead on its own thread). Data flows one way: no stage sees another's state.
+public final class Pipeline {
+    public let source: FrameSource
+    public let detector: FaceDetector
+    public let preprocessor: FacePreprocessor
+    public let classifier: FaceClassifier
+    public let sinks: [FrameSink]
+    /// Reused between frames: the batch of preprocessed faces.
+    private var batch: [Float] = []
+
+    public init(source: FrameSource, detector: FaceDetector, preprocessor: FacePreprocessor,
+                classifier: FaceClassifier, sinks: [FrameSink]) {
+        self.source = source
+        self.detector = detector
+        self.preprocessor = preprocessor
+        self.classifier = classifier
+        self.sinks = sinks
+    }
+
+    /// Detects and classifies the faces of one frame; all faces go to the classifier in one batch.
+    public func process(_ frame: Frame) throws -> FrameResult {
+        let stage = { (name: String, body: () throws -> Void) throws in
+            do { try body() } catch let error as OpenCVError {
+                throw PipelineError.frameFailed(frame: frame.index, stage: name, reason: error.message)
+            }
+        }
+        var grey: Image!
+        var boxes: [FaceBox] = []
+        try stage("detection") {
+            grey = try frame.image.grey()
+            boxes = try detector.detect(in: grey)
+        }
+        // Faces whose crop falls outside the frame (impossible for Haar boxes) are skipped.
+        boxes = boxes.filter { preprocessor.cropRect(for: $0, in: grey) != nil }
+        guard !boxes.isEmpty else { return FrameResult(frameIndex: frame.index, time: frame.time, faces: []) }
+
+        let perFace = preprocessor.floatsPerFace
+        if batch.count < boxes.count * perFace { batch = [Float](repeating: 0, count: boxes.count * perFace) }
+        try stage("preprocessing") {
+            try batch.withUnsafeMutableBufferPointer { buffer in
+                for (i, box) in boxes.enumerated() {
+                    try preprocessor.preprocess(face: box, in: grey,
+                                                into: UnsafeMutableBufferPointer(rebasing: buffer[(i * perFace)..<((i + 1) * perFace)]))
+                }
+            }
+        }
+        let probabilities = try batch.withUnsafeBufferPointer {
+            try classifier.classify(UnsafeBufferPointer(rebasing: $0[0..<(boxes.count * perFace)]), count: boxes.count)
+        }
+        let labels = classifier.labels
+        let faces = zip(boxes, probabilities).map { FaceResult(box: $0, probabilities: $1, labels: labels) }
+        return FrameResult(frameIndex: frame.index, time: frame.time, faces: faces)
+    }
+
+    /// Runs until the source ends, a sink asks to stop, or `maxFrames` frames are done.
+    /// The source is closed and every sink finished, also when an error ends the run.
+    @discardableResult
+    public func run(maxFrames: Int? = nil) throws -> RunStatistics {
+        var statistics = RunStatistics()
+        defer { source.close() }
+        var begun: [FrameSink] = []
+        defer { for sink in begun.reversed() { try? sink.finish() } }
+        for sink in sinks {
+            try sink.begin(source: source.info)
+            begun.append(sink)
+        }
+        let start = Date()
+        frames: while maxFrames.map({ statistics.frames < $0 }) ?? true {
+            guard let frame = try source.nextFrame() else { break }
+            let result = try process(frame)
+            statistics.frames += 1
+            statistics.faces += result.faces.count
+            if !result.faces.isEmpty { statistics.framesWithFaces += 1 }
+            for sink in sinks {
+                if try !sink.consume(result, frame: frame) { break frames }
+            }
+        }
+        statistics.seconds = Date().timeIntervalSince(start)
+        let finishing = begun
+        begun = []
+        for sink in finishing.reversed() { try sink.finish() }
+        return statistics
+    }
+}

@@ -1,0 +1,40 @@
+/// Everything that can stop a run, each naming the file, device or stage it concerns.
+/// `description` is one line, ready for stderr.
+public enum PipelineError: Error, CustomStringConvertible, Equatable {
+    /// A source file that does not exist.
+    case sourceNotFound(path: String)
+    /// A source that exists but cannot be decoded as an image or a video.
+    case sourceUnreadable(path: String, reason: String)
+    /// A camera that cannot be opened (or not within the time limit).
+    case cameraUnavailable(camera: String, reason: String)
+    /// No cascade given and none found where opencv-data installs it.
+    case cascadeNotFound(searched: [String])
+    /// A cascade path that is missing or not a cascade.
+    case cascadeUnreadable(path: String, reason: String)
+    /// A model file that is missing or cannot be loaded.
+    case modelUnreadable(path: String, reason: String)
+    /// A model whose shape does not fit this pipeline (input channels, label count).
+    case modelIncompatible(path: String, reason: String)
+    /// An OpenCV operation failed while processing a frame.
+    case frameFailed(frame: Int, stage: String, reason: String)
+    /// The window could not be created (no display...).
+    case windowUnavailable(reason: String)
+    /// Results could not be written (a closed pipe, a full disk).
+    case outputFailed(reason: String)
+
+    public var description: String {
+        switch self {
+        case let .sourceNotFound(path): return "\(path): no such file"
+        case let .sourceUnreadable(path, reason): return "\(path): cannot read source: \(reason)"
+        case let .cameraUnavailable(camera, reason): return "\(camera): cannot open camera: \(reason)"
+        case let .cascadeNotFound(searched):
+            return "no Haar cascade found (looked in \(searched.joined(separator: ", "))); install opencv-data or pass --cascade"
+        case let .cascadeUnreadable(path, reason): return "\(path): cannot load cascade: \(reason)"
+        case let .modelUnreadable(path, reason): return "\(path): cannot load model: \(reason)"
+        case let .modelIncompatible(path, reason): return "\(path): unsuitable model: \(reason)"
+        case let .frameFailed(frame, stage, reason): return "frame \(frame): \(stage) failed: \(reason)"
+        case let .windowUnavailable(reason): return "cannot open a window: \(reason) (try --headless)"
+        case let .outputFailed(reason): return "cannot write results: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,14 @@
+/// Receives each frame with its results, in order: the last stage of the pipeline.
+public protocol FrameSink: AnyObject {
+    /// Called once before the first frame.
+    func begin(source: SourceInfo) throws
+    /// Handles one frame; returns false to end the run (the user quit).
+    func consume(_ result: FrameResult, frame: Frame) throws -> Bool
+    /// Called once after the last frame (also when the run stops early).
+    func finish() throws
+}
+
+extension FrameSink {
+    public func begin(source: SourceInfo) throws {}
+    public func finish() throws {}
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// Where the headless sinks write their lines.
+public protocol LineOutput: AnyObject {
+    /// Writes `line` and a newline, and flushes: a reader sees each frame as it is done.
+    func writeLine(_ line: String) throws
+}
+
+/// Standard output, flushed after every line.
+public final class StandardOutput: LineOutput {
+    public init() {}
+
+    public func writeLine(_ line: String) throws {
+        if fputs(line, stdout) < 0 || fputc(0x0A, stdout) < 0 || fflush(stdout) != 0 {
+            throw PipelineError.outputFailed(reason: "standard output: \(String(cString: strerror(errno)))")
+        }
+    }
+}
+
+/// Collects lines in memory (tests, callers that post-process).
+public final class LineCollector: LineOutput {
+    public private(set) var lines: [String] = []
+
+    public init() {}
+
+    public func writeLine(_ line: String) throws { lines.append(line) }
+}

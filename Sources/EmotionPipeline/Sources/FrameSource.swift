@@ -1,0 +1,59 @@
+/// One decoded frame: BGR pixels, its position in the run and its time in the source.
+public struct Frame {
+    /// 0 for the first frame delivered in a run (a live camera's dropped frames are not counted).
+    public var index: Int
+    /// Seconds from the source's own timestamps (the container's for files, the driver's for
+    /// cameras, counted from the first frame); 0 for an image.
+    public var time: Double
+    public var image: Image
+
+    public init(index: Int, time: Double, image: Image) {
+        self.index = index
+        self.time = time
+        self.image = image
+    }
+}
+
+/// What a source is, for the stages that behave differently (pacing, mirroring, waiting).
+public struct SourceInfo: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable { case camera, video, image }
+
+    public var kind: Kind
+    /// The path, or "camera N", for messages.
+    public var name: String
+    public var width: Int
+    public var height: Int
+    /// Frames per second as the source declares it; 0 when unknown.
+    public var fps: Double
+    /// Frames in the file as its container declares it; nil when unknown (cameras, some files).
+    public var frameCount: Int?
+
+    public init(kind: Kind, name: String, width: Int, height: Int, fps: Double, frameCount: Int?) {
+        self.kind = kind
+        self.name = name
+        self.width = width
+        self.height = height
+        self.fps = fps
+        self.frameCount = frameCount
+    }
+}
+
+/// Delivers frames, in order, until the source ends. Live sources deliver the newest frame, never
+/// a backlog. Sources are used from one thread at a time.
+public protocol FrameSource: AnyObject {
+    var info: SourceInfo { get }
+    /// The next frame; nil at the end of the source.
+    func nextFrame() throws -> Frame?
+    /// Stops any background reading and releases the device or file. Idempotent.
+    func close()
+}
+
+/// Opens the source a spec names.
+public func openSource(_ spec: SourceSpec, cameraRequest: CameraRequest = CameraRequest()) throws -> FrameSource {
+    switch spec {
+    case let .camera(index): return try CameraSource(index: index, request: cameraRequest)
+    case let .cameraDevice(path): return try CameraSource(devicePath: path, request: cameraRequest)
+    case let .image(path): return try ImageSource(path: path)
+    case let .video(path): return try VideoFileSource(path: path)
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// What the SOURCE argument names: a camera, an image file or a video file.
+///
+/// `"0"` (any non-negative integer) is a camera index, `/dev/video*` a camera device, a path with
+/// an image extension (jpg, jpeg, png, bmp, webp, tif, tiff, pgm, ppm; any case) an image,
+/// anything else a video file.
+public enum SourceSpec: Equatable, Sendable, CustomStringConvertible {
+    case camera(index: Int)
+    case cameraDevice(path: String)
+    case image(path: String)
+    case video(path: String)
+
+    public static let imageExtensions: Set<String> = ["jpg", "jpeg", "png", "bmp", "webp", "tif", "tiff", "pgm", "ppm"]
+
+    public init(parsing text: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let index = Int(trimmed), index >= 0, trimmed.allSatisfy(\.isNumber) {
+            self = .camera(index: index)
+        } else if trimmed.hasPrefix("/dev/video") {
+            self = .cameraDevice(path: trimmed)
+        } else if Self.imageExtensions.contains((trimmed as NSString).pathExtension.lowercased()) {
+            self = .image(path: trimmed)
+        } else {
+            self = .video(path: trimmed)
+        }
+    }
+
+    public var isCamera: Bool {
+        switch self {
+        case .camera, .cameraDevice: return true
+        case .image, .video: return false
+        }
+    }
+
+    /// How messages name the source: the path, or "camera N".
+    public var description: String {
+        switch self {
+        case let .camera(index): return "camera \(index)"
+        case let .cameraDevice(path), let .image(path), let .video(path): return path
+        }
+    }
+}

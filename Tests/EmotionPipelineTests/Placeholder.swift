@@ -1,2 +1,0 @@
-import XCTest
-final class EmotionPipelineTestsPlaceholder: XCTestCase { func testNothing() {} }

@@ -1,0 +1,101 @@
+@testable import EmotionPipeline
+import Foundation
+import XCTest
+
+final class PipelineTests: XCTestCase {
+    private func makePipeline(source: FrameSource, classifier: StubClassifier, sinks: [FrameSink]) throws -> Pipeline {
+        guard Fixtures.cascadeAvailable else { throw XCTSkip("opencv-data's Haar cascades are not installed") }
+        return Pipeline(source: source, detector: try FaceDetector(), preprocessor: classifier.makePreprocessor(),
+                        classifier: classifier, sinks: sinks)
+    }
+
+    private func generatedClip(frames: Int) throws -> (path: String, directory: URL) {
+        let directory = try Fixtures.temporaryDirectory()
+        let path = directory.appendingPathComponent("clip.avi").path
+        let writer = try VideoWriter(path: path, fourcc: "MJPG", fps: 20, width: 80, height: 60)
+        for i in 0..<frames { try writer.write(Fixtures.flatImage(width: 80, height: 60, level: UInt8(i))) }
+        writer.close()
+        return (path, directory)
+    }
+
+    /// Every frame gets its line, faces or not, in order, with the source's times.
+    func testOneLinePerFrameWithoutFaces() throws {
+        let clip = try generatedClip(frames: 12)
+        defer { try? FileManager.default.removeItem(at: clip.directory) }
+        let output = LineCollector()
+        let classifier = StubClassifier()
+        let pipeline = try makePipeline(source: try VideoFileSource(path: clip.path), classifier: classifier,
+                                        sinks: [JSONLinesSink(labels: classifier.labels, output: output)])
+        let statistics = try pipeline.run()
+        XCTAssertEqual(statistics.frames, 12)
+        XCTAssertEqual(statistics.framesWithFaces, 0)
+        XCTAssertEqual(output.lines.count, 12)
+        XCTAssertEqual(output.lines[3], #"{"frame": 3, "time": 0.15, "faces": []}"#)
+        XCTAssertEqual(classifier.batches, [])
+    }
+
+    func testMaxFramesAndStoppingSinks() throws {
+        let clip = try generatedClip(frames: 12)
+        defer { try? FileManager.default.removeItem(at: clip.directory) }
+        let output = LineCollector()
+        let limited = try makePipeline(source: try VideoFileSource(path: clip.path), classifier: StubClassifier(),
+                                       sinks: [HeadlessTextSink(output: output)])
+        XCTAssertEqual(try limited.run(maxFrames: 5).frames, 5)
+        XCTAssertEqual(output.lines.last, "frame 4 t=0.200s: no faces")
+
+        final class StopAfterTwo: FrameSink {
+            var seen = 0
+            var finished = 0
+            func consume(_ result: FrameResult, frame: Frame) throws -> Bool { seen += 1; return seen < 2 }
+            func finish() throws { finished += 1 }
+        }
+        let stopper = StopAfterTwo()
+        let stopped = try makePipeline(source: try VideoFileSource(path: clip.path), classifier: StubClassifier(), sinks: [stopper])
+        XCTAssertEqual(try stopped.run().frames, 2)
+        XCTAssertEqual(stopper.finished, 1)
+    }
+
+    /// A frame's faces go to the classifier in one batch, preprocessed to its input.
+    func testFacesOfAFrameAreClassifiedInOneBatch() throws {
+        let classifier = StubClassifier(height: 64, width: 64, channels: 3, scale: .signed)
+        let output = LineCollector()
+        let pipeline = try makePipeline(source: try ImageSource(path: try Fixtures.shared("media/images/two_people.jpg")),
+                                        classifier: classifier, sinks: [JSONLinesSink(labels: classifier.labels, output: output)])
+        let statistics = try pipeline.run()
+        XCTAssertEqual(statistics.faces, 2)
+        XCTAssertEqual(classifier.batches, [2])
+        for mean in classifier.means { XCTAssertTrue((-1...1).contains(mean), "signed scaling: \(mean)") }
+        let object = try JSONSerialization.jsonObject(with: Data(output.lines[0].utf8)) as? [String: Any]
+        XCTAssertEqual((object?["faces"] as? [[String: Any]])?.count, 2)
+    }
+
+    /// The shared clip: a line per frame and a face in about 96% of frames (Haar's figure).
+    func testSharedClipFaceShare() throws {
+        let path = try Fixtures.shared("media/videos/woman_talking_596x336.mp4")
+        let output = LineCollector()
+        let classifier = StubClassifier()
+        let pipeline = try makePipeline(source: try VideoFileSource(path: path), classifier: classifier,
+                                        sinks: [JSONLinesSink(labels: classifier.labels, output: output)])
+        let statistics = try pipeline.run()
+        XCTAssertEqual(statistics.frames, 464)
+        XCTAssertEqual(output.lines.count, 464)
+        XCTAssertEqual(statistics.faceFrameShare, 0.96, accuracy: 0.03)
+        print("woman_talking: faces in \(statistics.framesWithFaces)/\(statistics.frames) frames, "
+              + String(format: "%.1f fps (debug build, stub classifier)", statistics.framesPerSecond))
+    }
+
+    /// Window mode under a display (Xvfb in CI): an image is shown, annotated, until a key or
+    /// the window closes; here the window is closed by destroying the sink after one frame of a
+    /// clip, whose pacing follows its frame rate.
+    func testWindowPlaysAClipAtItsFrameRate() throws {
+        guard ProcessInfo.processInfo.environment["DISPLAY"] != nil else { throw XCTSkip("no DISPLAY (run under xvfb-run)") }
+        let clip = try generatedClip(frames: 10)
+        defer { try? FileManager.default.removeItem(at: clip.directory) }
+        let pipeline = try makePipeline(source: try VideoFileSource(path: clip.path), classifier: StubClassifier(),
+                                        sinks: [WindowSink()])
+        let statistics = try pipeline.run()
+        XCTAssertEqual(statistics.frames, 10)
+        // 10 frames at 20 fps take about half a second.
+        XCTAssertGreaterThan(statistics.seconds, 0.4)
+    }
+}

@@ -1,0 +1,79 @@
+@testable import EmotionPipeline
+import Foundation
+import XCTest
+
+final class JSONLinesSinkTests: XCTestCase {
+    private let labels = EmotionLabel.canonicalOrder.map(\.rawValue)
+
+    func testExactLineWithAFace() {
+        let probabilities: [Float] = [0.01, 0, 0.02, 0.93, 0.03, 0.005, 0.005]
+        let result = FrameResult(frameIndex: 12, time: 0.4004, faces: [
+            FaceResult(box: FaceBox(x: 120, y: 80, width: 96, height: 97), probabilities: probabilities, labels: labels),
+        ])
+        XCTAssertEqual(JSONLinesSink.line(for: result, labels: labels),
+                       #"{"frame": 12, "time": 0.4004, "faces": [{"box": [120, 80, 96, 97], "label": "happy", "confidence": 0.93, "#
+                       + #""probabilities": {"angry": 0.01, "disgusted": 0.0, "fearful": 0.02, "happy": 0.93, "neutral": 0.03, "#
+                       + #""sad": 0.005, "surprised": 0.005}}]}"#)
+    }
+
+    func testFrameWithoutFaces() {
+        XCTAssertEqual(JSONLinesSink.line(for: FrameResult(frameIndex: 0, time: 0, faces: []), labels: labels),
+                       #"{"frame": 0, "time": 0.0, "faces": []}"#)
+    }
+
+    /// Several faces, in detection order; the line parses as JSON with the right values.
+    func testLinesParseAsJSON() throws {
+        let faces = [
+            FaceResult(box: FaceBox(x: 1, y: 2, width: 3, height: 4), probabilities: [0.5, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05], labels: labels),
+            FaceResult(box: FaceBox(x: 5, y: 6, width: 7, height: 8), probabilities: [0, 0, 0, 0, 0, 0, 1], labels: labels),
+        ]
+        let line = JSONLinesSink.line(for: FrameResult(frameIndex: 3, time: 123.456789, faces: faces), labels: labels)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        XCTAssertEqual(object["frame"] as? Int, 3)
+        XCTAssertEqual(object["time"] as? Double ?? 0, 123.456789, accuracy: 1e-9)
+        let parsed = try XCTUnwrap(object["faces"] as? [[String: Any]])
+        XCTAssertEqual(parsed.map { $0["label"] as? String }, ["angry", "surprised"])
+        XCTAssertEqual(parsed[1]["box"] as? [Int], [5, 6, 7, 8])
+        XCTAssertEqual(parsed[1]["confidence"] as? Double, 1)
+        XCTAssertEqual((parsed[0]["probabilities"] as? [String: Double])?.keys.sorted(), labels.sorted())
+    }
+
+    func testLabelsAreEscaped() {
+        let face = FaceResult(box: FaceBox(x: 0, y: 0, width: 1, height: 1), probabilities: [1], labels: ["say \"hi\"\\"])
+        XCTAssertEqual(JSONLinesSink.line(for: FrameResult(frameIndex: 0, time: 0, faces: [face]), labels: ["say \"hi\"\\"]),
+                       #"{"frame": 0, "time": 0.0, "faces": [{"box": [0, 0, 1, 1], "label": "say \"hi\"\\", "confidence": 1.0, "#
+                       + #""probabilities": {"say \"hi\"\\": 1.0}}]}"#)
+    }
+
+    func testSinkWritesOneLinePerFrame() throws {
+        let output = LineCollector()
+        let sink = JSONLinesSink(labels: labels, output: output)
+        let frame = Frame(index: 0, time: 0, image: try Fixtures.flatImage(width: 4, height: 4, level: 0))
+        for i in 0..<3 {
+            XCTAssertTrue(try sink.consume(FrameResult(frameIndex: i, time: Double(i) / 10, faces: []), frame: frame))
+        }
+        XCTAssertEqual(output.lines, [#"{"frame": 0, "time": 0.0, "faces": []}"#, #"{"frame": 1, "time": 0.1, "faces": []}"#,
+                                      #"{"frame": 2, "time": 0.2, "faces": []}"#])
+    }
+
+    func testNumberSpelling() {
+        XCTAssertEqual(NumberFormat.decimal(1), "1.0")
+        XCTAssertEqual(NumberFormat.decimal(0.930000001), "0.93")
+        XCTAssertEqual(NumberFormat.decimal(1e-9), "0.0")
+        XCTAssertEqual(NumberFormat.decimal(-1e-9), "0.0")
+        XCTAssertEqual(NumberFormat.decimal(.nan), "0.0")
+        XCTAssertEqual(NumberFormat.decimal(15.4154154), "15.415415")
+    }
+}
+
+final class HeadlessTextSinkTests: XCTestCase {
+    func testLines() {
+        let labels = EmotionLabel.canonicalOrder.map(\.rawValue)
+        let happy = FaceResult(box: FaceBox(x: 120, y: 80, width: 96, height: 96), probabilities: [0, 0, 0, 0.93, 0.07, 0, 0], labels: labels)
+        let neutral = FaceResult(box: FaceBox(x: 300, y: 90, width: 80, height: 80), probabilities: [0, 0, 0, 0.39, 0.61, 0, 0], labels: labels)
+        XCTAssertEqual(HeadlessTextSink.line(for: FrameResult(frameIndex: 12, time: 0.4, faces: [happy, neutral])),
+                       "frame 12 t=0.400s: happy 0.93 [120,80,96,96]; neutral 0.61 [300,90,80,80]")
+        XCTAssertEqual(HeadlessTextSink.line(for: FrameResult(frameIndex: 13, time: 0.4333, faces: [])),
+                       "frame 13 t=0.433s: no faces")
+    }
+}
