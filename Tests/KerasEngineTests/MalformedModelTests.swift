@@ -139,7 +139,7 @@ final class MalformedModelTests: XCTestCase {
                 tally["refused", default: 0] += 1
                 XCTAssertTrue(message.hasPrefix(path), "flipped byte at \(offset): \(message)")
                 XCTAssertFalse(message.contains("\n"), "flipped byte at \(offset): \(message)")
-            case .crashed, .hung, .unexpected:
+            case .crashed, .hung, .tooMuchMemory, .unexpected:
                 tally["\(outcome)".components(separatedBy: " ")[0], default: 0] += 1
                 XCTFail("flipped byte at \(offset) (\(change)), file kept at \(keep(path)): \(outcome)")
             }
@@ -147,9 +147,11 @@ final class MalformedModelTests: XCTestCase {
         report("corpus flipped bytes, \(offsets.count) files: \(tally.sorted { $0.key < $1.key })")
     }
 
-    /// The config string lives in the file's global heap; libhdf5 copies a heap object by the
-    /// length the heap itself records. A length flipped to 2^38, or past the end of its
-    /// collection, must be refused, not followed. Loaded in child processes.
+    /// The config string lives in the file's global heap, and the attribute holds a reference
+    /// to it (length, collection address, object index). libhdf5 copies a heap object by the
+    /// length the heap records and allocates by the length the reference records: a corrupt
+    /// length or index must be refused, not followed. Loaded in child processes, which must
+    /// not crash, hang, or pass 256 MiB of peak memory.
     func testCorruptGlobalHeapNeverCrashes() throws {
         let valid = try validBytes()
         guard let collection = valid.firstRange(of: Data("GCOL".utf8))?.lowerBound else {
@@ -158,7 +160,22 @@ final class MalformedModelTests: XCTestCase {
         // Collection: "GCOL", version, 3 reserved, 8-byte size; then objects: 2-byte index,
         // 2-byte reference count, 4 reserved, 8-byte length, data.
         let lengthField = collection + 16 + 8
+        // The attribute itself holds a 16-byte reference to its heap object: string length (4),
+        // collection address (8), object index (4).
+        let configLength = UInt32(valid[lengthField]) | UInt32(valid[lengthField + 1]) << 8
+        var reference = Data()
+        for byte in 0..<4 { reference.append(UInt8(truncatingIfNeeded: configLength >> (8 * byte))) }
+        for byte in 0..<8 { reference.append(UInt8(truncatingIfNeeded: collection >> (8 * byte))) }
+        reference.append(contentsOf: [1, 0, 0, 0])
+        guard let descriptor = valid.firstRange(of: reference)?.lowerBound else {
+            return XCTFail("no reference to the config's heap object found in the valid file")
+        }
         let cases: [(String, [Int: UInt8])] = [
+            ("reference to heap object 65535", [descriptor + 12: 0xFF, descriptor + 13: 0xFF]),
+            ("reference to heap object 0 (free space)", [descriptor + 12: 0]),
+            ("reference with string length 0", [descriptor: 0, descriptor + 1: 0]),
+            ("reference with string length 2^28", [descriptor: 0, descriptor + 1: 0, descriptor + 2: 0, descriptor + 3: 0x10]),
+            ("reference to address 2^40", [descriptor + 4 + 5: 0x01]),
             ("config length 2^38 + its own", [lengthField + 4: 0x40]),
             ("config length 64 KiB, past its collection", [lengthField + 1: 0xFF, lengthField + 2: 0x00]),
             ("collection size 2^40", [collection + 8 + 5: 0x01]),
@@ -177,7 +194,7 @@ final class MalformedModelTests: XCTestCase {
                 XCTAssertFalse(message.contains("\n"), "\(label): \(message)")
             case .loaded:
                 break  // libhdf5 may well ignore a field it does not need
-            case .crashed, .hung, .unexpected:
+            case .crashed, .hung, .tooMuchMemory, .unexpected:
                 XCTFail("global heap, \(label), file kept at \(keep(path)): \(outcome)")
             }
         }
@@ -484,6 +501,8 @@ final class MalformedModelTests: XCTestCase {
         case refused(String)
         case crashed(signal: Int32)
         case hung(seconds: Double)
+        /// Loaded or refused, but the child's peak memory passed 256 MiB on the way.
+        case tooMuchMemory(peakMiB: Int, outcome: String)
         case unexpected(String)
 
         var description: String {
@@ -492,6 +511,7 @@ final class MalformedModelTests: XCTestCase {
             case let .refused(message): return message
             case let .crashed(signal): return "crashed with signal \(signal)"
             case let .hung(seconds): return "hung (killed after \(seconds) s)"
+            case let .tooMuchMemory(peak, outcome): return "peak memory \(peak) MiB, then: \(outcome)"
             case let .unexpected(output): return "unexpected child output: \(output)"
             }
         }
@@ -518,7 +538,7 @@ final class MalformedModelTests: XCTestCase {
         } catch {
             result = "REFUSED " + String(describing: error)
         }
-        report("<<<CHILD\n" + result + "\nCHILD>>>")
+        report("<<<CHILD\n" + result + "\nPEAK \(peakResidentBytes() >> 20)\nCHILD>>>")
     }
 
     /// Runs `KerasModel.load` on `path` in a child process (this test binary, filtered to
@@ -555,7 +575,12 @@ final class MalformedModelTests: XCTestCase {
         guard let open = text.range(of: "<<<CHILD\n"), let close = text.range(of: "\nCHILD>>>", range: open.upperBound..<text.endIndex) else {
             return .unexpected(String(text.suffix(400)))
         }
-        let body = String(text[open.upperBound..<close.lowerBound])
+        var body = String(text[open.upperBound..<close.lowerBound])
+        if let peakLine = body.range(of: "\nPEAK ", options: .backwards) {
+            let peak = Int(body[peakLine.upperBound...]) ?? 0
+            body = String(body[..<peakLine.lowerBound])
+            if peak > 256 { return .tooMuchMemory(peakMiB: peak, outcome: body) }
+        }
         if body.hasPrefix("REFUSED ") { return .refused(String(body.dropFirst("REFUSED ".count))) }
         if body.hasPrefix("LOADED ") { return .loaded(String(body.dropFirst("LOADED ".count))) }
         return .unexpected(body)
