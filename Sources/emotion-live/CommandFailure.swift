@@ -28,6 +28,6 @@ func jsonString(_ object: Any) -> String {
     return String(decoding: data, as: UTF8.self)
 }
 
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }

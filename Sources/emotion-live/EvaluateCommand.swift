@@ -28,7 +28,7 @@ struct Evaluate: ParsableCommand {
     var flipAverage: Bool?
 
     @Option(name: .long, help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    var format: ReportFormat = .text
 
     func run() throws {
         try reportingFailures {

@@ -20,7 +20,7 @@ struct Inspect: ParsableCommand {
     var inputScale: InputScale?
 
     @Option(name: .long, help: "Output format: text (a Keras-style table) or json.")
-    var format: OutputFormat = .text
+    var format: ReportFormat = .text
 
     func run() throws {
         try reportingFailures {
