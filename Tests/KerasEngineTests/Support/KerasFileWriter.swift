@@ -201,7 +201,9 @@ enum TinyModel {
         func values(_ count: Int) -> [Float] { (0..<count).map { _ in random.nextFloat() * 0.6 - 0.3 } }
         return [
             KerasLayerWeights(layer: "conv2d", weights: [
-                KerasWeight(name: "kernel:0", shape: [3, 3, 1, 2], values: values(18)),
+                // Shifted positive so that relu passes most of the map and the output depends on
+                // the input (a kernel that relu zeroes would leave only the dense bias to check).
+                KerasWeight(name: "kernel:0", shape: [3, 3, 1, 2], values: values(18).map { $0 + 0.25 }),
                 KerasWeight(name: "bias:0", shape: [2], values: values(2)),
             ]),
             KerasLayerWeights(layer: "max_pooling2d", weights: []),
