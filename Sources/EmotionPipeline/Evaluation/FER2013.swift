@@ -105,7 +105,7 @@ public final class FER2013Reader: Sequence, IteratorProtocol {
 
     private func parse(_ bytes: [UInt8], line: Int) throws -> FER2013Row? {
         let fields = bytes.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
-        let needed = max(columns.emotion, columns.pixels, columns.usage ?? 0) + 1
+        let needed = Swift.max(columns.emotion, columns.pixels, columns.usage ?? 0) + 1
         guard fields.count >= needed else {
             throw FER2013Error.badRow(file: path, line: line, reason: "expected \(needed) columns, found \(fields.count)")
         }
@@ -143,7 +143,7 @@ public final class FER2013Reader: Sequence, IteratorProtocol {
         for byte in field {
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                value = min(value * 10 + Int(byte - UInt8(ascii: "0")), 100_000)
+                value = Swift.min(value * 10 + Int(byte - UInt8(ascii: "0")), 100_000)
                 digits += 1
             case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\""):
                 try flush()
