@@ -23,6 +23,10 @@ struct PackedMatrix {
     private(set) var data: [Float]
     /// panels * width floats: the bias per column, zeros where there is none.
     private(set) var bias: [Float]
+    /// panels * width floats each: a per-column scale and shift applied after the ReLU (a batch
+    /// normalization that follows the activation), identity by default.
+    private(set) var postScale: [Float]
+    private(set) var postShift: [Float]
 
     /// Packs the K x N matrix whose element (row, column) is `element(row, column)`.
     init(k: Int, n: Int, bias: [Float]?, element: (Int, Int) -> Float) {
@@ -42,6 +46,15 @@ struct PackedMatrix {
         if let bias { for column in 0..<n { padded[column] = bias[column] } }
         self.data = data
         self.bias = padded
+        postScale = [Float](repeating: 1, count: panels * width)
+        postShift = [Float](repeating: 0, count: panels * width)
+    }
+
+    mutating func setPostAffine(scale: [Float], shift: [Float]) {
+        for column in 0..<n {
+            postScale[column] = scale[column]
+            postShift[column] = shift[column]
+        }
     }
 
     /// Multiplies column `j` by `scale[j]` and sets its bias to `bias[j] * scale[j] + shift[j]`.
@@ -66,10 +79,19 @@ private func multiplyAdd(_ accumulator: inout Vector16, _ a: Float, _ b: Vector1
     #endif
 }
 
+/// What `gemm` applies to each result before storing it: `max(x, 0)` if `relu`, then
+/// `x * postScale + postShift` if `affine`.
+struct GEMMEpilogue {
+    var relu = false
+    var affine = false
+}
+
 @inline(__always)
-private func store(_ value: Vector16, _ c: UnsafeMutablePointer<Float>, columns: Int, relu: Bool) {
+private func store(_ value: Vector16, _ c: UnsafeMutablePointer<Float>, columns: Int, epilogue: GEMMEpilogue,
+                   scale: Vector16, shift: Vector16) {
     var v = value
-    if relu { v = v.replacing(with: 0, where: v .< 0) }
+    if epilogue.relu { v = v.replacing(with: 0, where: v .< 0) }
+    if epilogue.affine { v = v * scale + shift }
     if columns == PackedMatrix.width {
         UnsafeMutableRawPointer(c).storeBytes(of: v, as: Vector16.self)
     } else {
@@ -77,57 +99,83 @@ private func store(_ value: Vector16, _ c: UnsafeMutablePointer<Float>, columns:
     }
 }
 
-/// C[i, j] = sum_k A[i, k] * B[k, j] + bias[j] for i < m, j < n; `relu` clamps at zero.
+/// C[i, j] = epilogue(sum_k A[i, k] * B[k, j] + bias[j]) for i < m, j < n.
 /// A has row stride `lda`, C row stride `ldc`.
 func gemm(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedMatrix,
-          c: UnsafeMutablePointer<Float>, ldc: Int, relu: Bool) {
-    let k = b.k
-    let width = PackedMatrix.width
+          c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue) {
     b.data.withUnsafeBufferPointer { packed in
-        b.bias.withUnsafeBufferPointer { biases in
-            guard let packedBase = packed.baseAddress, let biasBase = biases.baseAddress else { return }
-            for panel in 0..<b.panels {
-                let bPanel = UnsafeRawPointer(packedBase + panel * k * width)
-                let bias = UnsafeRawPointer(biasBase + panel * width).loadUnaligned(as: Vector16.self)
-                let columns = min(width, b.n - panel * width)
-                let cPanel = c + panel * width
-                var row = 0
-                while row + 6 <= m {
-                    let a0 = a + row * lda, a1 = a0 + lda, a2 = a1 + lda
-                    let a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda
-                    var c0 = bias, c1 = bias, c2 = bias, c3 = bias, c4 = bias, c5 = bias
-                    var pb = bPanel
-                    for kk in 0..<k {
-                        let bv = pb.loadUnaligned(as: Vector16.self)
-                        multiplyAdd(&c0, a0[kk], bv)
-                        multiplyAdd(&c1, a1[kk], bv)
-                        multiplyAdd(&c2, a2[kk], bv)
-                        multiplyAdd(&c3, a3[kk], bv)
-                        multiplyAdd(&c4, a4[kk], bv)
-                        multiplyAdd(&c5, a5[kk], bv)
-                        pb += width * MemoryLayout<Float>.stride
+        b.bias.withUnsafeBufferPointer { bias in
+            b.postScale.withUnsafeBufferPointer { scale in
+                b.postShift.withUnsafeBufferPointer { shift in
+                    guard let packed = packed.baseAddress, let bias = bias.baseAddress,
+                          let scale = scale.baseAddress, let shift = shift.baseAddress else { return }
+                    for panel in 0..<b.panels {
+                        let offset = panel * PackedMatrix.width
+                        gemmPanel(m: m, k: b.k, a: a, lda: lda, panel: packed + panel * b.k * PackedMatrix.width,
+                                  bias: bias + offset, scale: scale + offset, shift: shift + offset,
+                                  columns: min(PackedMatrix.width, b.n - offset), c: c + offset, ldc: ldc, epilogue: epilogue)
                     }
-                    let out = cPanel + row * ldc
-                    store(c0, out, columns: columns, relu: relu)
-                    store(c1, out + ldc, columns: columns, relu: relu)
-                    store(c2, out + 2 * ldc, columns: columns, relu: relu)
-                    store(c3, out + 3 * ldc, columns: columns, relu: relu)
-                    store(c4, out + 4 * ldc, columns: columns, relu: relu)
-                    store(c5, out + 5 * ldc, columns: columns, relu: relu)
-                    row += 6
-                }
-                while row < m {
-                    let a0 = a + row * lda
-                    var c0 = bias
-                    var pb = bPanel
-                    for kk in 0..<k {
-                        multiplyAdd(&c0, a0[kk], pb.loadUnaligned(as: Vector16.self))
-                        pb += width * MemoryLayout<Float>.stride
-                    }
-                    store(c0, cPanel + row * ldc, columns: columns, relu: relu)
-                    row += 1
                 }
             }
         }
+    }
+}
+
+/// One 16-column panel of C: 6 rows at a time in registers, then the remaining rows one by one.
+@inline(__always)
+private func gemmPanel(m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, panel: UnsafePointer<Float>,
+                       bias biasPointer: UnsafePointer<Float>, scale scalePointer: UnsafePointer<Float>,
+                       shift shiftPointer: UnsafePointer<Float>, columns: Int,
+                       c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue) {
+    let step = PackedMatrix.width * MemoryLayout<Float>.stride
+    let bias = UnsafeRawPointer(biasPointer).loadUnaligned(as: Vector16.self)
+    let scale = UnsafeRawPointer(scalePointer).loadUnaligned(as: Vector16.self)
+    let shift = UnsafeRawPointer(shiftPointer).loadUnaligned(as: Vector16.self)
+    var row = 0
+    while row + 6 <= m {
+        let a0 = a + row * lda, a1 = a0 + lda, a2 = a1 + lda
+        let a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda
+        var c0 = bias, c1 = bias, c2 = bias, c3 = bias, c4 = bias, c5 = bias
+        var pb = UnsafeRawPointer(panel)
+        for kk in 0..<k {
+            let bv = pb.loadUnaligned(as: Vector16.self)
+            multiplyAdd(&c0, a0[kk], bv)
+            multiplyAdd(&c1, a1[kk], bv)
+            multiplyAdd(&c2, a2[kk], bv)
+            multiplyAdd(&c3, a3[kk], bv)
+            multiplyAdd(&c4, a4[kk], bv)
+            multiplyAdd(&c5, a5[kk], bv)
+            pb += step
+        }
+        let out = c + row * ldc
+        store(c0, out, columns: columns, epilogue: epilogue, scale: scale, shift: shift)
+        store(c1, out + ldc, columns: columns, epilogue: epilogue, scale: scale, shift: shift)
+        store(c2, out + 2 * ldc, columns: columns, epilogue: epilogue, scale: scale, shift: shift)
+        store(c3, out + 3 * ldc, columns: columns, epilogue: epilogue, scale: scale, shift: shift)
+        store(c4, out + 4 * ldc, columns: columns, epilogue: epilogue, scale: scale, shift: shift)
+        store(c5, out + 5 * ldc, columns: columns, epilogue: epilogue, scale: scale, shift: shift)
+        row += 6
+    }
+    while row < m {
+        let a0 = a + row * lda
+        // Four partial sums over k so a lone row is not bound by the multiply-add latency.
+        var s0 = bias, s1 = Vector16(), s2 = Vector16(), s3 = Vector16()
+        var pb = UnsafeRawPointer(panel)
+        var kk = 0
+        while kk + 4 <= k {
+            multiplyAdd(&s0, a0[kk], pb.loadUnaligned(as: Vector16.self))
+            multiplyAdd(&s1, a0[kk + 1], (pb + step).loadUnaligned(as: Vector16.self))
+            multiplyAdd(&s2, a0[kk + 2], (pb + 2 * step).loadUnaligned(as: Vector16.self))
+            multiplyAdd(&s3, a0[kk + 3], (pb + 3 * step).loadUnaligned(as: Vector16.self))
+            pb += 4 * step
+            kk += 4
+        }
+        while kk < k {
+            multiplyAdd(&s0, a0[kk], pb.loadUnaligned(as: Vector16.self))
+            pb += step
+            kk += 1
+        }
+        store((s0 + s1) + (s2 + s3), c + row * ldc, columns: columns, epilogue: epilogue, scale: scale, shift: shift)
+        row += 1
     }
 }

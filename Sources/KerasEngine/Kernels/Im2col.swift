@@ -37,30 +37,63 @@ struct WindowGeometry {
 func im2col(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, channelOffset: Int, groupChannels: Int,
             firstRow: Int, rowCount: Int, into a: UnsafeMutablePointer<Float>) {
     let k = g.kernelHeight * g.kernelWidth * groupChannels
+    let rowSpan = g.kernelWidth * groupChannels
+    // A kernel row's taps are one contiguous run of the input when they are adjacent pixels and
+    // the group is all the channels.
+    let contiguousRows = g.dilationX == 1 && groupChannels == g.channels
+    var sample = firstRow / g.outputPixels
+    let pixel = firstRow - sample * g.outputPixels
+    var oy = pixel / g.outputWidth
+    var ox = pixel - oy * g.outputWidth
     for r in 0..<rowCount {
-        let row = firstRow + r
-        let sample = row / g.outputPixels
-        let pixel = row - sample * g.outputPixels
-        let oy = pixel / g.outputWidth
-        let ox = pixel - oy * g.outputWidth
         let image = input + sample * g.inputPixels * g.channels + channelOffset
         var destination = a + r * k
+        let x0 = ox * g.strideX - g.padLeft
+        let rowInside = x0 >= 0 && x0 + (g.kernelWidth - 1) * g.dilationX < g.inputWidth
         for ky in 0..<g.kernelHeight {
             let iy = oy * g.strideY - g.padTop + ky * g.dilationY
             if iy < 0 || iy >= g.inputHeight {
-                destination.update(repeating: 0, count: g.kernelWidth * groupChannels)
-                destination += g.kernelWidth * groupChannels
-                continue
-            }
-            for kx in 0..<g.kernelWidth {
-                let ix = ox * g.strideX - g.padLeft + kx * g.dilationX
-                if ix < 0 || ix >= g.inputWidth {
-                    destination.update(repeating: 0, count: groupChannels)
-                } else {
-                    destination.update(from: image + (iy * g.inputWidth + ix) * g.channels, count: groupChannels)
+                fill(destination, count: rowSpan)
+            } else if rowInside && contiguousRows {
+                copy(destination, image + (iy * g.inputWidth + x0) * g.channels, count: rowSpan)
+            } else {
+                var tap = destination
+                for kx in 0..<g.kernelWidth {
+                    let ix = x0 + kx * g.dilationX
+                    if ix < 0 || ix >= g.inputWidth {
+                        fill(tap, count: groupChannels)
+                    } else {
+                        copy(tap, image + (iy * g.inputWidth + ix) * g.channels, count: groupChannels)
+                    }
+                    tap += groupChannels
                 }
-                destination += groupChannels
+            }
+            destination += rowSpan
+        }
+        // Next output pixel.
+        ox += 1
+        if ox == g.outputWidth {
+            ox = 0
+            oy += 1
+            if oy == g.outputHeight {
+                oy = 0
+                sample += 1
             }
         }
     }
+}
+
+/// Short copies are most of im2col's work: a plain loop beats a call to memmove for them.
+@inline(__always)
+func copy(_ destination: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, count: Int) {
+    if count >= 64 {
+        destination.update(from: source, count: count)
+    } else {
+        for i in 0..<count { destination[i] = source[i] }
+    }
+}
+
+@inline(__always)
+func fill(_ destination: UnsafeMutablePointer<Float>, count: Int) {
+    for i in 0..<count { destination[i] = 0 }
 }

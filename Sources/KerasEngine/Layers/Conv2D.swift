@@ -12,7 +12,15 @@ final class Conv2DLayer: FusableLayer {
     let groupOutputs: Int
     private(set) var packed: [PackedMatrix]
     var activation: Activation
-    var postAffine: (scale: [Float], shift: [Float])?
+    var postAffine: (scale: [Float], shift: [Float])? {
+        didSet {
+            guard let postAffine else { return }
+            for group in 0..<groups {
+                let range = (group * groupOutputs)..<((group + 1) * groupOutputs)
+                packed[group].setPostAffine(scale: Array(postAffine.scale[range]), shift: Array(postAffine.shift[range]))
+            }
+        }
+    }
     /// Output pixels per im2col chunk (a multiple of the micro-kernel's 6 rows).
     static let chunkRows = 96
 
@@ -78,11 +86,11 @@ final class Conv2DLayer: FusableLayer {
         let input = inputs[0]
         let rows = batch * geometry.outputPixels
         let channels = outputChannels
-        let fuseRelu = activation == .relu
+        let epilogue = gemmEpilogue
         if isPointwise {
             for group in 0..<groups {
                 gemm(m: rows, a: input + group * groupInputs, lda: geometry.channels, b: packed[group],
-                     c: output + group * groupOutputs, ldc: channels, relu: fuseRelu)
+                     c: output + group * groupOutputs, ldc: channels, epilogue: epilogue)
             }
         } else {
             let k = geometry.kernelHeight * geometry.kernelWidth * groupInputs
@@ -93,21 +101,28 @@ final class Conv2DLayer: FusableLayer {
                     im2col(input, geometry: geometry, channelOffset: group * groupInputs, groupChannels: groupInputs,
                            firstRow: first, rowCount: count, into: scratch)
                     gemm(m: count, a: scratch, lda: k, b: packed[group],
-                         c: output + first * channels + group * groupOutputs, ldc: channels, relu: fuseRelu)
+                         c: output + first * channels + group * groupOutputs, ldc: channels, epilogue: epilogue)
                 }
                 first += count
             }
         }
-        applyEpilogue(output, rows: rows, fusedRelu: fuseRelu)
+        applyEpilogue(output, rows: rows, done: epilogue)
     }
 }
 
 extension FusableLayer {
-    /// The activation (unless the GEMM already applied a ReLU) and the post-activation affine,
-    /// over `rows` rows of `outputChannels`.
-    func applyEpilogue(_ output: UnsafeMutablePointer<Float>, rows: Int, fusedRelu: Bool) {
-        if !fusedRelu { activation.apply(output, rows: rows, width: outputChannels) }
-        if let postAffine {
+    /// What `gemm` can apply while storing: a ReLU (or nothing), then the post-activation
+    /// affine. Any other activation is applied in a second pass, and the affine after it.
+    var gemmEpilogue: GEMMEpilogue {
+        let simple = activation == .relu || activation == .linear
+        return GEMMEpilogue(relu: activation == .relu, affine: simple && postAffine != nil)
+    }
+
+    /// The part of the activation and post-activation affine that `done` did not apply, over
+    /// `rows` rows of `outputChannels`.
+    func applyEpilogue(_ output: UnsafeMutablePointer<Float>, rows: Int, done: GEMMEpilogue) {
+        if !(done.relu && activation == .relu) { activation.apply(output, rows: rows, width: outputChannels) }
+        if let postAffine, !done.affine {
             applyChannelAffine(output, rows: rows, channels: outputChannels, scale: postAffine.scale, shift: postAffine.shift)
         }
     }

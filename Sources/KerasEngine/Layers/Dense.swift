@@ -8,7 +8,9 @@ final class DenseLayer: FusableLayer {
     let rowsPerSample: Int
     private(set) var packed: PackedMatrix
     var activation: Activation
-    var postAffine: (scale: [Float], shift: [Float])?
+    var postAffine: (scale: [Float], shift: [Float])? {
+        didSet { if let postAffine { packed.setPostAffine(scale: postAffine.scale, shift: postAffine.shift) } }
+    }
 
     var outputChannels: Int { outputShape[outputShape.count - 1] }
     var multiplyAdds: Int { rowsPerSample * inputs * outputChannels }
@@ -42,8 +44,8 @@ final class DenseLayer: FusableLayer {
     func forward(_ inputs: [UnsafePointer<Float>], output: UnsafeMutablePointer<Float>, batch: Int,
                  scratch: UnsafeMutablePointer<Float>) {
         let rows = batch * rowsPerSample
-        let fuseRelu = activation == .relu
-        gemm(m: rows, a: inputs[0], lda: self.inputs, b: packed, c: output, ldc: outputChannels, relu: fuseRelu)
-        applyEpilogue(output, rows: rows, fusedRelu: fuseRelu)
+        let epilogue = gemmEpilogue
+        gemm(m: rows, a: inputs[0], lda: self.inputs, b: packed, c: output, ldc: outputChannels, epilogue: epilogue)
+        applyEpilogue(output, rows: rows, done: epilogue)
     }
 }

@@ -50,7 +50,7 @@ final class DepthwiseConv2DLayer: FusableLayer {
                                 kernel: taps, bias: bias.baseAddress, into: output)
             }
         }
-        applyEpilogue(output, rows: batch * geometry.outputPixels, fusedRelu: false)
+        applyEpilogue(output, rows: batch * geometry.outputPixels, done: GEMMEpilogue())
     }
 }
 
@@ -63,7 +63,9 @@ final class SeparableConv2DLayer: FusableLayer {
     let depthwiseKernel: [Float]
     private(set) var pointwise: PackedMatrix
     var activation: Activation
-    var postAffine: (scale: [Float], shift: [Float])?
+    var postAffine: (scale: [Float], shift: [Float])? {
+        didSet { if let postAffine { pointwise.setPostAffine(scale: postAffine.scale, shift: postAffine.shift) } }
+    }
 
     var outputChannels: Int { outputShape[2] }
     private var middleChannels: Int { geometry.channels * multiplier }
@@ -116,8 +118,8 @@ final class SeparableConv2DLayer: FusableLayer {
                             kernel: taps, bias: nil, into: scratch)
         }
         let rows = batch * geometry.outputPixels
-        let fuseRelu = activation == .relu
-        gemm(m: rows, a: scratch, lda: middleChannels, b: pointwise, c: output, ldc: outputChannels, relu: fuseRelu)
-        applyEpilogue(output, rows: rows, fusedRelu: fuseRelu)
+        let epilogue = gemmEpilogue
+        gemm(m: rows, a: scratch, lda: middleChannels, b: pointwise, c: output, ldc: outputChannels, epilogue: epilogue)
+        applyEpilogue(output, rows: rows, done: epilogue)
     }
 }

@@ -24,38 +24,46 @@ final class Pooling2DLayer: Layer {
     }
 }
 
-/// Max or average pooling, NHWC, one output pixel at a time (channels innermost, contiguous).
+/// Max or average pooling, NHWC, one output pixel at a time, eight channels per step.
 func pool2D(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, batch: Int, max isMax: Bool,
             into output: UnsafeMutablePointer<Float>) {
     let channels = g.channels
+    let vectorChannels = channels & ~7
     var out = output
     for sample in 0..<batch {
         let image = input + sample * g.inputPixels * channels
         for oy in 0..<g.outputHeight {
             let y0 = oy * g.strideY - g.padTop
-            let yStart = Swift.max(y0, 0), yEnd = Swift.min(y0 + g.kernelHeight, g.inputHeight)
+            let yStart = Swift.max(y0, 0), yEnd = Swift.max(Swift.min(y0 + g.kernelHeight, g.inputHeight), yStart)
             for ox in 0..<g.outputWidth {
                 let x0 = ox * g.strideX - g.padLeft
-                let xStart = Swift.max(x0, 0), xEnd = Swift.min(x0 + g.kernelWidth, g.inputWidth)
-                if isMax {
-                    out.update(repeating: -.infinity, count: channels)
-                } else {
-                    out.update(repeating: 0, count: channels)
-                }
-                for y in yStart..<Swift.max(yEnd, yStart) {
-                    for x in xStart..<Swift.max(xEnd, xStart) {
-                        let pixel = image + (y * g.inputWidth + x) * channels
-                        if isMax {
-                            for c in 0..<channels where pixel[c] > out[c] || pixel[c].isNaN { out[c] = pixel[c] }
-                        } else {
-                            for c in 0..<channels { out[c] += pixel[c] }
+                let xStart = Swift.max(x0, 0), xEnd = Swift.max(Swift.min(x0 + g.kernelWidth, g.inputWidth), xStart)
+                let inverse = 1 / Float(Swift.max((yEnd - yStart) * (xEnd - xStart), 1))
+                var c = 0
+                while c < vectorChannels {
+                    var acc = SIMD8<Float>(repeating: isMax ? -.infinity : 0)
+                    for y in yStart..<yEnd {
+                        var pixel = image + (y * g.inputWidth + xStart) * channels + c
+                        for _ in xStart..<xEnd {
+                            let v = UnsafeRawPointer(pixel).loadUnaligned(as: SIMD8<Float>.self)
+                            if isMax { acc = acc.replacing(with: v, where: v .> acc) } else { acc += v }
+                            pixel += channels
                         }
                     }
+                    if !isMax { acc *= inverse }
+                    UnsafeMutableRawPointer(out + c).storeBytes(of: acc, as: SIMD8<Float>.self)
+                    c += 8
                 }
-                if !isMax {
-                    let count = Swift.max((yEnd - yStart) * (xEnd - xStart), 1)
-                    let inverse = 1 / Float(count)
-                    for c in 0..<channels { out[c] *= inverse }
+                while c < channels {
+                    var acc: Float = isMax ? -.infinity : 0
+                    for y in yStart..<yEnd {
+                        for x in xStart..<xEnd {
+                            let v = image[(y * g.inputWidth + x) * channels + c]
+                            if isMax { acc = Swift.max(acc, v) } else { acc += v }
+                        }
+                    }
+                    out[c] = isMax ? acc : acc * inverse
+                    c += 1
                 }
                 out += channels
             }
