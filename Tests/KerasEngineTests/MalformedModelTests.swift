@@ -6,6 +6,10 @@
 // lists the words it must contain; matching ignores case, and spaces so that "(3, 3, 1, 2)" and
 // "[3,3,1,2]" both match "3,3,1,2"). No case may crash, hang, take more than a few seconds, or
 // grow the process's peak memory by more than 256 MiB: sizes come from an untrusted file.
+// Cases that can take down libhdf5 itself (byte flips, corrupt heaps, a named pipe) run in a
+// child process (this test binary, re-run on one file), so a crash or a hang fails that case
+// and the rest of the suite still runs; a file that crashed is kept under
+// $TMPDIR/emotion-live-corpus-failures/.
 // Every message is printed ("corpus <case>: <message>") so a run shows what users would see.
 import Foundation
 import HDF5
@@ -98,7 +102,7 @@ final class MalformedModelTests: XCTestCase {
     func testNamedPipeDoesNotHang() throws {
         let fifo = directory.file("model.fifo.h5")
         XCTAssertEqual(mkfifo(fifo, 0o600), 0)
-        let outcome = try loadInChildProcess(fifo, timeout: 5)
+        let outcome = try loadInChildProcesses([fifo], timeout: 5)[0]
         report("corpus named pipe: \(outcome)")
         guard case let .refused(message) = outcome else { return XCTFail("named pipe: \(outcome)") }
         XCTAssertTrue(message.hasPrefix(fifo), message)
@@ -131,14 +135,17 @@ final class MalformedModelTests: XCTestCase {
             let stride = span / count
             offsets += (0..<count).map { $0 * stride + random.next(below: stride) }
         }
-        var tally: [String: Int] = [:]
+        var files: [(offset: Int, change: String, path: String)] = []
         for offset in offsets {
             var bytes = valid
             bytes[offset] ^= UInt8(1 + random.next(below: 255))
             let path = directory.file("flipped-\(offset).h5")
             _ = FileManager.default.createFile(atPath: path, contents: bytes)
-            let change = "0x\(String(valid[offset], radix: 16)) -> 0x\(String(bytes[offset], radix: 16))"
-            let outcome = try loadInChildProcess(path, timeout: 10)
+            files.append((offset, "0x\(String(valid[offset], radix: 16)) -> 0x\(String(bytes[offset], radix: 16))", path))
+        }
+        let outcomes = try loadInChildProcesses(files.map(\.path), timeout: 10)
+        var tally: [String: Int] = [:]
+        for ((offset, change, path), outcome) in zip(files, outcomes) {
             report("corpus flipped byte at \(offset) of \(valid.count) (\(change)): \(outcome)")
             switch outcome {
             case .loaded:
@@ -152,7 +159,7 @@ final class MalformedModelTests: XCTestCase {
                 XCTFail("flipped byte at \(offset) (\(change)), file kept at \(keep(path)): \(outcome)")
             }
         }
-        report("corpus flipped bytes, \(offsets.count) files: \(tally.sorted { $0.key < $1.key })")
+        report("corpus flipped bytes, \(files.count) files: \(tally.sorted { $0.key < $1.key })")
     }
 
     /// The config string lives in the file's global heap, and the attribute holds a reference
@@ -189,12 +196,15 @@ final class MalformedModelTests: XCTestCase {
             ("collection size 2^40", [collection + 8 + 5: 0x01]),
             ("collection size 0", Dictionary(uniqueKeysWithValues: (0..<8).map { (collection + 8 + $0, UInt8(0)) })),
         ]
-        for (label, patch) in cases {
+        let paths = cases.map { label, patch in
             var bytes = valid
             for (offset, value) in patch { bytes[offset] = value }
             let path = directory.file("gcol-\(label.filter { $0.isLetter || $0.isNumber }).h5")
             _ = FileManager.default.createFile(atPath: path, contents: bytes)
-            let outcome = try loadInChildProcess(path, timeout: 10)
+            return path
+        }
+        let outcomes = try loadInChildProcesses(paths, timeout: 10)
+        for ((label, _), (path, outcome)) in zip(cases, zip(paths, outcomes)) {
             report("corpus global heap, \(label): \(outcome)")
             switch outcome {
             case let .refused(message):
@@ -525,73 +535,103 @@ final class MalformedModelTests: XCTestCase {
         }
     }
 
-    private static let childFileVariable = "EMOTION_LIVE_CORPUS_CHILD_FILE"
+    private static let childFilesVariable = "EMOTION_LIVE_CORPUS_CHILD_FILES"
 
-    /// The body of the child process `loadInChildProcess` starts: loads one file, runs it if it
-    /// loads, and reports on stdout between markers. Skipped in an ordinary run.
+    /// The body of the child processes `loadInChildProcesses` starts: loads each file named in
+    /// the environment in turn, runs it if it loads, and reports each outcome on stdout between
+    /// markers, flushed, before the next. Skipped in an ordinary run.
     func testChildProcessLoad() throws {
-        guard let path = ProcessInfo.processInfo.environment[Self.childFileVariable] else {
-            throw XCTSkip("helper: runs only inside the child process of the crash-isolated corpus cases")
+        guard let list = ProcessInfo.processInfo.environment[Self.childFilesVariable] else {
+            throw XCTSkip("helper: runs only inside the child processes of the crash-isolated corpus cases")
         }
-        var result: String
-        do {
-            let model = try KerasModel.load(path: path)
-            let count = model.inputShape.reduce(1, *)
-            if (1...(1 << 20)).contains(count) {
-                let output = infer(model, [Float](repeating: 0.5, count: count))
-                result = "LOADED input \(model.inputShape), output \(output), warnings \(model.warnings)"
-            } else {
-                result = "LOADED input \(model.inputShape), not run"
+        for path in list.split(separator: "\n").map(String.init) {
+            // Reset the peak-memory mark, so each file's figure is its own.
+            try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+            var result: String
+            do {
+                let model = try KerasModel.load(path: path)
+                let count = model.inputShape.reduce(1, *)
+                if (1...(1 << 20)).contains(count) {
+                    let output = infer(model, [Float](repeating: 0.5, count: count))
+                    result = "LOADED input \(model.inputShape), output \(output), warnings \(model.warnings)"
+                } else {
+                    result = "LOADED input \(model.inputShape), not run"
+                }
+            } catch {
+                result = "REFUSED " + String(describing: error)
             }
-        } catch {
-            result = "REFUSED " + String(describing: error)
+            report("<<<CHILD\n" + result + "\nPEAK \(peakResidentBytes() >> 20)\nCHILD>>>")
         }
-        report("<<<CHILD\n" + result + "\nPEAK \(peakResidentBytes() >> 20)\nCHILD>>>")
     }
 
-    /// Runs `KerasModel.load` on `path` in a child process (this test binary, filtered to
-    /// `testChildProcessLoad`), so that a crash or a hang is an outcome to assert on.
-    private func loadInChildProcess(_ path: String, timeout: Double) throws -> ChildOutcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        process.arguments = ["KerasEngineTests.MalformedModelTests/testChildProcessLoad"]
-        var environment = ProcessInfo.processInfo.environment
-        environment[Self.childFileVariable] = path
-        process.environment = environment
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        let output = LockedBox(Data())
-        let drained = DispatchSemaphore(value: 0)
-        try process.run()
-        DispatchQueue.global().async {
-            output.value = stdout.fileHandleForReading.readDataToEndOfFile()
-            drained.signal()
-        }
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
+    /// Runs `KerasModel.load` on each path in child processes (this test binary, filtered to
+    /// `testChildProcessLoad`), so that a crash or a hang is an outcome to assert on. One child
+    /// loads the files in turn; when one crashes it, or stays `timeout` seconds without an
+    /// answer, that file gets the outcome and a new child goes on with the next.
+    private func loadInChildProcesses(_ paths: [String], timeout: Double) throws -> [ChildOutcome] {
+        var outcomes: [ChildOutcome] = []
+        while outcomes.count < paths.count {
+            let pending = Array(paths[outcomes.count...])
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            process.arguments = ["KerasEngineTests.MalformedModelTests/testChildProcessLoad"]
+            var environment = ProcessInfo.processInfo.environment
+            environment[Self.childFilesVariable] = pending.joined(separator: "\n")
+            process.environment = environment
+            let stdout = Pipe()
+            process.standardOutput = stdout
+            process.standardError = FileHandle.nullDevice
+            let output = LockedBox(Data())
+            let drained = DispatchSemaphore(value: 0)
+            try process.run()
+            let reader = stdout.fileHandleForReading
+            DispatchQueue.global().async {
+                while case let chunk = reader.availableData, !chunk.isEmpty { output.value.append(chunk) }
+                drained.signal()
+            }
+            // Wait while answers keep coming; a file that takes `timeout` seconds has hung.
+            var answered = 0
+            var deadline = Date().addingTimeInterval(timeout)
+            var hung = false
+            while process.isRunning {
+                let now = childAnswers(in: output.value).count
+                if now != answered { answered = now; deadline = Date().addingTimeInterval(timeout) }
+                if Date() > deadline { hung = true; break }
+                usleep(10_000)
+            }
+            if hung { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
             drained.wait()
-            return .hung(seconds: timeout)
+            let answers = childAnswers(in: output.value)
+            outcomes += answers.prefix(pending.count)
+            guard answers.count < pending.count else { break }
+            if hung {
+                outcomes.append(.hung(seconds: timeout))
+            } else if process.terminationReason == .uncaughtSignal {
+                outcomes.append(.crashed(signal: process.terminationStatus))
+            } else {
+                let text = String(decoding: output.value, as: UTF8.self)
+                outcomes.append(.unexpected("exit \(process.terminationStatus): " + String(text.suffix(400))))
+            }
         }
-        process.waitUntilExit()
-        drained.wait()
-        if process.terminationReason == .uncaughtSignal { return .crashed(signal: process.terminationStatus) }
-        let text = String(decoding: output.value, as: UTF8.self)
-        guard let open = text.range(of: "<<<CHILD\n"), let close = text.range(of: "\nCHILD>>>", range: open.upperBound..<text.endIndex) else {
-            return .unexpected(String(text.suffix(400)))
+        return outcomes
+    }
+
+    /// The outcomes a child has reported so far, in order.
+    private func childAnswers(in data: Data) -> [ChildOutcome] {
+        let text = String(decoding: data, as: UTF8.self)
+        return text.components(separatedBy: "<<<CHILD\n").dropFirst().compactMap { chunk in
+            guard let close = chunk.range(of: "\nCHILD>>>") else { return nil }
+            var body = String(chunk[..<close.lowerBound])
+            if let peakLine = body.range(of: "\nPEAK ", options: .backwards) {
+                let peak = Int(body[peakLine.upperBound...]) ?? 0
+                body = String(body[..<peakLine.lowerBound])
+                if peak > 256 { return .tooMuchMemory(peakMiB: peak, outcome: body) }
+            }
+            if body.hasPrefix("REFUSED ") { return .refused(String(body.dropFirst("REFUSED ".count))) }
+            if body.hasPrefix("LOADED ") { return .loaded(String(body.dropFirst("LOADED ".count))) }
+            return .unexpected(body)
         }
-        var body = String(text[open.upperBound..<close.lowerBound])
-        if let peakLine = body.range(of: "\nPEAK ", options: .backwards) {
-            let peak = Int(body[peakLine.upperBound...]) ?? 0
-            body = String(body[..<peakLine.lowerBound])
-            if peak > 256 { return .tooMuchMemory(peakMiB: peak, outcome: body) }
-        }
-        if body.hasPrefix("REFUSED ") { return .refused(String(body.dropFirst("REFUSED ".count))) }
-        if body.hasPrefix("LOADED ") { return .loaded(String(body.dropFirst("LOADED ".count))) }
-        return .unexpected(body)
     }
 
     /// Copies a file that broke the loader out of the temporary directory, for the record.
