@@ -16,7 +16,7 @@ the plain network. Loss: cross-entropy with label smoothing; optimiser: AdamW wi
 Outputs:
   --out  (e.g. models/emotion-cnn.h5)  Keras 3 legacy HDF5 (``model_config`` + ``model_weights``)
   <out without .h5>.meta.json          the sidecar the Swift app reads (labels, scaling, accuracy)
-  training/runs/<run>/                 per-epoch CSV log, metrics.json (git-ignored)
+  training/runs/<run>/                 per-epoch CSV log, best.h5 so far, metrics.json (git-ignored)
 
 Example (the command used for the bundled model is in training/README.md):
   training/.venv/bin/python training/train.py \\
@@ -61,7 +61,7 @@ def parse_args(argv=None):
     p.add_argument("--meta", default=None, help="sidecar JSON (default: <out minus .h5>.meta.json)")
     p.add_argument("--runs-dir", default=os.path.join(HERE, "runs"), help="where run logs go")
     p.add_argument("--run-name", default=None, help="run folder name (default: timestamp)")
-    p.add_argument("--epochs", type=int, default=40)
+    p.add_argument("--epochs", type=int, default=24)
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--lr", type=float, default=2e-3, help="peak learning rate of the one-cycle schedule")
     p.add_argument("--warmup", type=float, default=0.1, help="fraction of steps spent warming up")
@@ -192,8 +192,11 @@ def main(argv=None):
     print("splits: " + ", ".join(f"{u} {len(s)}" for u, s in {**{'Training': train}, **test_sets}.items()))
 
     seed_everything(args.seed)
+    import logging
+
     import keras
     import tensorflow as tf
+    logging.getLogger("absl").setLevel(logging.ERROR)  # "HDF5 is legacy": intended here
     if args.threads:
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
 
@@ -278,6 +281,8 @@ def main(argv=None):
             if acc > self.best_acc:
                 self.best_acc, self.best_epoch = acc, epoch + 1
                 self.best_weights = [w.copy() for w in net.get_weights()]
+                # a usable model exists at any time, even if the run is cut short
+                net.save(os.path.join(run_dir, "best.h5"))
                 mark = "  <- best"
             print(f"epoch {epoch + 1}/{args.epochs}: loss {logs.get('loss', float('nan')):.4f} "
                   f"train_acc {logs.get('accuracy', float('nan')):.4f} {select_name} acc {acc:.4f} "
