@@ -5,6 +5,7 @@
 //   COpenCV        system library: OpenCV 4 headers and libraries (pkg-config opencv4)
 //   OpenCVShim     C++ inside, plain C header outside: capture, Haar, crop/resize, drawing, windows
 //   CHDF5          system library: libhdf5 (pkg-config hdf5) plus inline wrappers for its macros
+//   CHDF5Guard     C: libhdf5 reads guarded against faults and absurd allocations on corrupt files
 //   HDF5           Swift reader for HDF5 files: groups, attributes, float datasets
 //   KerasEngine    pure-Swift Keras model loader and CNN inference engine (no OpenCV)
 //   EmotionPipeline  frame source -> face detector -> preprocessor -> classifier -> sinks
@@ -44,7 +45,8 @@ let package = Package(
             pkgConfig: "hdf5",
             providers: [.apt(["libhdf5-dev"])]
         ),
-        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        .target(name: "CHDF5Guard", dependencies: ["CHDF5"]),
+        .target(name: "HDF5", dependencies: ["CHDF5", "CHDF5Guard"]),
         .target(name: "KerasEngine", dependencies: ["HDF5"], swiftSettings: engineSwiftSettings),
         .target(name: "EmotionPipeline", dependencies: ["OpenCVShim", "KerasEngine"]),
         .executableTarget(

@@ -11,6 +11,9 @@ public enum HDF5Error: Error, Equatable, CustomStringConvertible {
     case wrongType(file: String, object: String, expected: String)
     /// A dataset or attribute declares more elements than the reader is willing to allocate.
     case tooLarge(file: String, object: String, elements: Int, limit: Int)
+    /// libhdf5 faulted on the file's contents (a corrupt heap or index). Only ever printed, by
+    /// the read guard, just before the process exits (see chdf5_guard.h).
+    case corrupt(file: String, object: String)
     /// libhdf5 reported a failure while reading (typically a truncated or corrupt file).
     case readFailed(file: String, object: String)
 
@@ -22,6 +25,7 @@ public enum HDF5Error: Error, Equatable, CustomStringConvertible {
         case let .wrongType(file, object, expected): return "\(file): \(object) is not \(expected)"
         case let .tooLarge(file, object, elements, limit):
             return "\(file): \(object) declares \(elements) elements, more than the limit of \(limit)"
+        case let .corrupt(file, object): return "\(file): corrupt data in \(object) (the HDF5 library could not read it safely)"
         case let .readFailed(file, object): return "\(file): cannot read \(object) (truncated or corrupt file?)"
         }
     }

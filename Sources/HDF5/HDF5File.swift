@@ -1,4 +1,5 @@
 import CHDF5
+import CHDF5Guard
 import Foundation
 
 /// A read-only HDF5 file. Objects opened from it keep it alive.
@@ -12,6 +13,15 @@ public final class HDF5File {
     /// Upper bound on elements in any one dataset or attribute read, so a hostile file cannot
     /// make the reader allocate an arbitrary amount of memory (1 GiB of floats).
     public static let maxElements = 1 << 28
+
+    /// Address space one attribute read may add (see chdf5.h). Keras's largest attributes are
+    /// JSON configs of a few hundred kilobytes; one that claims more fails instead of being
+    /// allocated.
+    static let attributeReadBudget = 64 << 20
+
+    /// Address space one dataset read may add besides its destination, which is allocated (and
+    /// size-checked) before the read: libhdf5's conversion buffers and chunk cache.
+    static let datasetReadBudget = 256 << 20
 
     public init(path: String) throws {
         self.path = path
@@ -122,9 +132,7 @@ public class HDF5Object {
             H5Tset_size(memType, chdf5_t_variable())
             H5Tset_cset(memType, H5Tget_cset(type))
             var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
-            guard H5Aread(attr, memType, &pointers) >= 0 else {
-                throw HDF5Error.readFailed(file: file.path, object: label)
-            }
+            try guardedRead(label) { chdf5_guarded_attribute_read(attr, memType, &pointers, HDF5File.attributeReadBudget, $0) }
             defer { _ = chdf5_reclaim_vlen(memType, space, &pointers) }
             return pointers.map { $0.map { String(cString: $0) } ?? "" }
         }
@@ -134,9 +142,7 @@ public class HDF5Object {
             throw HDF5Error.tooLarge(file: file.path, object: label, elements: count * max(size, 1), limit: HDF5File.maxElements)
         }
         var bytes = [UInt8](repeating: 0, count: count * size)
-        guard H5Aread(attr, type, &bytes) >= 0 else {
-            throw HDF5Error.readFailed(file: file.path, object: label)
-        }
+        try guardedRead(label) { chdf5_guarded_attribute_read(attr, type, &bytes, HDF5File.attributeReadBudget, $0) }
         return (0..<count).map { index in
             let slice = bytes[(index * size)..<((index + 1) * size)]
             let end = slice.firstIndex(of: 0) ?? slice.endIndex
@@ -160,6 +166,16 @@ public class HDF5Object {
     }
 
     func attributeLabel(_ name: String) -> String { "attribute '\(name)' of \(path)" }
+
+    /// Runs one guarded libhdf5 read (see chdf5_guard.h). A failed read becomes an error naming
+    /// the file and the object. A fault inside libhdf5 cannot be recovered from in-process: the
+    /// guard prints the same one-line error (prepared here, before the read) and exits with 1.
+    func guardedRead(_ label: String, _ read: (UnsafePointer<CChar>) -> herr_t) throws {
+        let program = ProcessInfo.processInfo.processName
+        let message = "\(program): \(HDF5Error.corrupt(file: file.path, object: label))\n"
+        let status = message.withCString { read($0) }
+        guard status >= 0 else { throw HDF5Error.readFailed(file: file.path, object: label) }
+    }
 
     func elementCount(space: hid_t, label: String) throws -> Int {
         let rank = H5Sget_simple_extent_ndims(space)
@@ -285,10 +301,11 @@ public final class HDF5Dataset: HDF5Object {
         }
         if count == 0 { return [] }
         var values = [Float](repeating: 0, count: count)
-        let status = values.withUnsafeMutableBytes {
-            H5Dread(id, chdf5_t_native_float(), chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), $0.baseAddress)
+        try values.withUnsafeMutableBytes { buffer in
+            try guardedRead("dataset \(path)") {
+                chdf5_guarded_dataset_read(id, chdf5_t_native_float(), buffer.baseAddress, HDF5File.datasetReadBudget, $0)
+            }
         }
-        guard status >= 0 else { throw HDF5Error.readFailed(file: file.path, object: "dataset \(path)") }
         return values
     }
 }

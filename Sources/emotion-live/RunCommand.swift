@@ -45,6 +45,11 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Ignore faces smaller than this many pixels.", valueName: "px"))
     var minFace: Int = 0
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Crop inside each face box before classifying: top,bottom,left,right as fractions of the box (default 0.125,0.05,0.1,0.1).",
+        valueName: "t,b,l,r"))
+    var cropMargins: String?
+
     @Flag(name: .long, help: "Show the camera picture as it is, not mirrored.")
     var noMirror = false
 
@@ -53,6 +58,17 @@ struct Run: ParsableCommand {
         guard scaleFactor > 1, scaleFactor <= 4 else { throw ValidationError("--scale-factor must be in (1, 4]") }
         guard (0...100).contains(minNeighbors) else { throw ValidationError("--min-neighbors must be between 0 and 100") }
         guard (0...100_000).contains(minFace) else { throw ValidationError("--min-face must be between 0 and 100000") }
+        _ = try margins()
+    }
+
+    /// `--crop-margins`, parsed; each fraction in [0, 0.45] so a crop always keeps the box's middle.
+    func margins() throws -> CropMargins {
+        guard let cropMargins else { return .default }
+        let parts = cropMargins.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 4, parts.allSatisfy({ $0.map { (0...0.45).contains($0) } ?? false }) else {
+            throw ValidationError("--crop-margins takes four fractions top,bottom,left,right, each between 0 and 0.45")
+        }
+        return CropMargins(top: parts[0]!, bottom: parts[1]!, left: parts[2]!, right: parts[3]!)
     }
 
     func run() throws {
@@ -64,7 +80,7 @@ struct Run: ParsableCommand {
                 source: source, modelPath: path, metadata: metadata, cascadePath: cascade,
                 maxFrames: maxFrames,
                 detector: DetectorOptions(scaleFactor: scaleFactor, minNeighbors: minNeighbors, minFace: minFace),
-                headless: headless, format: format, mirror: !noMirror)
+                margins: try margins(), headless: headless, format: format, mirror: !noMirror)
             try runPipeline(options: options, classifier: classifier)
         }
     }
