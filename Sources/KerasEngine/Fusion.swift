@@ -43,7 +43,8 @@ enum Fusion {
                 fused = true
             }
             if fused {
-                steps[index] = KerasModel.Step(layer: AliasLayer(outputShape: step.layer.outputShape), inputs: step.inputs)
+                steps[index] = KerasModel.Step(layer: AliasLayer(outputShape: step.layer.outputShape), inputs: step.inputs,
+                                               name: step.name, className: step.className)
             }
         }
         return steps

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Runs a `KerasModel`. Owns every buffer it needs, planned once here, so `run` allocates
 /// nothing. Not thread-safe: make one session per thread.
 public final class InferenceSession {
@@ -71,6 +73,36 @@ public final class InferenceSession {
             (output + done * outputCount).update(from: stepOutputs[model.outputStep], count: count * outputCount)
             done += count
         }
+    }
+
+    /// Time spent in each layer over `repetitions` runs of `batch` samples of `input` (which
+    /// must hold at most `maxBatch` samples), in milliseconds per run, thread CPU time. Layers
+    /// folded into another or free (Dropout, Flatten) are omitted. For `bench` and tuning.
+    public func profile(_ input: [Float], batch: Int, repetitions: Int) -> [(name: String, className: String, milliseconds: Double)] {
+        let count = min(max(batch, 1), maxBatch)
+        precondition(input.count >= count * inputCount, "input holds \(input.count) floats, \(count) samples need \(count * inputCount)")
+        let steps = model.steps
+        var totals = [Double](repeating: 0, count: steps.count)
+        input.withUnsafeBufferPointer { source in
+            guard let source = source.baseAddress else { return }
+            for _ in 0..<max(repetitions, 1) {
+                stepOutputs[0].update(from: source, count: count * inputCount)
+                for index in 1..<steps.count where !steps[index].layer.isAlias {
+                    let start = InferenceSession.threadTime()
+                    steps[index].layer.forward(stepInputs[index], output: stepOutputs[index], batch: count, scratch: scratch)
+                    totals[index] += InferenceSession.threadTime() - start
+                }
+            }
+        }
+        return steps.indices.filter { $0 > 0 && !steps[$0].layer.isAlias }.map { index in
+            (steps[index].name, steps[index].className, totals[index] * 1000 / Double(max(repetitions, 1)))
+        }
+    }
+
+    private static func threadTime() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
 
     /// `run` into a caller-owned buffer.

@@ -51,6 +51,9 @@ public final class KerasModel {
     struct Step {
         let layer: Layer
         let inputs: [Int]
+        /// The Keras layer's name and class, for profiles.
+        let name: String
+        let className: String
     }
 
     /// Largest total parameter count accepted.
@@ -112,7 +115,7 @@ public final class KerasModel {
             }
             let (sum, overflow) = multiplyAdds.addingReportingOverflow(layer.multiplyAdds)
             multiplyAdds = overflow ? Int.max : sum
-            steps.append(Step(layer: layer, inputs: node.inputs))
+            steps.append(Step(layer: layer, inputs: node.inputs, name: node.config.name, className: node.config.className))
             summaries.append((node.kerasIndex, LayerSummary(
                 name: node.config.name, className: node.config.className, outputShape: layer.outputShape,
                 parameterCount: context.parametersRead, inboundLayers: node.config.inbound)))

@@ -1,24 +1,27 @@
 // ----------------------------------------------------------------------------
-// Matrix multiply for convolutions and dense layers: C = A * B + bias.
+// Matrix multiply for convolutions and dense layers: C = epilogue(A * B + bias).
 //
 // Legend: M rows of A and C (output pixels times batch), K the reduction (kernel height *
 // width * input channels), N columns of B and C (output channels).
 //
-// B is the layer's weights, packed once at load into panels of 16 columns: panel p holds
-// B[0..<K, 16p..<16p+16] as K rows of 16 contiguous floats, zero-padded past N. The
-// micro-kernel keeps a 6 x 16 block of C in SIMD registers and streams A's 6 rows and one panel.
+// B is the layer's weights, packed once at load into panels of W columns (W = 16, or 8 when
+// N <= 8 so narrow layers waste no lanes): panel p holds B[0..<K, Wp..<Wp+W] as K rows of W
+// contiguous floats, zero-padded past N. The micro-kernel keeps a 6 x W block of C in SIMD
+// registers and streams 6 rows of A and one panel.
 //
 // Build flag: with `-D KERASENGINE_FMA` (set together with a `-target-cpu` that has FMA) the
 // inner product uses fused multiply-add; without it, a separate multiply and add, which is
-// portable but about half the speed.
+// portable but about half the speed (a fused multiply-add without hardware support would be
+// a library call per lane).
 // ----------------------------------------------------------------------------
 
-/// Weights packed for `gemm`: panels of `PackedMatrix.width` columns.
+/// Weights packed for `gemm`: panels of `width` columns.
 struct PackedMatrix {
-    static let width = 16
     let k: Int
     let n: Int
-    var panels: Int { (n + PackedMatrix.width - 1) / PackedMatrix.width }
+    /// Columns per panel: 8 or 16.
+    let width: Int
+    var panels: Int { (n + width - 1) / width }
     /// panels * k * width floats.
     private(set) var data: [Float]
     /// panels * width floats: the bias per column, zeros where there is none.
@@ -32,7 +35,8 @@ struct PackedMatrix {
     init(k: Int, n: Int, bias: [Float]?, element: (Int, Int) -> Float) {
         self.k = k
         self.n = n
-        let width = PackedMatrix.width
+        let width = n <= 8 ? 8 : 16
+        self.width = width
         let panels = (n + width - 1) / width
         var data = [Float](repeating: 0, count: panels * k * width)
         for panel in 0..<panels {
@@ -50,33 +54,21 @@ struct PackedMatrix {
         postShift = [Float](repeating: 0, count: panels * width)
     }
 
-    mutating func setPostAffine(scale: [Float], shift: [Float]) {
-        for column in 0..<n {
-            postScale[column] = scale[column]
-            postShift[column] = shift[column]
-        }
-    }
-
     /// Multiplies column `j` by `scale[j]` and sets its bias to `bias[j] * scale[j] + shift[j]`.
     mutating func scaleColumns(scale: [Float], shift: [Float]) {
-        let width = PackedMatrix.width
         for column in 0..<n {
             let panel = column / width, lane = column % width
             for row in 0..<k { data[(panel * k + row) * width + lane] *= scale[column] }
             bias[column] = bias[column] * scale[column] + shift[column]
         }
     }
-}
 
-typealias Vector16 = SIMD16<Float>
-
-@inline(__always)
-private func multiplyAdd(_ accumulator: inout Vector16, _ a: Float, _ b: Vector16) {
-    #if KERASENGINE_FMA
-    accumulator = accumulator.addingProduct(Vector16(repeating: a), b)
-    #else
-    accumulator += Vector16(repeating: a) * b
-    #endif
+    mutating func setPostAffine(scale: [Float], shift: [Float]) {
+        for column in 0..<n {
+            postScale[column] = scale[column]
+            postShift[column] = shift[column]
+        }
+    }
 }
 
 /// What `gemm` applies to each result before storing it: `max(x, 0)` if `relu`, then
@@ -84,19 +76,6 @@ private func multiplyAdd(_ accumulator: inout Vector16, _ a: Float, _ b: Vector1
 struct GEMMEpilogue {
     var relu = false
     var affine = false
-}
-
-@inline(__always)
-private func store(_ value: Vector16, _ c: UnsafeMutablePointer<Float>, columns: Int, epilogue: GEMMEpilogue,
-                   scale: Vector16, shift: Vector16) {
-    var v = value
-    if epilogue.relu { v = v.replacing(with: 0, where: v .< 0) }
-    if epilogue.affine { v = v * scale + shift }
-    if columns == PackedMatrix.width {
-        UnsafeMutableRawPointer(c).storeBytes(of: v, as: Vector16.self)
-    } else {
-        for lane in 0..<columns { c[lane] = v[lane] }
-    }
 }
 
 /// C[i, j] = epilogue(sum_k A[i, k] * B[k, j] + bias[j]) for i < m, j < n.
@@ -110,10 +89,17 @@ func gemm(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedMatrix,
                     guard let packed = packed.baseAddress, let bias = bias.baseAddress,
                           let scale = scale.baseAddress, let shift = shift.baseAddress else { return }
                     for panel in 0..<b.panels {
-                        let offset = panel * PackedMatrix.width
-                        gemmPanel(m: m, k: b.k, a: a, lda: lda, panel: packed + panel * b.k * PackedMatrix.width,
-                                  bias: bias + offset, scale: scale + offset, shift: shift + offset,
-                                  columns: min(PackedMatrix.width, b.n - offset), c: c + offset, ldc: ldc, epilogue: epilogue)
+                        let offset = panel * b.width
+                        let columns = min(b.width, b.n - offset)
+                        if b.width == 16 {
+                            gemmPanel(SIMD16<Float>.self, m: m, k: b.k, a: a, lda: lda, panel: packed + panel * b.k * b.width,
+                                      bias: bias + offset, scale: scale + offset, shift: shift + offset,
+                                      columns: columns, c: c + offset, ldc: ldc, epilogue: epilogue)
+                        } else {
+                            gemmPanel(SIMD8<Float>.self, m: m, k: b.k, a: a, lda: lda, panel: packed + panel * b.k * b.width,
+                                      bias: bias + offset, scale: scale + offset, shift: shift + offset,
+                                      columns: columns, c: c + offset, ldc: ldc, epilogue: epilogue)
+                        }
                     }
                 }
             }
@@ -121,16 +107,40 @@ func gemm(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedMatrix,
     }
 }
 
-/// One 16-column panel of C: 6 rows at a time in registers, then the remaining rows one by one.
+// `@_transparent` rather than `@inline(__always)`: these generic helpers are otherwise left as
+// calls after specialization, which costs a quarter of the GEMM's time.
+@_transparent
+private func multiplyAdd<V: SIMD>(_ accumulator: inout V, _ a: Float, _ b: V) where V.Scalar == Float {
+    #if KERASENGINE_FMA
+    accumulator = accumulator.addingProduct(V(repeating: a), b)
+    #else
+    accumulator += V(repeating: a) * b
+    #endif
+}
+
+@_transparent
+private func store<V: SIMD>(_ value: V, _ c: UnsafeMutablePointer<Float>, columns: Int, epilogue: GEMMEpilogue,
+                            scale: V, shift: V) where V.Scalar == Float {
+    var v = value
+    if epilogue.relu { v = v.replacing(with: 0, where: v .< 0) }
+    if epilogue.affine { v = v * scale + shift }
+    if columns == V.scalarCount {
+        UnsafeMutableRawPointer(c).storeBytes(of: v, as: V.self)
+    } else {
+        for lane in 0..<columns { c[lane] = v[lane] }
+    }
+}
+
+/// One panel of C: 6 rows at a time in registers, then the remaining rows one by one.
 @inline(__always)
-private func gemmPanel(m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, panel: UnsafePointer<Float>,
-                       bias biasPointer: UnsafePointer<Float>, scale scalePointer: UnsafePointer<Float>,
-                       shift shiftPointer: UnsafePointer<Float>, columns: Int,
-                       c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue) {
-    let step = PackedMatrix.width * MemoryLayout<Float>.stride
-    let bias = UnsafeRawPointer(biasPointer).loadUnaligned(as: Vector16.self)
-    let scale = UnsafeRawPointer(scalePointer).loadUnaligned(as: Vector16.self)
-    let shift = UnsafeRawPointer(shiftPointer).loadUnaligned(as: Vector16.self)
+private func gemmPanel<V: SIMD>(_: V.Type, m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, panel: UnsafePointer<Float>,
+                                bias biasPointer: UnsafePointer<Float>, scale scalePointer: UnsafePointer<Float>,
+                                shift shiftPointer: UnsafePointer<Float>, columns: Int,
+                                c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue) where V.Scalar == Float {
+    let step = V.scalarCount * MemoryLayout<Float>.stride
+    let bias = UnsafeRawPointer(biasPointer).loadUnaligned(as: V.self)
+    let scale = UnsafeRawPointer(scalePointer).loadUnaligned(as: V.self)
+    let shift = UnsafeRawPointer(shiftPointer).loadUnaligned(as: V.self)
     var row = 0
     while row + 6 <= m {
         let a0 = a + row * lda, a1 = a0 + lda, a2 = a1 + lda
@@ -138,7 +148,7 @@ private func gemmPanel(m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, panel:
         var c0 = bias, c1 = bias, c2 = bias, c3 = bias, c4 = bias, c5 = bias
         var pb = UnsafeRawPointer(panel)
         for kk in 0..<k {
-            let bv = pb.loadUnaligned(as: Vector16.self)
+            let bv = pb.loadUnaligned(as: V.self)
             multiplyAdd(&c0, a0[kk], bv)
             multiplyAdd(&c1, a1[kk], bv)
             multiplyAdd(&c2, a2[kk], bv)
@@ -159,19 +169,19 @@ private func gemmPanel(m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, panel:
     while row < m {
         let a0 = a + row * lda
         // Four partial sums over k so a lone row is not bound by the multiply-add latency.
-        var s0 = bias, s1 = Vector16(), s2 = Vector16(), s3 = Vector16()
+        var s0 = bias, s1 = V(), s2 = V(), s3 = V()
         var pb = UnsafeRawPointer(panel)
         var kk = 0
         while kk + 4 <= k {
-            multiplyAdd(&s0, a0[kk], pb.loadUnaligned(as: Vector16.self))
-            multiplyAdd(&s1, a0[kk + 1], (pb + step).loadUnaligned(as: Vector16.self))
-            multiplyAdd(&s2, a0[kk + 2], (pb + 2 * step).loadUnaligned(as: Vector16.self))
-            multiplyAdd(&s3, a0[kk + 3], (pb + 3 * step).loadUnaligned(as: Vector16.self))
+            multiplyAdd(&s0, a0[kk], pb.loadUnaligned(as: V.self))
+            multiplyAdd(&s1, a0[kk + 1], (pb + step).loadUnaligned(as: V.self))
+            multiplyAdd(&s2, a0[kk + 2], (pb + 2 * step).loadUnaligned(as: V.self))
+            multiplyAdd(&s3, a0[kk + 3], (pb + 3 * step).loadUnaligned(as: V.self))
             pb += 4 * step
             kk += 4
         }
         while kk < k {
-            multiplyAdd(&s0, a0[kk], pb.loadUnaligned(as: Vector16.self))
+            multiplyAdd(&s0, a0[kk], pb.loadUnaligned(as: V.self))
             pb += step
             kk += 1
         }

@@ -1,9 +1,9 @@
 /// Keras `Conv2D`: `y[b, oy, ox, o] = act(sum_{ky, kx, i} x[b, oy*s - pad + ky*d, ox*s - pad + kx*d, g*I + i]
 /// * W[ky, kx, i, o] + bias[o])` with groups `g`, NHWC, TensorFlow's valid/same padding.
 ///
-/// Computed as im2col + GEMM, one chunk of output pixels at a time so the im2col rows stay in
-/// cache; a 1x1, stride-1 convolution multiplies the input directly. Weights are packed at load
-/// (one `PackedMatrix` per group).
+/// Computed as an implicit GEMM (rows of A read straight from the input); a 1x1, stride-1
+/// convolution is a plain GEMM on the input. Weights are packed at load (one `PackedMatrix` per
+/// group).
 final class Conv2DLayer: FusableLayer {
     let outputShape: [Int]
     let geometry: WindowGeometry
@@ -21,8 +21,6 @@ final class Conv2DLayer: FusableLayer {
             }
         }
     }
-    /// Output pixels per im2col chunk (a multiple of the micro-kernel's 6 rows).
-    static let chunkRows = 96
 
     var outputChannels: Int { outputShape[2] }
     var multiplyAdds: Int { geometry.outputPixels * outputChannels * geometry.kernelHeight * geometry.kernelWidth * groupInputs }
@@ -77,10 +75,6 @@ final class Conv2DLayer: FusableLayer {
         }
     }
 
-    func scratchCount(batch: Int) -> Int {
-        isPointwise ? 0 : Conv2DLayer.chunkRows * geometry.kernelHeight * geometry.kernelWidth * groupInputs
-    }
-
     func forward(_ inputs: [UnsafePointer<Float>], output: UnsafeMutablePointer<Float>, batch: Int,
                  scratch: UnsafeMutablePointer<Float>) {
         let input = inputs[0]
@@ -93,17 +87,10 @@ final class Conv2DLayer: FusableLayer {
                      c: output + group * groupOutputs, ldc: channels, epilogue: epilogue)
             }
         } else {
-            let k = geometry.kernelHeight * geometry.kernelWidth * groupInputs
-            var first = 0
-            while first < rows {
-                let count = min(Conv2DLayer.chunkRows, rows - first)
-                for group in 0..<groups {
-                    im2col(input, geometry: geometry, channelOffset: group * groupInputs, groupChannels: groupInputs,
-                           firstRow: first, rowCount: count, into: scratch)
-                    gemm(m: count, a: scratch, lda: k, b: packed[group],
-                         c: output + first * channels + group * groupOutputs, ldc: channels, epilogue: epilogue)
-                }
-                first += count
+            for group in 0..<groups {
+                implicitGEMMConvolution(input, geometry: geometry, channelOffset: group * groupInputs, groupChannels: groupInputs,
+                                        batch: batch, b: packed[group], output: output + group * groupOutputs, ldc: channels,
+                                        epilogue: epilogue)
             }
         }
         applyEpilogue(output, rows: rows, done: epilogue)
