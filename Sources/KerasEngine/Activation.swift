@@ -8,8 +8,8 @@ import Foundation
 enum Activation: Equatable {
     case linear
     case relu
-    /// Keras's `ReLU` layer: `x >= maxValue -> maxValue`, `x >= threshold -> x`,
-    /// else `negativeSlope * (x - threshold)`.
+    /// Keras's `ReLU` layer and `relu(x, negative_slope, max_value, threshold)`; an infinite
+    /// `maxValue` means none.
     case clippedRelu(maxValue: Float, negativeSlope: Float, threshold: Float)
     case leakyRelu(slope: Float)
     case elu(alpha: Float)
@@ -89,9 +89,13 @@ enum Activation: Equatable {
         case .linear, .softmax: return x
         case .relu: return max(x, 0)
         case let .clippedRelu(maxValue, slope, threshold):
-            if x >= maxValue { return maxValue }
-            if x >= threshold { return x }
-            return slope * (x - threshold)
+            // Keras's relu(x, negative_slope, max_value, threshold), step by step: x where
+            // x > threshold (else 0), clipped to [0, max_value] when there is one, minus
+            // negative_slope * relu(threshold - x).
+            var y = threshold != 0 ? (x > threshold ? x : 0) : max(x, 0)
+            if maxValue.isFinite { y = min(max(y, 0), maxValue) }
+            if slope != 0 { y -= slope * max(threshold - x, 0) }
+            return y
         case let .leakyRelu(slope): return x >= 0 ? x : slope * x
         case let .elu(alpha): return x > 0 ? x : alpha * (Foundation.expm1(x))
         case .selu:
