@@ -1,9 +1,19 @@
-/// How far inside the Haar box the face crop lies, on each side.
+/// Where the face crop lies relative to the Haar box, side by side: positive margins cut into
+/// the box, negative ones widen it.
 ///
 /// The original project cut fixed pixels from boxes found in a ~640 px webcam frame: 25 from the
 /// top, 10 from the bottom, 20 from each side, which leaves nothing of a face under about 40 px.
-/// Here the margins are fractions of the box by default, so a small face keeps the same framing
-/// as a large one; `.original` keeps the fixed pixels for comparison.
+/// Here margins are fractions of the box by default, so a small face gets the same framing as a
+/// large one; `.original` keeps the fixed pixels for comparison.
+///
+/// The default widens the box by 10% on every side, which is how FER-2013 (the training data)
+/// frames its faces: Haar boxes found on its test rows (upscaled 4x) average x 4.2, y 3.9,
+/// 39.4 x 39.4 in the 48 px image, i.e. the image reaches 10-12% of the box beyond each side.
+/// Measured with the seed model on the rows where Haar finds the face (scale 1.1, 3 neighbours;
+/// PublicTest 2,161 rows / PrivateTest 2,120), accuracy by crop: the original's inner margins
+/// scaled (`.originalScaled`) 0.436 / 0.435; the whole box (`.none`) 0.548 / 0.565; the box
+/// widened 10% (`.default`) 0.584 / 0.613, on a plateau from 8% to 15%; the raw 48x48 rows
+/// themselves 0.599 / 0.623.
 public struct CropMargins: Equatable, Sendable {
     public enum Unit: Equatable, Sendable {
         /// Margins are fractions of the box's width (left, right) and height (top, bottom).
@@ -26,9 +36,12 @@ public struct CropMargins: Equatable, Sendable {
         self.unit = unit
     }
 
+    /// The box widened by 10% on each side: FER-2013's framing (see above).
+    public static let `default` = CropMargins(top: -0.10, bottom: -0.10, left: -0.10, right: -0.10)
+
     /// The original's pixels as fractions of a typical ~200 px webcam face box
-    /// (25/200, 10/200, 20/200): the same framing at every face size.
-    public static let `default` = CropMargins(top: 0.125, bottom: 0.05, left: 0.10, right: 0.10)
+    /// (25/200, 10/200, 20/200): its framing at every face size.
+    public static let originalScaled = CropMargins(top: 0.125, bottom: 0.05, left: 0.10, right: 0.10)
 
     /// The original project's fixed margins.
     public static let original = CropMargins(top: 25, bottom: 10, left: 20, right: 20, unit: .pixels)
