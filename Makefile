@@ -18,6 +18,14 @@ CPU_FLAGS := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /pr
 endif
 SWIFT_BUILD := swift build -c release $(CPU_FLAGS)
 
+# Debian's opencv4.pc lists all ~55 OpenCV modules, and the linker keeps every one of them
+# (SwiftPM puts -Xlinker --as-needed after the libraries, where it has no effect): start-up
+# then loads ~380 shared libraries. The builds here read a pkg-config file of the same name
+# that lists only the six modules the shim calls (plain `swift build` still works, with all).
+PKG_DIR := $(CURDIR)/.build/pkgconfig
+export PKG_CONFIG_PATH := $(PKG_DIR)$(if $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH))
+OPENCV_MODULES := highgui videoio imgcodecs objdetect imgproc core
+
 # Debian packages: what building and running need, and what only the tests need.
 CASCADE := /usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml
 
@@ -33,7 +41,7 @@ help:
 deps:
 	@missing=""; \
 	command -v pkg-config >/dev/null || missing="$$missing pkg-config"; \
-	pkg-config --exists opencv4 2>/dev/null || missing="$$missing libopencv-dev"; \
+	PKG_CONFIG_PATH= pkg-config --exists opencv4 2>/dev/null || missing="$$missing libopencv-dev"; \
 	pkg-config --exists hdf5 2>/dev/null || missing="$$missing libhdf5-dev"; \
 	[ -f $(CASCADE) ] || missing="$$missing opencv-data"; \
 	if [ -n "$$missing" ]; then \
@@ -53,7 +61,14 @@ test-deps: deps
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+$(PKG_DIR)/opencv4.pc:
+	@mkdir -p $(PKG_DIR)
+	@printf 'Name: opencv4\nDescription: OpenCV 4, the modules emotion-live calls\nVersion: %s\nCflags: %s\nLibs: %s %s\n' \
+		"$$(PKG_CONFIG_PATH= pkg-config --modversion opencv4)" "$$(PKG_CONFIG_PATH= pkg-config --cflags opencv4)" \
+		"$$(PKG_CONFIG_PATH= pkg-config --libs-only-L opencv4)" "$(foreach m,$(OPENCV_MODULES),-lopencv_$(m))" > $@
+
 build: deps
+	@$(MAKE) --no-print-directory $(PKG_DIR)/opencv4.pc
 	$(SWIFT_BUILD) --product emotion-live
 
 run: build

@@ -54,9 +54,7 @@ let package = Package(
             dependencies: [
                 "EmotionPipeline", "KerasEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            // Only the OpenCV libraries the shim really calls are loaded at start-up.
-            linkerSettings: [.unsafeFlags(["-Xlinker", "--as-needed"])]
+            ]
         ),
         // Test-only: writes HDF5 files (valid and deliberately broken) for the reader and engine tests.
         .target(name: "TestSupport", dependencies: ["CHDF5"], path: "Tests/TestSupport"),
