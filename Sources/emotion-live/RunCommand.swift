@@ -46,7 +46,7 @@ struct Run: ParsableCommand {
     var minFace: Int = 0
 
     @Option(name: .long, help: ArgumentHelp(
-        "Crop inside each face box before classifying: top,bottom,left,right as fractions of the box (default 0.125,0.05,0.1,0.1).",
+        "Face crop relative to each detected box: top,bottom,left,right as fractions of the box; positive cuts in, negative widens (default -0.1,-0.1,-0.1,-0.1, FER-2013's framing).",
         valueName: "t,b,l,r"))
     var cropMargins: String?
 
@@ -61,12 +61,12 @@ struct Run: ParsableCommand {
         _ = try margins()
     }
 
-    /// `--crop-margins`, parsed; each fraction in [0, 0.45] so a crop always keeps the box's middle.
+    /// `--crop-margins`, parsed; each fraction in [-0.5, 0.45], so a crop always keeps the box's middle.
     func margins() throws -> CropMargins {
         guard let cropMargins else { return .default }
         let parts = cropMargins.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 4, parts.allSatisfy({ $0.map { (0...0.45).contains($0) } ?? false }) else {
-            throw ValidationError("--crop-margins takes four fractions top,bottom,left,right, each between 0 and 0.45")
+        guard parts.count == 4, parts.allSatisfy({ $0.map { (-0.5...0.45).contains($0) } ?? false }) else {
+            throw ValidationError("--crop-margins takes four fractions top,bottom,left,right, each between -0.5 and 0.45")
         }
         return CropMargins(top: parts[0]!, bottom: parts[1]!, left: parts[2]!, right: parts[3]!)
     }
