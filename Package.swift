@@ -59,7 +59,11 @@ let package = Package(
         // Test-only: writes HDF5 files (valid and deliberately broken) for the reader and engine tests.
         .target(name: "TestSupport", dependencies: ["CHDF5"], path: "Tests/TestSupport"),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CHDF5", "TestSupport"]),
-        .testTarget(name: "KerasEngineTests", dependencies: ["KerasEngine", "HDF5", "CHDF5", "TestSupport"]),
+        // Fixtures are read through #filePath, not bundled as resources.
+        .testTarget(
+            name: "KerasEngineTests", dependencies: ["KerasEngine", "HDF5", "CHDF5", "TestSupport"],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "EmotionPipelineTests", dependencies: ["EmotionPipeline"]),
         .testTarget(name: "CLITests", dependencies: ["emotion-live"]),
     ]
