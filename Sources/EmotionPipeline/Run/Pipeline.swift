@@ -5,6 +5,8 @@ public struct RunStatistics: Equatable, Sendable {
     public var frames = 0
     public var framesWithFaces = 0
     public var faces = 0
+    /// Video frames decoded but not processed to keep up with the clock (`keepRealTime`).
+    public var skippedFrames = 0
     /// Wall-clock seconds from the first frame requested to the last frame handled.
     public var seconds = 0.0
 
@@ -69,8 +71,12 @@ public final class Pipeline {
 
     /// Runs until the source ends, a sink asks to stop, or `maxFrames` frames are done.
     /// The source is closed and every sink finished, also when an error ends the run.
+    ///
+    /// `keepRealTime` (window mode): when processing a video file falls more than a frame
+    /// interval behind the file's own clock, frames are skipped (decoded, not processed) so the
+    /// clip plays at its own speed. Headless runs process every frame.
     @discardableResult
-    public func run(maxFrames: Int? = nil) throws -> RunStatistics {
+    public func run(maxFrames: Int? = nil, keepRealTime: Bool = false) throws -> RunStatistics {
         var statistics = RunStatistics()
         defer { source.close() }
         var begun: [FrameSink] = []
@@ -80,8 +86,22 @@ public final class Pipeline {
             begun.append(sink)
         }
         let start = Date()
+        let pace = keepRealTime && source.info.kind == .video
+        let interval = source.info.fps > 0 ? 1 / source.info.fps : 1.0 / 30
+        var clock: (wall: Date, media: Double)?
         frames: while maxFrames.map({ statistics.frames < $0 }) ?? true {
             guard let frame = try source.nextFrame() else { break }
+            if pace {
+                if let clock {
+                    let lateness = Date().timeIntervalSince(clock.wall) - (frame.time - clock.media)
+                    if lateness > interval {
+                        statistics.skippedFrames += 1
+                        continue
+                    }
+                } else {
+                    clock = (Date(), frame.time)
+                }
+            }
             let result = try process(frame)
             statistics.frames += 1
             statistics.faces += result.faces.count

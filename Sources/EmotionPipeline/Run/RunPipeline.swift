@@ -28,5 +28,5 @@ public func runPipeline(options: RunOptions, classifier: FaceClassifier,
     let pipeline = Pipeline(source: source, detector: detector,
                             preprocessor: classifier.makePreprocessor(margins: options.margins),
                             classifier: classifier, sinks: [sink])
-    return try pipeline.run(maxFrames: options.maxFrames)
+    return try pipeline.run(maxFrames: options.maxFrames, keepRealTime: !options.headless)
 }

@@ -25,8 +25,9 @@ public struct Annotator: Sendable {
 
     public func annotate(_ image: Image, with result: FrameResult) throws {
         let width = image.width
-        // Text and lines grow with the picture so labels stay readable on large frames.
-        let fontScale = max(0.45, Double(max(width, image.height)) / 1200)
+        // Text and lines grow with the picture so labels stay readable on large frames, without
+        // covering neighbouring faces on small ones.
+        let fontScale = min(0.9, max(0.4, Double(max(width, image.height)) / 1600))
         let thickness = max(1, Int((fontScale * 2).rounded()))
         for face in result.faces {
             let box = mirrored ? face.box.mirrored(inWidth: width) : face.box

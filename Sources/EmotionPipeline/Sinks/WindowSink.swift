@@ -22,8 +22,10 @@ public final class WindowSink: FrameSink {
 
     public func begin(source: SourceInfo) throws {
         self.source = source
+        // The window opens at the picture's size, shrunk to fit a common screen; it is resizable.
+        let fit = min(1, 1280 / Double(max(1, source.width)), 800 / Double(max(1, source.height)))
         do {
-            window = try Window(title: title, width: source.width, height: source.height)
+            window = try Window(title: title, width: Int(Double(source.width) * fit), height: Int(Double(source.height) * fit))
         } catch {
             throw PipelineError.windowUnavailable(reason: String(describing: error))
         }

@@ -55,6 +55,26 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(stopper.finished, 1)
     }
 
+    /// Real-time pacing (window mode): a sink slower than the clip's frame rate makes the
+    /// pipeline skip frames so the clip still takes its own duration; headless skips nothing.
+    func testRealTimePacingSkipsFramesWhenBehind() throws {
+        let clip = try generatedClip(frames: 20)  // 20 fps: one second
+        defer { try? FileManager.default.removeItem(at: clip.directory) }
+        final class SlowSink: FrameSink {
+            func consume(_ result: FrameResult, frame: Frame) throws -> Bool {
+                Thread.sleep(forTimeInterval: 0.12)
+                return true
+            }
+        }
+        let paced = try makePipeline(source: try VideoFileSource(path: clip.path), classifier: StubClassifier(), sinks: [SlowSink()])
+        let statistics = try paced.run(keepRealTime: true)
+        XCTAssertEqual(statistics.frames + statistics.skippedFrames, 20)
+        XCTAssertLessThan(statistics.frames, 14, "\(statistics)")
+        XCTAssertLessThan(statistics.seconds, 1.8)
+        let unpaced = try makePipeline(source: try VideoFileSource(path: clip.path), classifier: StubClassifier(), sinks: [SlowSink()])
+        XCTAssertEqual(try unpaced.run().frames, 20)
+    }
+
     /// A frame's faces go to the classifier in one batch, preprocessed to its input.
     func testFacesOfAFrameAreClassifiedInOneBatch() throws {
         let classifier = StubClassifier(height: 64, width: 64, channels: 3, scale: .signed)
