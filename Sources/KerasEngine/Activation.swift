@@ -126,11 +126,9 @@ enum Activation: Equatable {
 
     static func reluInPlace(_ data: UnsafeMutablePointer<Float>, count: Int) {
         var index = 0
-        let zero = SIMD8<Float>(repeating: 0)
         while index + 8 <= count {
             let raw = UnsafeMutableRawPointer(data + index)
-            let v = raw.loadUnaligned(as: SIMD8<Float>.self)
-            raw.storeBytes(of: v.replacing(with: zero, where: v .< zero), as: SIMD8<Float>.self)
+            raw.storeBytes(of: simdRelu(raw.loadUnaligned(as: SIMD8<Float>.self)), as: SIMD8<Float>.self)
             index += 8
         }
         while index < count {

@@ -122,7 +122,7 @@ private func multiplyAdd<V: SIMD>(_ accumulator: inout V, _ a: Float, _ b: V) wh
 private func store<V: SIMD>(_ value: V, _ c: UnsafeMutablePointer<Float>, columns: Int, epilogue: GEMMEpilogue,
                             scale: V, shift: V) where V.Scalar == Float {
     var v = value
-    if epilogue.relu { v = v.replacing(with: 0, where: v .< 0) }
+    if epilogue.relu { v = simdRelu(v) }
     if epilogue.affine { v = v * scale + shift }
     if columns == V.scalarCount {
         UnsafeMutableRawPointer(c).storeBytes(of: v, as: V.self)

@@ -51,7 +51,7 @@ private func fma<V: SIMD>(_ accumulator: inout V, _ a: Float, _ b: V) where V.Sc
 private func put<V: SIMD>(_ value: V, _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ epilogue: GEMMEpilogue,
                           _ scale: V, _ shift: V) where V.Scalar == Float {
     var v = value
-    if epilogue.relu { v = v.replacing(with: 0, where: v .< 0) }
+    if epilogue.relu { v = simdRelu(v) }
     if epilogue.affine { v = v * scale + shift }
     if columns == V.scalarCount {
         UnsafeMutableRawPointer(c).storeBytes(of: v, as: V.self)

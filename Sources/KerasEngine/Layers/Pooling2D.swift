@@ -46,7 +46,7 @@ func pool2D(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, batch: In
                         var pixel = image + (y * g.inputWidth + xStart) * channels + c
                         for _ in xStart..<xEnd {
                             let v = UnsafeRawPointer(pixel).loadUnaligned(as: SIMD8<Float>.self)
-                            if isMax { acc = acc.replacing(with: v, where: v .> acc) } else { acc += v }
+                            if isMax { acc = simdMax(acc, v) } else { acc += v }
                             pixel += channels
                         }
                     }
