@@ -104,6 +104,25 @@ final class PipelineTests: XCTestCase {
               + String(format: "%.1f fps (debug build, stub classifier)", statistics.framesPerSecond))
     }
 
+    /// Without a reachable display the window sink reports it (Qt would abort the process).
+    func testWindowWithoutADisplayIsAnError() throws {
+        let saved = ProcessInfo.processInfo.environment["DISPLAY"]
+        let savedPlatform = ProcessInfo.processInfo.environment["QT_QPA_PLATFORM"]
+        defer {
+            if let saved { setenv("DISPLAY", saved, 1) } else { unsetenv("DISPLAY") }
+            if let savedPlatform { setenv("QT_QPA_PLATFORM", savedPlatform, 1) }
+        }
+        unsetenv("QT_QPA_PLATFORM")
+        let info = SourceInfo(kind: .image, name: "x.png", width: 10, height: 10, fps: 0, frameCount: 1)
+        for (display, reason) in [(nil, "no display (DISPLAY is not set)"), (":987", "cannot connect to display ':987'")] {
+            if let display { setenv("DISPLAY", display, 1) } else { unsetenv("DISPLAY") }
+            XCTAssertThrowsError(try WindowSink().begin(source: info)) { error in
+                XCTAssertEqual(error as? PipelineError, .windowUnavailable(reason: reason))
+                XCTAssertEqual("\(error)", "cannot open a window: \(reason) (try --headless)")
+            }
+        }
+    }
+
     /// Window mode under a display (Xvfb in CI): an image is shown, annotated, until a key or
     /// the window closes; here the window is closed by destroying the sink after one frame of a
     /// clip, whose pacing follows its frame rate.
