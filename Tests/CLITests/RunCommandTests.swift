@@ -74,11 +74,11 @@ final class RunCommandTests: XCTestCase {
         let result = try CLI.run([two, "--headless", "--format", "jsonl"])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.lines.count, 1)
-        let faces = try XCTUnwrap(try CLI.json(result.lines[0])["faces"] as? [[String: Any]])
+        let faces = try XCTUnwrap(try CLI.json(try XCTUnwrap(result.lines.first))["faces"] as? [[String: Any]])
         XCTAssertEqual(faces.count, 2)
         let none = try CLI.run([try CLI.sharedFile("media/images/no_faces.jpg"), "--headless", "--format", "jsonl"])
         XCTAssertEqual(none.lines.count, 1)
-        XCTAssertEqual((try CLI.json(none.lines[0])["faces"] as? [Any])?.count, 0)
+        XCTAssertEqual((try CLI.json(try XCTUnwrap(none.lines.first))["faces"] as? [Any])?.count, 0)
     }
 
     func testWindowModePlaysAClipToItsEndUnderXvfb() throws {
