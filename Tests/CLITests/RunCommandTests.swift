@@ -20,7 +20,7 @@ final class RunCommandTests: XCTestCase {
             if !faces.isEmpty { withFace += 1 }
             for face in faces {
                 let box = try XCTUnwrap(face["box"] as? [Int])
-                XCTAssertEqual(box.count, 4)
+                guard box.count == 4 else { XCTFail("box \(box) is not [x, y, w, h]"); continue }
                 XCTAssertTrue(box[0] >= 0 && box[1] >= 0 && box[0] + box[2] <= 596 && box[1] + box[3] <= 336, "\(box)")
                 let probabilities = try XCTUnwrap(face["probabilities"] as? [String: Double])
                 XCTAssertEqual(Set(probabilities.keys), ["angry", "disgusted", "fearful", "happy", "neutral", "sad", "surprised"])
