@@ -4,8 +4,10 @@ import Foundation
 /// nothing. Not thread-safe: make one session per thread.
 public final class InferenceSession {
     public let model: KerasModel
-    /// Samples per internal pass; `run` accepts any batch and splits it.
+    /// The batch size the session was made for; `run` accepts any batch and splits it.
     public let maxBatch: Int
+    /// Samples per internal pass (at most `maxBatch`), chosen so activations stay in cache.
+    public let passBatch: Int
 
     /// All activations and the scratch area, in one allocation.
     private let arena: UnsafeMutablePointer<Float>
@@ -17,8 +19,10 @@ public final class InferenceSession {
     private let inputCount: Int
     private let outputCount: Int
 
-    /// Largest arena a session allocates, in floats (2 GiB); `maxBatch` shrinks to fit.
+    /// Largest arena a session allocates, in floats (2 GiB); passes shrink to fit.
     static let maxArenaFloats = 1 << 29
+    /// Activation floats a pass aims to keep in cache (512 KiB).
+    static let cacheFloats = 1 << 17
 
     init(model: KerasModel, maxBatch requested: Int) {
         self.model = model
@@ -26,9 +30,17 @@ public final class InferenceSession {
         var perSample: [Int] = steps.map { $0.layer.isAlias ? 0 : (Shape.count($0.layer.outputShape) ?? 0) }
         perSample[0] = Shape.count(steps[0].layer.outputShape) ?? 0
         let floatsPerSample = max(perSample.reduce(0, +), 1)
-        let batch = min(max(requested, 1), max(InferenceSession.maxArenaFloats / 2 / floatsPerSample, 1))
+        maxBatch = max(requested, 1)
+        // Samples per pass: as many as keep the largest layer's input and output within about
+        // half of a typical L2 cache. These models' weights are small and their activations
+        // large, so bigger passes only spill to memory.
+        let footprint = steps.indices.map { index in
+            steps[index].inputs.reduce(perSample[index]) { $0 + (Shape.count(steps[$1].layer.outputShape) ?? 0) }
+        }.max() ?? 1
+        let cacheBatch = max(InferenceSession.cacheFloats / max(footprint, 1), 1)
+        let batch = min(maxBatch, cacheBatch, max(InferenceSession.maxArenaFloats / 2 / floatsPerSample, 1))
         let scratchCount = steps.map { $0.layer.scratchCount(batch: batch) }.max() ?? 0
-        maxBatch = batch
+        passBatch = batch
         inputCount = model.inputCount
         outputCount = model.outputCount
 
@@ -63,7 +75,7 @@ public final class InferenceSession {
         let steps = model.steps
         var done = 0
         while done < batch {
-            let count = min(maxBatch, batch - done)
+            let count = min(passBatch, batch - done)
             stepOutputs[0].update(from: source + done * inputCount, count: count * inputCount)
             for index in 1..<steps.count {
                 let layer = steps[index].layer
@@ -76,10 +88,10 @@ public final class InferenceSession {
     }
 
     /// Time spent in each layer over `repetitions` runs of `batch` samples of `input` (which
-    /// must hold at most `maxBatch` samples), in milliseconds per run, thread CPU time. Layers
+    /// is cut to at most `passBatch` samples), in milliseconds per run, thread CPU time. Layers
     /// folded into another or free (Dropout, Flatten) are omitted. For `bench` and tuning.
     public func profile(_ input: [Float], batch: Int, repetitions: Int) -> [(name: String, className: String, milliseconds: Double)] {
-        let count = min(max(batch, 1), maxBatch)
+        let count = min(max(batch, 1), passBatch)
         precondition(input.count >= count * inputCount, "input holds \(input.count) floats, \(count) samples need \(count * inputCount)")
         let steps = model.steps
         var totals = [Double](repeating: 0, count: steps.count)

@@ -11,13 +11,23 @@
 /// multipliers take a plain loop.
 func depthwiseConv2D(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, multiplier: Int, batch: Int,
                      kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into output: UnsafeMutablePointer<Float>) {
+    depthwiseConv2D(input, geometry: g, multiplier: multiplier, rows: 0..<(batch * g.outputHeight),
+                    kernel: kernel, bias: bias, into: output)
+}
+
+/// The same for output rows `rows` only, counted across the batch (row r is sample
+/// r / outputHeight, row r % outputHeight); `output` receives those rows, contiguous.
+func depthwiseConv2D(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, multiplier: Int, rows: Range<Int>,
+                     kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into output: UnsafeMutablePointer<Float>) {
     let inChannels = g.channels
     let outChannels = inChannels * multiplier
     let vectorChannels = multiplier == 1 ? outChannels & ~7 : 0
     var out = output
-    for sample in 0..<batch {
+    for row in rows {
+        let sample = row / g.outputHeight
+        let oy = row - sample * g.outputHeight
         let image = input + sample * g.inputPixels * inChannels
-        for oy in 0..<g.outputHeight {
+        do {
             let y0 = oy * g.strideY - g.padTop
             // Taps inside the image: ky in kyStart..<kyEnd.
             let kyStart = y0 >= 0 ? 0 : (-y0 + g.dilationY - 1) / g.dilationY

@@ -108,18 +108,30 @@ final class SeparableConv2DLayer: FusableLayer {
         pointwise.scaleColumns(scale: scale, shift: shift)
     }
 
-    func scratchCount(batch: Int) -> Int { batch * geometry.outputPixels * middleChannels }
+    /// Output rows per tile: the depthwise result of a tile (about 256 pixels) stays in L1 for
+    /// the pointwise GEMM that follows.
+    private var tileRows: Int { max(1, 256 / geometry.outputWidth) }
+
+    func scratchCount(batch: Int) -> Int { tileRows * geometry.outputWidth * middleChannels }
 
     func forward(_ inputs: [UnsafePointer<Float>], output: UnsafeMutablePointer<Float>, batch: Int,
                  scratch: UnsafeMutablePointer<Float>) {
+        let epilogue = gemmEpilogue
+        let totalRows = batch * geometry.outputHeight
+        let width = geometry.outputWidth
         depthwiseKernel.withUnsafeBufferPointer { kernel in
             guard let taps = kernel.baseAddress else { return }
-            depthwiseConv2D(inputs[0], geometry: geometry, multiplier: multiplier, batch: batch,
-                            kernel: taps, bias: nil, into: scratch)
+            var first = 0
+            while first < totalRows {
+                let count = min(tileRows, totalRows - first)
+                depthwiseConv2D(inputs[0], geometry: geometry, multiplier: multiplier, rows: first..<(first + count),
+                                kernel: taps, bias: nil, into: scratch)
+                gemm(m: count * width, a: scratch, lda: middleChannels, b: pointwise,
+                     c: output + first * width * outputChannels, ldc: outputChannels, epilogue: epilogue)
+                first += count
+            }
         }
         let rows = batch * geometry.outputPixels
-        let epilogue = gemmEpilogue
-        gemm(m: rows, a: scratch, lda: middleChannels, b: pointwise, c: output, ldc: outputChannels, epilogue: epilogue)
         applyEpilogue(output, rows: rows, done: epilogue)
     }
 }
