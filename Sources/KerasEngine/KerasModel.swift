@@ -58,6 +58,8 @@ public final class KerasModel {
 
     /// Largest total parameter count accepted.
     static let maxParameters = 1 << 28
+    /// Largest sum of all layers' outputs for one sample, in floats (256 MiB).
+    static let maxActivations = 1 << 26
 
     init(path: String, inputShape: [Int], outputShape: [Int], kerasVersion: String?, backend: String?,
          warnings: [String], layers: [LayerSummary], steps: [Step], outputStep: Int, multiplyAdds: Int) {
@@ -119,6 +121,14 @@ public final class KerasModel {
             summaries.append((node.kerasIndex, LayerSummary(
                 name: node.config.name, className: node.config.className, outputShape: layer.outputShape,
                 parameterCount: context.parametersRead, inboundLayers: node.config.inbound)))
+        }
+        // What a session will allocate per sample, bounded before any session exists.
+        let activations = steps.reduce(0) { total, step in
+            step.layer.isAlias ? total : total + (Shape.count(step.layer.outputShape) ?? maxActivations)
+        }
+        guard activations <= maxActivations else {
+            throw KerasModelError.tooLarge(file: path, layer: graph.nodes[graph.outputIndex].config.name,
+                                           what: "activation memory per sample (floats, all layers)", value: activations, limit: maxActivations)
         }
         steps = Fusion.apply(to: steps, output: graph.outputIndex)
         return KerasModel(
