@@ -29,7 +29,7 @@ OPENCV_MODULES := highgui videoio imgcodecs objdetect imgproc core
 # Debian packages: what building and running need, and what only the tests need.
 CASCADE := /usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml
 
-.PHONY: deps test-deps build run test install uninstall train bench clean help
+.PHONY: deps test-deps build run test install install-check uninstall train bench clean help
 
 help:
 	@echo "make run ARGS='[SOURCE] [options]'  build and run (default: webcam, window)"
@@ -78,16 +78,40 @@ run: build
 # one users run (and the only one fast enough to evaluate thousands of faces in a test).
 test: test-deps build
 	EMOTION_LIVE_BIN=$(CURDIR)/$(BIN) swift test 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
+	@$(MAKE) --no-print-directory install-check
 
+# The man page comes from the argument parser (its GenerateManual plugin, on the debug build so
+# the optimized binary is left as built); completions from the binary itself.
+MAN_PAGE := .build/plugins/GenerateManual/outputs/emotion-live/emotion-live.1
+SHARE := $(DESTDIR)$(PREFIX)/share
 install: build
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/emotion-live
+	swift package --allow-writing-to-package-directory generate-manual --configuration debug >/dev/null
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/emotion-live $(SHARE)/man/man1 \
+		$(SHARE)/bash-completion/completions $(SHARE)/zsh/site-functions $(SHARE)/fish/vendor_completions.d
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/emotion-live
-	install -m 644 models/emotion-cnn.h5 models/emotion-cnn.meta.json $(DESTDIR)$(PREFIX)/share/emotion-live/
-	@echo "installed $(DESTDIR)$(PREFIX)/bin/emotion-live"
+	install -m 644 models/emotion-cnn.h5 models/emotion-cnn.meta.json $(SHARE)/emotion-live/
+	install -m 644 $(MAN_PAGE) $(SHARE)/man/man1/emotion-live.1
+	$(BIN) --generate-completion-script bash > $(SHARE)/bash-completion/completions/emotion-live
+	$(BIN) --generate-completion-script zsh > $(SHARE)/zsh/site-functions/_emotion-live
+	$(BIN) --generate-completion-script fish > $(SHARE)/fish/vendor_completions.d/emotion-live.fish
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/emotion-live (model in $(SHARE)/emotion-live)"
+
+# make test's last step: install under a scratch prefix outside the checkout (so nothing can be
+# found by walking up to ./models) and check the installed binary finds its model on its own.
+install-check:
+	@dest=$$(mktemp -d /tmp/emotion-live-install-XXXXXX) && \
+	$(MAKE) --no-print-directory install DESTDIR=$$dest PREFIX=/usr >/dev/null && \
+	(cd / && env -u EMOTION_LIVE_MODEL $$dest/usr/bin/emotion-live bench --seconds 0.1 >/dev/null) && \
+	test -s $$dest/usr/share/man/man1/emotion-live.1 && \
+	test -s $$dest/usr/share/bash-completion/completions/emotion-live && \
+	rm -rf $$dest && \
+	echo "install-check: the installed binary finds its model; man page and completions installed"
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/emotion-live
-	rm -rf $(DESTDIR)$(PREFIX)/share/emotion-live
+	rm -f $(DESTDIR)$(PREFIX)/bin/emotion-live $(SHARE)/man/man1/emotion-live.1 \
+		$(SHARE)/bash-completion/completions/emotion-live $(SHARE)/zsh/site-functions/_emotion-live \
+		$(SHARE)/fish/vendor_completions.d/emotion-live.fish
+	rm -rf $(SHARE)/emotion-live
 
 # Offline only: Python, Keras and the FER-2013 data in $(SHARED)/data. Never needed to run.
 TRAIN_VENV := training/.venv
