@@ -2,8 +2,9 @@ import Foundation
 
 /// Shows each frame in an OpenCV window with every face boxed and labelled.
 ///
-/// Pacing follows the source: a video file plays at its own frame rate (the remainder of each
-/// frame interval is spent waiting for keys), a camera as fast as frames come, an image stays
+/// Pacing follows the source: a video file plays at its own speed, each frame shown when its
+/// timestamp comes due (variable frame rates included; the wait is spent handling keys), a
+/// camera as fast as frames come, an image stays
 /// until a key is pressed or the window is closed. `q` or Esc ends the run, as does closing the
 /// window. A mirrored view flips the picture and the boxes for display only.
 public final class WindowSink: FrameSink {
@@ -12,7 +13,8 @@ public final class WindowSink: FrameSink {
     public let mirrorCamera: Bool
     private var window: Window?
     private var source: SourceInfo?
-    private var nextDeadline: Double?
+    /// Wall-clock time and media time of the first video frame shown.
+    private var clock: (wall: Double, media: Double)?
     private var quit = false
 
     public init(title: String = "emotion-live", mirrorCamera: Bool = true) {
@@ -37,6 +39,26 @@ public final class WindowSink: FrameSink {
         let shown = try frame.image.copy()
         if mirrored { try shown.flipHorizontally() }
         try Annotator(mirrored: mirrored).annotate(shown, with: result)
+
+        if source.kind == .video {
+            // Wait (handling keys, the previous frame still on screen) until this frame is due.
+            let now = Self.now()
+            let start = clock ?? (now, frame.time)
+            var due = start.wall + (frame.time - start.media)
+            if now - due > 1 {
+                // Far behind (slow processing, a paused terminal): restart the clock here.
+                clock = (now, frame.time)
+                due = now
+            } else {
+                clock = start
+            }
+            while !quit {
+                let wait = Int(((due - Self.now()) * 1000).rounded())
+                if wait < 1 { break }
+                handle(try Window.waitKey(milliseconds: wait))
+            }
+        }
+        guard !quit else { return false }
         try window.show(shown)
 
         switch source.kind {
@@ -44,22 +66,19 @@ public final class WindowSink: FrameSink {
             while !quit {
                 if try Window.waitKey(milliseconds: 100) != nil || window.isClosed { quit = true }
             }
-        case .camera:
+        case .camera, .video:
             handle(try Window.waitKey(milliseconds: 1))
-        case .video:
-            let interval = source.fps > 0 ? 1 / source.fps : 1.0 / 30
-            let now = Self.now()
-            // Behind schedule (slow processing): restart the clock instead of rushing.
-            let deadline = nextDeadline.map { $0 > now ? $0 : now } ?? now + interval
-            let wait = max(1, Int(((deadline - now) * 1000).rounded()))
-            handle(try Window.waitKey(milliseconds: wait))
-            nextDeadline = deadline + interval
         }
         if !quit && window.isClosed { quit = true }
         return !quit
     }
 
     public func finish() throws {
+        // The last frame of a video stays up for its own interval, like every other frame.
+        if let window, let source, source.kind == .video, !quit, !window.isClosed {
+            let interval = source.fps > 0 ? 1 / source.fps : 1.0 / 30
+            _ = try? Window.waitKey(milliseconds: max(1, Int((interval * 1000).rounded())))
+        }
         window = nil
     }
 
