@@ -48,7 +48,14 @@ public final class CameraSource: FrameSource {
         info = SourceInfo(kind: .camera, name: name, width: captureInfo.width, height: captureInfo.height,
                           fps: captureInfo.fps, frameCount: nil)
         timeout = request.timeout
-        reader = BackgroundReader(policy: .latestOnly) { try capture.read() }
+        // A camera has no end: a failed grab is retried briefly (a USB hiccup), then reported.
+        reader = BackgroundReader(policy: .latestOnly) {
+            for attempt in 1...10 {
+                if let item = try capture.read() { return item }
+                if attempt < 10 { Thread.sleep(forTimeInterval: 0.1) }
+            }
+            throw OpenCVError(kind: .endOfStream, message: "stopped delivering frames")
+        }
         reader.start()
     }
 
