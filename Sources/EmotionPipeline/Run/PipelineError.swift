@@ -9,6 +9,8 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
     case cameraUnavailable(camera: String, reason: String)
     /// No cascade given and none found where opencv-data installs it.
     case cascadeNotFound(searched: [String])
+    /// A camera that stopped delivering frames during the run.
+    case cameraFailed(camera: String, reason: String)
     /// A cascade path that is missing or not a cascade.
     case cascadeUnreadable(path: String, reason: String)
     /// A model file that is missing or cannot be loaded.
@@ -27,6 +29,7 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
         case let .sourceNotFound(path): return "\(path): no such file"
         case let .sourceUnreadable(path, reason): return "\(path): cannot read source: \(reason)"
         case let .cameraUnavailable(camera, reason): return "\(camera): cannot open camera: \(reason)"
+        case let .cameraFailed(camera, reason): return "\(camera): \(reason)"
         case let .cascadeNotFound(searched):
             return "no Haar cascade found (looked in \(searched.joined(separator: ", "))); install opencv-data or pass --cascade"
         case let .cascadeUnreadable(path, reason): return "\(path): cannot load cascade: \(reason)"

@@ -72,9 +72,11 @@ public final class CameraSource: FrameSource {
             // camera's rate, so a long silence means the camera stopped.
             item = try reader.next(timeout: timeout)
         } catch is BackgroundReader.ReaderTimeout {
-            throw PipelineError.cameraUnavailable(camera: info.name, reason: "no frame within \(Int(timeout)) s")
+            throw delivered == 0
+                ? PipelineError.cameraUnavailable(camera: info.name, reason: "no frame within \(Int(timeout)) s")
+                : PipelineError.cameraFailed(camera: info.name, reason: "no frame for \(Int(timeout)) s after \(delivered) frames")
         } catch let error as OpenCVError {
-            throw PipelineError.cameraUnavailable(camera: info.name, reason: error.message)
+            throw PipelineError.cameraFailed(camera: info.name, reason: "\(error.message) after \(delivered) frames")
         }
         guard let item else { return nil }
         let first = firstMilliseconds ?? item.milliseconds
