@@ -104,6 +104,7 @@ public final class KerasModel {
         var summaries: [(index: Int, summary: LayerSummary)] = []
         var totalParameters = 0
         var multiplyAdds = 0
+        var activations = 0
         for node in graph.nodes {
             let inputShapes = node.inputs.map { steps[$0].layer.outputShape }
             let context = LayerContext(file: path, layer: node.config, inputShapes: inputShapes,
@@ -115,20 +116,20 @@ public final class KerasModel {
                 throw KerasModelError.tooLarge(file: path, layer: node.config.name, what: "total parameter count",
                                                value: totalParameters, limit: maxParameters)
             }
+            // What a session will allocate per sample, bounded as the layers are built.
+            if !layer.isAlias {
+                activations += Shape.count(layer.outputShape) ?? maxActivations + 1
+                guard activations <= maxActivations else {
+                    throw KerasModelError.tooLarge(file: path, layer: node.config.name, what: "activation memory per sample (floats, all layers so far)",
+                                                   value: activations, limit: maxActivations)
+                }
+            }
             let (sum, overflow) = multiplyAdds.addingReportingOverflow(layer.multiplyAdds)
             multiplyAdds = overflow ? Int.max : sum
             steps.append(Step(layer: layer, inputs: node.inputs, name: node.config.name, className: node.config.className))
             summaries.append((node.kerasIndex, LayerSummary(
                 name: node.config.name, className: node.config.className, outputShape: layer.outputShape,
                 parameterCount: context.parametersRead, inboundLayers: node.config.inbound)))
-        }
-        // What a session will allocate per sample, bounded before any session exists.
-        let activations = steps.reduce(0) { total, step in
-            step.layer.isAlias ? total : total + (Shape.count(step.layer.outputShape) ?? maxActivations)
-        }
-        guard activations <= maxActivations else {
-            throw KerasModelError.tooLarge(file: path, layer: graph.nodes[graph.outputIndex].config.name,
-                                           what: "activation memory per sample (floats, all layers)", value: activations, limit: maxActivations)
         }
         steps = Fusion.apply(to: steps, output: graph.outputIndex)
         return KerasModel(

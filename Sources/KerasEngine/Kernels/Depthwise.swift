@@ -160,26 +160,3 @@ private func depthwisePixel<V: SIMD>(_: V.Type, image: UnsafePointer<Float>, c: 
     }
     UnsafeMutableRawPointer(out + c).storeBytes(of: acc, as: V.self)
 }
-
-/// `y[i] += a[i] * b[i]` for i < count, eight lanes at a time.
-@inline(__always)
-func multiplyAccumulate(_ y: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) {
-    var i = 0
-    while i + 8 <= count {
-        let ya = UnsafeMutableRawPointer(y + i)
-        var acc = ya.loadUnaligned(as: SIMD8<Float>.self)
-        let av = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
-        let bv = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
-        #if KERASENGINE_FMA
-        acc = acc.addingProduct(av, bv)
-        #else
-        acc += av * bv
-        #endif
-        ya.storeBytes(of: acc, as: SIMD8<Float>.self)
-        i += 8
-    }
-    while i < count {
-        y[i] += a[i] * b[i]
-        i += 1
-    }
-}

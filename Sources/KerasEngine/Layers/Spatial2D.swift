@@ -87,48 +87,50 @@ final class Spatial2DLayer: Layer {
     }
 }
 
-/// Keras `Permute`: reorders the non-batch axes (`dims` counts them from 1).
+/// Keras `Permute`: reorders the non-batch axes (`dims` counts them from 1). Inputs have at
+/// most three axes; shorter shapes are padded with leading 1s so one loop nest serves all.
 final class PermuteLayer: Layer {
     let outputShape: [Int]
-    /// For each output element in order, the input element it copies (per sample).
-    private let source: [Int]
+    /// Output dimensions and, for each, the input stride it walks, padded to three axes.
+    private let dims: (Int, Int, Int)
+    private let strides: (Int, Int, Int)
+    private let count: Int
 
     init(_ context: LayerContext) throws {
         let input = try context.singleInput()
+        guard input.count <= 3 else { throw context.unsupported("permuting a rank-\(input.count + 1) tensor (at most 4)") }
         guard let raw = context.value("dims") as? [Any], raw.count == input.count else {
             throw context.invalid("'dims' does not list all \(input.count) non-batch axes")
         }
-        let dims = try raw.map { item -> Int in
+        let order = try raw.map { item -> Int in
             guard let axis = LayerContext.integer(item), (1...input.count).contains(axis) else {
                 throw context.invalid("'dims' holds something other than axes 1...\(input.count)")
             }
             return axis - 1
         }
-        guard Set(dims).count == dims.count else { throw context.invalid("'dims' repeats an axis") }
-        outputShape = dims.map { input[$0] }
+        guard Set(order).count == order.count else { throw context.invalid("'dims' repeats an axis") }
+        outputShape = order.map { input[$0] }
         var inputStrides = [Int](repeating: 1, count: input.count)
         for axis in stride(from: input.count - 2, through: 0, by: -1) { inputStrides[axis] = inputStrides[axis + 1] * input[axis + 1] }
-        let count = Shape.count(input) ?? 0
-        var source = [Int](repeating: 0, count: count)
-        for index in 0..<count {
-            var rest = index, offset = 0
-            for axis in (0..<dims.count).reversed() {
-                offset += (rest % outputShape[axis]) * inputStrides[dims[axis]]
-                rest /= outputShape[axis]
-            }
-            source[index] = offset
-        }
-        self.source = source
+        let padding = 3 - input.count
+        let paddedDims = [Int](repeating: 1, count: padding) + outputShape
+        let paddedStrides = [Int](repeating: 0, count: padding) + order.map { inputStrides[$0] }
+        dims = (paddedDims[0], paddedDims[1], paddedDims[2])
+        strides = (paddedStrides[0], paddedStrides[1], paddedStrides[2])
+        count = Shape.count(input) ?? 0
     }
 
     func forward(_ inputs: [UnsafePointer<Float>], output: UnsafeMutablePointer<Float>, batch: Int,
                  scratch: UnsafeMutablePointer<Float>) {
-        let count = source.count
-        source.withUnsafeBufferPointer { source in
-            for sample in 0..<batch {
-                let input = inputs[0] + sample * count
-                let out = output + sample * count
-                for index in 0..<count { out[index] = input[source[index]] }
+        var out = output
+        for sample in 0..<batch {
+            let input = inputs[0] + sample * count
+            for i in 0..<dims.0 {
+                for j in 0..<dims.1 {
+                    let row = input + i * strides.0 + j * strides.1
+                    for k in 0..<dims.2 { out[k] = row[k * strides.2] }
+                    out += dims.2
+                }
             }
         }
     }
