@@ -116,8 +116,12 @@ cv::Mat grey_of(const cv::Mat &m) {
     return grey;
 }
 
-// The single resize-and-scale path shared by live faces and FER-2013 rows: INTER_AREA to the
-// model's size, then value * scale + offset copied into every channel, HWC.
+// The single resize-and-scale path shared by live faces and FER-2013 rows. The resize runs on
+// float pixels (no rounding back to bytes); shrinking uses INTER_AREA, which averages the source
+// pixels each output pixel covers, and enlarging (a 48x48 FER-2013 face for a 64x64 model, a
+// face smaller than the model's input) uses INTER_LINEAR, as Keras pipelines do with
+// cv2.resize: reproducing mini-Xception's published 0.6551 on FER-2013 depends on it. Then
+// value * scale + offset is copied into every channel, HWC.
 cvs_status resize_to_floats(const cv::Mat &grey, int32_t out_width, int32_t out_height,
                             int32_t out_channels, float scale, float offset, float *out,
                             size_t capacity, cvs_error *error) {
@@ -130,17 +134,21 @@ cvs_status resize_to_floats(const cv::Mat &grey, int32_t out_width, int32_t out_
                     "float buffer holds " + std::to_string(capacity) + " values, " +
                         std::to_string(needed) + " needed");
     }
+    cv::Mat pixels;
+    grey.convertTo(pixels, CV_32F);
     cv::Mat resized;
-    if (grey.cols == out_width && grey.rows == out_height) {
-        resized = grey;
+    if (pixels.cols == out_width && pixels.rows == out_height) {
+        resized = pixels;
     } else {
-        cv::resize(grey, resized, cv::Size(out_width, out_height), 0, 0, cv::INTER_AREA);
+        const bool shrinking = out_width <= pixels.cols && out_height <= pixels.rows;
+        cv::resize(pixels, resized, cv::Size(out_width, out_height), 0, 0,
+                   shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
     }
     float *p = out;
     for (int y = 0; y < out_height; ++y) {
-        const uint8_t *row = resized.ptr<uint8_t>(y);
+        const float *row = resized.ptr<float>(y);
         for (int x = 0; x < out_width; ++x) {
-            const float v = float(row[x]) * scale + offset;
+            const float v = row[x] * scale + offset;
             for (int c = 0; c < out_channels; ++c) *p++ = v;
         }
     }

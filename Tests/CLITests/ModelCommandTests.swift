@@ -188,6 +188,21 @@ final class ModelCommandTests: XCTestCase {
         XCTAssertEqual(String(format: "%.4f", object["accuracy"] as? Double ?? 0), "0.5695")
     }
 
+    /// Issue 3's anchor: mini-Xception (64x64x1, [-1, 1], FER-2013 code order, FER spellings)
+    /// scores what Keras gives, 0.6551, once its metadata is given.
+    func testEvaluateReproducesKerasAccuracyOfMiniXception() throws {
+        let model = try CLI.sharedFile("models/mini-xception-fer2013.hdf5")
+        let data = try CLI.sharedFile("data/fer2013-test.csv")
+        guard CLI.isRelease else { throw XCTSkip("needs the release binary (make test sets EMOTION_LIVE_BIN)") }
+        let result = try CLI.run(["evaluate", "--model", model, "--data", data, "--format", "json",
+                                  "--labels", "angry,disgust,fear,happy,sad,surprise,neutral", "--input-scale", "signed"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let object = try CLI.json(result.stdout)
+        XCTAssertEqual(object["n"] as? Int, 7178)
+        XCTAssertEqual(String(format: "%.4f", object["accuracy"] as? Double ?? 0), "0.6551")
+        XCTAssertEqual(object["labels"] as? [String], ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"])
+    }
+
     func testTheBundledModelBeatsTheSeedModel() throws {
         let data = try CLI.sharedFile("data/fer2013-test.csv")
         guard CLI.isRelease else { throw XCTSkip("needs the release binary (make test sets EMOTION_LIVE_BIN)") }

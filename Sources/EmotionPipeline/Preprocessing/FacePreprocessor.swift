@@ -1,7 +1,7 @@
 import OpenCVShim
 
 /// Turns a face box into the model's input: crop inside the box (`CropMargins`), grey, resize to
-/// the model's H x W with INTER_AREA, copy grey into its C channels, scale as the model was
+/// the model's H x W (INTER_AREA to shrink, INTER_LINEAR to enlarge, on floats), copy grey into its C channels, scale as the model was
 /// trained (`InputScale`). Output is H*W*C floats, HWC.
 ///
 /// FER-2013 rows (already 48x48 face crops) go through `preprocess(greyPixels:)`, the same

@@ -89,12 +89,13 @@ cvs_status cvs_image_resize(const cvs_image *source, int32_t width, int32_t heig
                             cvs_image *destination, cvs_error *error);
 
 /* ---------------------------------------------------------------------------------------------
- * Face preprocessing: crop, resize (INTER_AREA), scale into the caller's float buffer
+ * Face preprocessing: crop, resize (INTER_AREA to shrink, INTER_LINEAR to enlarge), scale into the caller's float buffer
  * ------------------------------------------------------------------------------------------- */
 
 /**
  * Crops `rect` (clamped to the image) out of `image` (grey; BGR is converted to grey first),
- * resizes it to out_width x out_height with INTER_AREA and writes out_height * out_width *
+ * resizes it to out_width x out_height (on floats: INTER_AREA to shrink, INTER_LINEAR to
+ * enlarge) and writes out_height * out_width *
  * out_channels floats, HWC, the grey value copied into every channel, as value * scale + offset.
  * CVS_INVALID_ARGUMENT if the clamped rect is empty or `capacity` is too small.
  */
