@@ -2,12 +2,12 @@
 // Convolution as an implicit GEMM: the rows of A (one per output pixel) are read straight
 // from the NHWC input instead of being copied out by im2col.
 //
-// Six horizontally adjacent output pixels whose windows lie inside the image (horizontally)
-// share each packed weight row loaded: C[6 x W] += a(pixel, tap) * B[tap, 0..<W], with the
-// taps of one kernel row contiguous in the input when the dilation is 1 and the group is all
-// channels. Rows of the kernel that fall outside the image (vertical padding) are skipped,
-// since they would only add zeros. Pixels near the left and right edges take a one-pixel path
-// over the taps that fall inside.
+// Six output pixels whose windows lie wholly inside the image (taken in raster order, so a
+// block may span output rows, which keeps small late layers on the fast path) share each
+// packed weight row loaded: C[6 x W] += a(pixel, tap) * B[tap, 0..<W], with the taps of one
+// kernel row contiguous in the input when the dilation is 1 and the group is all channels.
+// Pixels whose windows reach into the padding take a one-pixel path over the taps that fall
+// inside the image (padding only adds zeros).
 // ----------------------------------------------------------------------------
 
 /// `output[b, oy, ox, o] = epilogue(bias[o] + sum_{ky, kx, i} input[b, iy, ix, channelOffset + i] * B[(ky*kw + kx)*I + i, o])`
@@ -66,91 +66,134 @@ private func convolutionPanel<V: SIMD>(_: V.Type, _ input: UnsafePointer<Float>,
                                        _ shiftPointer: UnsafePointer<Float>, _ columns: Int,
                                        _ output: UnsafeMutablePointer<Float>, _ ldc: Int, _ epilogue: GEMMEpilogue) where V.Scalar == Float {
     let width = V.scalarCount
+    let step = width * MemoryLayout<Float>.stride
     let bias = UnsafeRawPointer(biasPointer).loadUnaligned(as: V.self)
     let scale = UnsafeRawPointer(scalePointer).loadUnaligned(as: V.self)
     let shift = UnsafeRawPointer(shiftPointer).loadUnaligned(as: V.self)
     let channels = g.channels
-    let pixelStride = g.strideX * channels
+    let rowStride = g.dilationY * g.inputWidth * channels
     // Taps of one kernel row are contiguous in the input: one flat loop of kw * I.
     let contiguous = g.dilationX == 1 && groupChannels == channels
     let rowTaps = g.kernelWidth * groupChannels
-    for sample in 0..<batch {
-        let image = input + sample * g.inputPixels * channels + channelOffset
-        for oy in 0..<g.outputHeight {
-            let y0 = oy * g.strideY - g.padTop
-            let kyStart = y0 >= 0 ? 0 : (-y0 + g.dilationY - 1) / g.dilationY
-            let kyEnd = max(min(g.kernelHeight, (g.inputHeight - y0 + g.dilationY - 1) / g.dilationY), kyStart)
-            var out = output + ((sample * g.outputHeight + oy) * g.outputWidth) * ldc
-            var ox = 0
-            while ox < g.outputWidth {
-                let x0 = ox * g.strideX - g.padLeft
-                if ox + 6 <= g.outputWidth, x0 >= 0, x0 + 5 * g.strideX + (g.kernelWidth - 1) * g.dilationX < g.inputWidth {
-                    var c0 = bias, c1 = bias, c2 = bias, c3 = bias, c4 = bias, c5 = bias
-                    for ky in kyStart..<kyEnd {
-                        let a0 = image + ((y0 + ky * g.dilationY) * g.inputWidth + x0) * channels
-                        let a1 = a0 + pixelStride, a2 = a1 + pixelStride, a3 = a2 + pixelStride
-                        let a4 = a3 + pixelStride, a5 = a4 + pixelStride
-                        var pb = UnsafeRawPointer(weights + ky * rowTaps * width)
-                        if contiguous {
-                            for t in 0..<rowTaps {
-                                let bv = pb.loadUnaligned(as: V.self)
-                                fma(&c0, a0[t], bv)
-                                fma(&c1, a1[t], bv)
-                                fma(&c2, a2[t], bv)
-                                fma(&c3, a3[t], bv)
-                                fma(&c4, a4[t], bv)
-                                fma(&c5, a5[t], bv)
-                                pb += width * MemoryLayout<Float>.stride
-                            }
-                        } else {
-                            for kx in 0..<g.kernelWidth {
-                                let tap = kx * g.dilationX * channels
-                                for i in 0..<groupChannels {
-                                    let bv = pb.loadUnaligned(as: V.self)
-                                    fma(&c0, a0[tap + i], bv)
-                                    fma(&c1, a1[tap + i], bv)
-                                    fma(&c2, a2[tap + i], bv)
-                                    fma(&c3, a3[tap + i], bv)
-                                    fma(&c4, a4[tap + i], bv)
-                                    fma(&c5, a5[tap + i], bv)
-                                    pb += width * MemoryLayout<Float>.stride
-                                }
-                            }
-                        }
+
+    /// Six output pixels whose windows lie wholly inside the image, in raster order (they may
+    /// span output rows): `a` points at each one's first tap, `c` at its output row.
+    func block(_ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>, _ a2: UnsafePointer<Float>,
+               _ a3: UnsafePointer<Float>, _ a4: UnsafePointer<Float>, _ a5: UnsafePointer<Float>,
+               _ c0p: UnsafeMutablePointer<Float>, _ c1p: UnsafeMutablePointer<Float>, _ c2p: UnsafeMutablePointer<Float>,
+               _ c3p: UnsafeMutablePointer<Float>, _ c4p: UnsafeMutablePointer<Float>, _ c5p: UnsafeMutablePointer<Float>) {
+        var c0 = bias, c1 = bias, c2 = bias, c3 = bias, c4 = bias, c5 = bias
+        var pb = UnsafeRawPointer(weights)
+        var offset = 0
+        for _ in 0..<g.kernelHeight {
+            if contiguous {
+                for t in offset..<(offset + rowTaps) {
+                    let bv = pb.loadUnaligned(as: V.self)
+                    fma(&c0, a0[t], bv)
+                    fma(&c1, a1[t], bv)
+                    fma(&c2, a2[t], bv)
+                    fma(&c3, a3[t], bv)
+                    fma(&c4, a4[t], bv)
+                    fma(&c5, a5[t], bv)
+                    pb += step
+                }
+            } else {
+                for kx in 0..<g.kernelWidth {
+                    let tap = offset + kx * g.dilationX * channels
+                    for t in tap..<(tap + groupChannels) {
+                        let bv = pb.loadUnaligned(as: V.self)
+                        fma(&c0, a0[t], bv)
+                        fma(&c1, a1[t], bv)
+                        fma(&c2, a2[t], bv)
+                        fma(&c3, a3[t], bv)
+                        fma(&c4, a4[t], bv)
+                        fma(&c5, a5[t], bv)
+                        pb += step
                     }
-                    put(c0, out, columns, epilogue, scale, shift)
-                    put(c1, out + ldc, columns, epilogue, scale, shift)
-                    put(c2, out + 2 * ldc, columns, epilogue, scale, shift)
-                    put(c3, out + 3 * ldc, columns, epilogue, scale, shift)
-                    put(c4, out + 4 * ldc, columns, epilogue, scale, shift)
-                    put(c5, out + 5 * ldc, columns, epilogue, scale, shift)
-                    out += 6 * ldc
-                    ox += 6
-                } else {
-                    // One pixel, over the taps inside the image; two partial sums.
-                    let kxStart = x0 >= 0 ? 0 : (-x0 + g.dilationX - 1) / g.dilationX
-                    let kxEnd = max(min(g.kernelWidth, (g.inputWidth - x0 + g.dilationX - 1) / g.dilationX), kxStart)
-                    var s0 = bias, s1 = V()
-                    for ky in kyStart..<kyEnd {
-                        let row = image + ((y0 + ky * g.dilationY) * g.inputWidth + x0) * channels
-                        for kx in kxStart..<kxEnd {
-                            let tap = row + kx * g.dilationX * channels
-                            var pb = UnsafeRawPointer(weights + (ky * g.kernelWidth + kx) * groupChannels * width)
-                            var i = 0
-                            while i + 2 <= groupChannels {
-                                fma(&s0, tap[i], pb.loadUnaligned(as: V.self))
-                                fma(&s1, tap[i + 1], (pb + width * MemoryLayout<Float>.stride).loadUnaligned(as: V.self))
-                                pb += 2 * width * MemoryLayout<Float>.stride
-                                i += 2
-                            }
-                            if i < groupChannels { fma(&s0, tap[i], pb.loadUnaligned(as: V.self)) }
-                        }
-                    }
-                    put(s0 + s1, out, columns, epilogue, scale, shift)
-                    out += ldc
-                    ox += 1
                 }
             }
+            offset += rowStride
+        }
+        put(c0, c0p, columns, epilogue, scale, shift)
+        put(c1, c1p, columns, epilogue, scale, shift)
+        put(c2, c2p, columns, epilogue, scale, shift)
+        put(c3, c3p, columns, epilogue, scale, shift)
+        put(c4, c4p, columns, epilogue, scale, shift)
+        put(c5, c5p, columns, epilogue, scale, shift)
+    }
+
+    /// One output pixel, over the taps inside the image; two partial sums.
+    func single(_ image: UnsafePointer<Float>, _ oy: Int, _ ox: Int, _ out: UnsafeMutablePointer<Float>) {
+        let y0 = oy * g.strideY - g.padTop, x0 = ox * g.strideX - g.padLeft
+        let kyStart = y0 >= 0 ? 0 : (-y0 + g.dilationY - 1) / g.dilationY
+        let kyEnd = max(min(g.kernelHeight, (g.inputHeight - y0 + g.dilationY - 1) / g.dilationY), kyStart)
+        let kxStart = x0 >= 0 ? 0 : (-x0 + g.dilationX - 1) / g.dilationX
+        let kxEnd = max(min(g.kernelWidth, (g.inputWidth - x0 + g.dilationX - 1) / g.dilationX), kxStart)
+        var s0 = bias, s1 = V()
+        for ky in kyStart..<kyEnd {
+            let row = image + ((y0 + ky * g.dilationY) * g.inputWidth + x0) * channels
+            for kx in kxStart..<kxEnd {
+                let tap = row + kx * g.dilationX * channels
+                var pb = UnsafeRawPointer(weights + (ky * g.kernelWidth + kx) * groupChannels * width)
+                var i = 0
+                while i + 2 <= groupChannels {
+                    fma(&s0, tap[i], pb.loadUnaligned(as: V.self))
+                    fma(&s1, tap[i + 1], (pb + step).loadUnaligned(as: V.self))
+                    pb += 2 * step
+                    i += 2
+                }
+                if i < groupChannels { fma(&s0, tap[i], pb.loadUnaligned(as: V.self)) }
+            }
+        }
+        put(s0 + s1, out, columns, epilogue, scale, shift)
+    }
+
+    for sample in 0..<batch {
+        let image = input + sample * g.inputPixels * channels + channelOffset
+        let sampleOutput = output + sample * g.outputPixels * ldc
+        // Pixels waiting for a block of six: their first taps, and indices within the sample.
+        var taps = (image, image, image, image, image, image)
+        var pending = (0, 0, 0, 0, 0, 0)
+        var count = 0
+        for oy in 0..<g.outputHeight {
+            let y0 = oy * g.strideY - g.padTop
+            let rowInside = y0 >= 0 && y0 + (g.kernelHeight - 1) * g.dilationY < g.inputHeight
+            for ox in 0..<g.outputWidth {
+                let x0 = ox * g.strideX - g.padLeft
+                let pixel = oy * g.outputWidth + ox
+                guard rowInside, x0 >= 0, x0 + (g.kernelWidth - 1) * g.dilationX < g.inputWidth else {
+                    single(image, oy, ox, sampleOutput + pixel * ldc)
+                    continue
+                }
+                let first = image + (y0 * g.inputWidth + x0) * channels
+                switch count {
+                case 0: (taps.0, pending.0) = (first, pixel)
+                case 1: (taps.1, pending.1) = (first, pixel)
+                case 2: (taps.2, pending.2) = (first, pixel)
+                case 3: (taps.3, pending.3) = (first, pixel)
+                case 4: (taps.4, pending.4) = (first, pixel)
+                default: (taps.5, pending.5) = (first, pixel)
+                }
+                count += 1
+                if count == 6 {
+                    block(taps.0, taps.1, taps.2, taps.3, taps.4, taps.5,
+                          sampleOutput + pending.0 * ldc, sampleOutput + pending.1 * ldc, sampleOutput + pending.2 * ldc,
+                          sampleOutput + pending.3 * ldc, sampleOutput + pending.4 * ldc, sampleOutput + pending.5 * ldc)
+                    count = 0
+                }
+            }
+        }
+        // Fewer than six interior pixels left over.
+        for slot in 0..<count {
+            let pixel: Int
+            switch slot {
+            case 0: pixel = pending.0
+            case 1: pixel = pending.1
+            case 2: pixel = pending.2
+            case 3: pixel = pending.3
+            default: pixel = pending.4
+            }
+            single(image, pixel / g.outputWidth, pixel % g.outputWidth, sampleOutput + pixel * ldc)
         }
     }
 }
