@@ -578,15 +578,21 @@ final class MalformedModelTests: XCTestCase {
             var environment = ProcessInfo.processInfo.environment
             environment[Self.childFilesVariable] = pending.joined(separator: "\n")
             process.environment = environment
-            let stdout = Pipe()
+            let stdout = Pipe(), stderr = Pipe()
             process.standardOutput = stdout
-            process.standardError = FileHandle.nullDevice
+            process.standardError = stderr
             let output = LockedBox(Data())
+            let errors = LockedBox(Data())
             let drained = DispatchSemaphore(value: 0)
             try process.run()
             let reader = stdout.fileHandleForReading
             DispatchQueue.global().async {
                 while case let chunk = reader.availableData, !chunk.isEmpty { output.value.append(chunk) }
+                drained.signal()
+            }
+            let errorReader = stderr.fileHandleForReading
+            DispatchQueue.global().async {
+                while case let chunk = errorReader.availableData, !chunk.isEmpty { errors.value.append(chunk) }
                 drained.signal()
             }
             // Wait while answers keep coming; a file that takes `timeout` seconds has hung.
@@ -602,11 +608,20 @@ final class MalformedModelTests: XCTestCase {
             if hung { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
             drained.wait()
+            drained.wait()
             let answers = childAnswers(in: output.value)
             outcomes += answers.prefix(pending.count)
             guard answers.count < pending.count else { break }
+            // libhdf5 faulting on the file: the read guard (CHDF5Guard) printed one line naming
+            // the file and ended the process with status 1, which is a refusal.
+            let failing = pending[answers.count]
+            let guardLine = String(decoding: errors.value, as: UTF8.self).split(separator: "\n")
+                .first { $0.contains(": \(failing): corrupt data") }
             if hung {
                 outcomes.append(.hung(seconds: timeout))
+            } else if process.terminationReason == .exit, process.terminationStatus == 1, let guardLine,
+                      let start = guardLine.range(of: failing) {
+                outcomes.append(.refused(String(guardLine[start.lowerBound...])))
             } else if process.terminationReason == .uncaughtSignal {
                 outcomes.append(.crashed(signal: process.terminationStatus))
             } else {
