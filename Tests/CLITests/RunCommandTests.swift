@@ -81,6 +81,26 @@ final class RunCommandTests: XCTestCase {
         XCTAssertEqual((try CLI.json(try XCTUnwrap(none.lines.first))["faces"] as? [Any])?.count, 0)
     }
 
+    /// A 64x64x1 model with its own label order and [-1, 1] scaling runs live too; its labels
+    /// are reported as the model spells them.
+    func testHeadlessWithMiniXceptionAndItsMetadata() throws {
+        let model = try CLI.sharedFile("models/mini-xception-fer2013.hdf5")
+        let clip = try CLI.sharedFile("media/videos/woman_talking_596x336.mp4")
+        let labels = ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]
+        let result = try CLI.run([clip, "--headless", "--format", "jsonl", "--max-frames", "30", "--model", model,
+                                  "--labels", labels.joined(separator: ","), "--input-scale", "signed"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let frames = try result.lines.map(CLI.json)
+        XCTAssertEqual(frames.count, 30)
+        let faces = frames.flatMap { $0["faces"] as? [[String: Any]] ?? [] }
+        XCTAssertGreaterThan(faces.count, 20)
+        for face in faces {
+            let probabilities = try XCTUnwrap(face["probabilities"] as? [String: Double])
+            XCTAssertEqual(Set(probabilities.keys), Set(labels))
+            XCTAssertEqual(probabilities.values.reduce(0, +), 1, accuracy: 1e-3)
+        }
+    }
+
     func testWindowModePlaysAClipToItsEndUnderXvfb() throws {
         let clip = try CLI.sharedFile("media/videos/woman_talking_596x336.mp4")
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/xvfb-run") else {
