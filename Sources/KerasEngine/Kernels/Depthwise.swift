@@ -34,28 +34,41 @@ func depthwiseConv2D(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, 
             let kyEnd = min(g.kernelHeight, (g.inputHeight - y0 + g.dilationY - 1) / g.dilationY)
             var ox = 0
             while ox < g.outputWidth {
-                // Four neighbouring pixels whose windows lie inside the image horizontally: four
-                // independent accumulators per channel block hide the multiply-add latency.
+                // Four or eight neighbouring pixels whose windows lie inside the image
+                // horizontally: independent accumulators per channel block hide the multiply-add
+                // latency (eight for 8-channel blocks, whose instructions are twice as many).
                 let first = ox * g.strideX - g.padLeft
-                if multiplier == 1, ox + 4 <= g.outputWidth, first >= 0,
-                   first + 3 * g.strideX + (g.kernelWidth - 1) * g.dilationX < g.inputWidth {
+                func inside(_ pixels: Int) -> Bool {
+                    ox + pixels <= g.outputWidth && first >= 0
+                        && first + (pixels - 1) * g.strideX + (g.kernelWidth - 1) * g.dilationX < g.inputWidth
+                }
+                if multiplier == 1, inside(4) {
+                    let pixels = inside(8) ? 8 : 4
+                    let kyRange = kyStart..<max(kyEnd, kyStart)
                     var c = 0
                     while c + 16 <= vectorChannels {
-                        depthwiseQuad(SIMD16<Float>.self, image: image, c: c, y0: y0, x0: first, ky: kyStart..<max(kyEnd, kyStart),
-                                      geometry: g, kernel: kernel, bias: bias, out: out)
+                        for quad in stride(from: 0, to: pixels, by: 4) {
+                            depthwiseQuad(SIMD16<Float>.self, image: image, c: c, y0: y0, x0: first + quad * g.strideX, ky: kyRange,
+                                          geometry: g, kernel: kernel, bias: bias, out: out + quad * outChannels)
+                        }
                         c += 16
                     }
                     while c < vectorChannels {
-                        depthwiseQuad(SIMD8<Float>.self, image: image, c: c, y0: y0, x0: first, ky: kyStart..<max(kyEnd, kyStart),
-                                      geometry: g, kernel: kernel, bias: bias, out: out)
+                        if pixels == 8 {
+                            depthwiseOctet(image: image, c: c, y0: y0, x0: first, ky: kyRange,
+                                           geometry: g, kernel: kernel, bias: bias, out: out)
+                        } else {
+                            depthwiseQuad(SIMD8<Float>.self, image: image, c: c, y0: y0, x0: first, ky: kyRange,
+                                          geometry: g, kernel: kernel, bias: bias, out: out)
+                        }
                         c += 8
                     }
                     if c < outChannels {
-                        for pixel in 0..<4 {
+                        for pixel in 0..<pixels {
                             let x0 = first + pixel * g.strideX
                             let o = out + pixel * outChannels
                             for channel in c..<outChannels { o[channel] = bias?[channel] ?? 0 }
-                            for ky in kyStart..<max(kyEnd, kyStart) {
+                            for ky in kyRange {
                                 for kx in 0..<g.kernelWidth {
                                     let p = image + ((y0 + ky * g.dilationY) * g.inputWidth + x0 + kx * g.dilationX) * inChannels
                                     let taps = kernel + (ky * g.kernelWidth + kx) * outChannels
@@ -64,8 +77,8 @@ func depthwiseConv2D(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, 
                             }
                         }
                     }
-                    out += 4 * outChannels
-                    ox += 4
+                    out += pixels * outChannels
+                    ox += pixels
                     continue
                 }
                 let x0 = ox * g.strideX - g.padLeft
@@ -136,6 +149,58 @@ private func depthwiseQuad<V: SIMD>(_: V.Type, image: UnsafePointer<Float>, c: I
     UnsafeMutableRawPointer(out + channels + c).storeBytes(of: acc1, as: V.self)
     UnsafeMutableRawPointer(out + 2 * channels + c).storeBytes(of: acc2, as: V.self)
     UnsafeMutableRawPointer(out + 3 * channels + c).storeBytes(of: acc3, as: V.self)
+}
+
+/// Eight horizontally adjacent output pixels (all taps inside the image horizontally), channels
+/// `c..<c + 8`, multiplier 1.
+@inline(__always)
+private func depthwiseOctet(image: UnsafePointer<Float>, c: Int, y0: Int, x0: Int, ky kyRange: Range<Int>,
+                            geometry g: WindowGeometry, kernel: UnsafePointer<Float>,
+                            bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) {
+    typealias V = SIMD8<Float>
+    let channels = g.channels
+    let start = bias.map { UnsafeRawPointer($0 + c).loadUnaligned(as: V.self) } ?? V()
+    var acc0 = start, acc1 = start, acc2 = start, acc3 = start
+    var acc4 = start, acc5 = start, acc6 = start, acc7 = start
+    let pixelStep = g.strideX * channels
+    for ky in kyRange {
+        let row = image + ((y0 + ky * g.dilationY) * g.inputWidth + x0) * channels + c
+        let taps = kernel + ky * g.kernelWidth * channels + c
+        for kx in 0..<g.kernelWidth {
+            let w = UnsafeRawPointer(taps + kx * channels).loadUnaligned(as: V.self)
+            let p = row + kx * g.dilationX * channels
+            @inline(__always) func x(_ pixel: Int) -> V { UnsafeRawPointer(p + pixel * pixelStep).loadUnaligned(as: V.self) }
+            #if KERASENGINE_FMA
+            acc0 = acc0.addingProduct(x(0), w)
+            acc1 = acc1.addingProduct(x(1), w)
+            acc2 = acc2.addingProduct(x(2), w)
+            acc3 = acc3.addingProduct(x(3), w)
+            acc4 = acc4.addingProduct(x(4), w)
+            acc5 = acc5.addingProduct(x(5), w)
+            acc6 = acc6.addingProduct(x(6), w)
+            acc7 = acc7.addingProduct(x(7), w)
+            #else
+            acc0 += x(0) * w
+            acc1 += x(1) * w
+            acc2 += x(2) * w
+            acc3 += x(3) * w
+            acc4 += x(4) * w
+            acc5 += x(5) * w
+            acc6 += x(6) * w
+            acc7 += x(7) * w
+            #endif
+        }
+    }
+    let o = UnsafeMutableRawPointer(out + c)
+    let stride = channels * MemoryLayout<Float>.stride
+    o.storeBytes(of: acc0, as: V.self)
+    (o + stride).storeBytes(of: acc1, as: V.self)
+    (o + 2 * stride).storeBytes(of: acc2, as: V.self)
+    (o + 3 * stride).storeBytes(of: acc3, as: V.self)
+    (o + 4 * stride).storeBytes(of: acc4, as: V.self)
+    (o + 5 * stride).storeBytes(of: acc5, as: V.self)
+    (o + 6 * stride).storeBytes(of: acc6, as: V.self)
+    (o + 7 * stride).storeBytes(of: acc7, as: V.self)
 }
 
 /// One output pixel's channels `c..<c + V.scalarCount` (multiplier 1), accumulated in a register.
