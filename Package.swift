@@ -66,5 +66,11 @@ let package = Package(
         ),
         .testTarget(name: "EmotionPipelineTests", dependencies: ["EmotionPipeline"]),
         .testTarget(name: "CLITests", dependencies: ["emotion-live"]),
+        // Fuzz targets (`make fuzz`). Built with -DLIBFUZZER and -sanitize=fuzzer they are libFuzzer
+        // binaries; in an ordinary build each is a replayer: `swift run FuzzNPY FILE...` runs the
+        // same check on each file once.
+        .executableTarget(name: "FuzzModel", dependencies: ["KerasEngine"], path: "Fuzz/FuzzModel"),
+        .executableTarget(name: "FuzzConfig", dependencies: ["KerasEngine", "HDF5", "CHDF5"], path: "Fuzz/FuzzConfig"),
+        .executableTarget(name: "FuzzNPY", dependencies: ["EmotionPipeline"], path: "Fuzz/FuzzNPY"),
     ]
 )

@@ -1,0 +1,52 @@
+// libFuzzer target for the .npy reader: every input is handed to `NPYArray(data:file:)`, which
+// must either decode it or throw; a trap, an out-of-bounds access (AddressSanitizer) or an
+// allocation past libFuzzer's limits is a finding.
+//
+// Built by `make fuzz` with -DLIBFUZZER -sanitize=fuzzer,address: `main` runs libFuzzer's driver.
+// In an ordinary build it is a replayer: `FuzzNPY FILE...` runs the same check once per file.
+import EmotionPipeline
+import Foundation
+
+@discardableResult
+func check(_ data: Data) -> String {
+    do {
+        let array = try NPYArray(data: data, file: "fuzz.npy")
+        // The decoded array must be self-consistent.
+        let count = array.shape.reduce(1, *)
+        precondition(count == array.values.count, "shape \(array.shape) but \(array.values.count) values")
+        return "decoded shape \(array.shape)"
+    } catch {
+        return "refused: \(error)"
+    }
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ bytes: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let data = bytes.map { Data(bytes: $0, count: size) } ?? Data()
+    check(data)
+    return 0
+}
+
+#if LIBFUZZER
+/// libFuzzer's entry point (compiler-rt's fuzzer runtime, linked by -sanitize=fuzzer). SwiftPM
+/// gives every executable its own `main`, so libFuzzer's is not used: ours starts the driver.
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+#endif
+
+@main
+enum Main {
+    static func main() throws {
+        #if LIBFUZZER
+        var argc = CommandLine.argc
+        var argv = CommandLine.unsafeArgv
+        exit(LLVMFuzzerRunDriver(&argc, &argv, fuzz))
+        #else
+        for path in CommandLine.arguments.dropFirst() {
+            print("\(path): \(check(try Data(contentsOf: URL(fileURLWithPath: path))))")
+        }
+        #endif
+    }
+}
