@@ -41,7 +41,7 @@ public final class KerasModel {
     public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
     /// Floating-point operations per inference of one sample: 2 x multiply-adds of the
     /// convolutions and dense layers.
-    public var flops: Int { 2 * multiplyAdds }
+    public var flops: Int { multiplyAdds > Int.max / 2 ? Int.max : 2 * multiplyAdds }
 
     /// The executable graph, topologically ordered; `steps[0]` is the input.
     let steps: [Step]
