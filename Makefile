@@ -29,7 +29,7 @@ OPENCV_MODULES := highgui videoio imgcodecs objdetect imgproc core
 # Debian packages: what building and running need, and what only the tests need.
 CASCADE := /usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml
 
-.PHONY: deps test-deps build run test install install-check uninstall train bench clean help
+.PHONY: deps test-deps build run test install install-check uninstall train bench bench-compare clean help
 
 help:
 	@echo "make run ARGS='[SOURCE] [options]'  build and run (default: webcam, window)"
@@ -130,6 +130,13 @@ bench: build
 		[ -f $$model ] || { echo "skipping $$model (not found)"; continue; }; \
 		for batch in 1 8; do $(BIN) bench --model $$model --batch $$batch; done; \
 	done
+
+# Optional: emotion-live against ONNX Runtime and Keras, one thread, one run (Python venv in
+# bench/.venv, ~600 MB of wheels on first use; needs python3-venv). Never needed to run.
+bench-compare: build
+	test -x bench/.venv/bin/python || python3 -m venv bench/.venv
+	bench/.venv/bin/pip install -q -r bench/requirements.txt
+	bench/.venv/bin/python bench/compare.py --bin $(BIN) --shared $(SHARED)
 
 clean:
 	rm -rf .build
