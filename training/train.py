@@ -80,6 +80,11 @@ def parse_args(argv=None):
     p.add_argument("--limit", type=int, default=0, help="use only N training images (smoke tests)")
     p.add_argument("--benchmark-steps", type=int, default=0,
                    help="only time N training steps, print seconds/epoch, and exit")
+    p.add_argument("--finalize-from", default=None, metavar="H5",
+                   help="skip training: evaluate this checkpoint (e.g. training/runs/<run>/best.h5), "
+                        "then write --out and the sidecar as if it had just been trained")
+    p.add_argument("--finalize-epoch", type=int, default=None,
+                   help="with --finalize-from: the epoch the checkpoint came from (for the sidecar)")
     p.add_argument("--threads", type=int, default=0, help="TF intra-op threads (0: TF default)")
     args = p.parse_args(argv)
     if not args.out.endswith(".h5"):
@@ -289,14 +294,22 @@ def main(argv=None):
                   f"lr {logs['lr']:.2e} {logs['seconds']:.0f}s{mark}", flush=True)
 
     best = SelectBest()
-    csv_log = keras.callbacks.CSVLogger(os.path.join(run_dir, "log.csv"))
-    t_train = time.time()
-    trainer.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs, shuffle=True,
-                callbacks=[best, csv_log], verbose=2)
-    train_seconds = time.time() - t_train
-    print(f"training took {train_seconds / 60:.1f} min; best {select_name} accuracy "
-          f"{best.best_acc:.4f} at epoch {best.best_epoch}")
-    net.set_weights(best.best_weights)
+    if args.finalize_from:
+        # no training: evaluate / save / describe a checkpoint (e.g. runs/<run>/best.h5 of a run
+        # that was cut short). Its architecture must match --widths/--dense.
+        net.set_weights(keras.models.load_model(args.finalize_from, compile=False).get_weights())
+        train_seconds = float("nan")
+        best.best_epoch = args.finalize_epoch
+        print(f"finalizing {args.finalize_from} (epoch {best.best_epoch}) without training")
+    else:
+        csv_log = keras.callbacks.CSVLogger(os.path.join(run_dir, "log.csv"))
+        t_train = time.time()
+        trainer.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs, shuffle=True,
+                    callbacks=[best, csv_log], verbose=2)
+        train_seconds = time.time() - t_train
+        print(f"training took {train_seconds / 60:.1f} min; best {select_name} accuracy "
+              f"{best.best_acc:.4f} at epoch {best.best_epoch}")
+        net.set_weights(best.best_weights)
 
     # ---- final, one-time evaluation ----------------------------------------------------------
     reports = {}
@@ -355,7 +368,7 @@ def main(argv=None):
         "parameters": int(params),
         "selected_epoch": best.best_epoch,
         "epochs": args.epochs,
-        "training_minutes": round(train_seconds / 60, 1),
+        "training_minutes": None if math.isnan(train_seconds) else round(train_seconds / 60, 1),
         "seed": args.seed,
         "keras_version": keras.__version__,
         "tensorflow_version": tf.__version__,
