@@ -30,11 +30,14 @@ final class ReferenceModelTests: XCTestCase {
             let diff = zip(output, testCase.output).map { abs($0 - $1) }.max() ?? .infinity
             XCTAssertLessThanOrEqual(diff, tolerance, "\(testCase.name): max abs diff \(diff)", file: file, line: line)
             worst = max(worst, diff.isNaN ? .infinity : diff)
-            batchInput += testCase.input
-            batchExpected += testCase.output
+            // The first five again as one batch (more than maxBatch, so split into passes); five
+            // keep debug-build test runs short.
+            if batchExpected.count < 5 * testCase.output.count {
+                batchInput += testCase.input
+                batchExpected += testCase.output
+            }
         }
-        // All cases as one batch (larger than maxBatch, so split into passes).
-        let batched = session.predict(batchInput, batch: reference.cases.count)
+        let batched = session.predict(batchInput, batch: batchExpected.count / max(model.outputCount, 1))
         let batchDiff = zip(batched, batchExpected).map { abs($0 - $1) }.max() ?? .infinity
         XCTAssertLessThanOrEqual(batchDiff, tolerance, "batched: max abs diff \(batchDiff)", file: file, line: line)
         print("\(URL(fileURLWithPath: modelPath).lastPathComponent): \(reference.cases.count) cases, max abs diff \(max(worst, batchDiff)) (tolerance \(tolerance))")
