@@ -11,10 +11,12 @@ BIN := .build/release/emotion-live
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # The engine's kernels are written for 8- and 16-wide SIMD; on a CPU with AVX2 and FMA the
-# release build targets Haswell-class x86-64 (AVX2, FMA) so they compile to those instructions. PORTABLE=1 (or a CPU
-# without them) builds for the baseline x86-64 instead; results are the same, only slower.
+# release build targets Haswell-class x86-64 so they compile to those instructions, and
+# KERASENGINE_FMA makes the micro-kernels use fused multiply-add (Swift cannot test for a CPU
+# feature at compile time; without a target CPU, FMA would be a library call per lane).
+# PORTABLE=1 (or a CPU without them) builds for baseline x86-64: the same results, slower.
 ifeq ($(PORTABLE),)
-CPU_FLAGS := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo 2>/dev/null && [ "$$(uname -m)" = x86_64 ] && echo "-Xswiftc -target-cpu -Xswiftc haswell -Xcc -march=haswell")
+CPU_FLAGS := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo 2>/dev/null && [ "$$(uname -m)" = x86_64 ] && echo "-Xswiftc -target-cpu -Xswiftc haswell -Xcc -march=haswell -Xswiftc -DKERASENGINE_FMA")
 endif
 SWIFT_BUILD := swift build -c release $(CPU_FLAGS)
 

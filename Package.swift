@@ -13,9 +13,12 @@
 import PackageDescription
 
 /// The engine's hot loops are bounds-check free and tuned for the build machine's CPU family;
-/// `make build PORTABLE=1` drops the CPU tuning (see README, "Compiler flags").
+/// `make build PORTABLE=1` drops the CPU tuning (see README, "Compiler flags"). Debug builds
+/// optimize the engine too: unoptimized, its kernels are thousands of times slower, which would
+/// make the reference tests crawl.
 let engineSwiftSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
 ]
 
 let package = Package(
