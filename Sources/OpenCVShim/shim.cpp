@@ -662,6 +662,16 @@ cvs_status cvs_fill_rect(cvs_image *image, cvs_rect rect, cvs_color color, cvs_e
     CVS_GUARD_END
 }
 
+cvs_status cvs_draw_line(cvs_image *image, int32_t x0, int32_t y0, int32_t x1, int32_t y1,
+                         cvs_color color, int32_t thickness, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (image == nullptr || image->mat.empty()) return fail(error, CVS_INVALID_ARGUMENT, "empty image");
+    if (thickness < 1) return fail(error, CVS_INVALID_ARGUMENT, "thickness must be >= 1");
+    cv::line(image->mat, cv::Point(x0, y0), cv::Point(x1, y1), scalar(color), thickness, cv::LINE_AA);
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
 cvs_status cvs_draw_text(cvs_image *image, const char *text, int32_t x, int32_t y,
                          double font_scale, cvs_color color, int32_t thickness, cvs_error *error) {
     CVS_GUARD_BEGIN

@@ -10,11 +10,19 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Detect faces and their emotions in a camera, video or image (the default command).",
         discussion: """
-        SOURCE is a camera index (default 0), a /dev/video* device, a video file or an image file. \
-        In a window (the default), every face is boxed with its label and confidence; videos play \
-        at their own frame rate and the program exits at their end; q or Esc quits; an image stays \
-        until a key is pressed; a camera is shown mirrored. With --headless, one line per frame \
-        goes to standard output, flushed each frame, as fast as frames can be processed.
+        SOURCE is a camera index (default 0), a /dev/video* device, a video file, an image file \
+        or a directory of images (read in name order; unreadable files are reported on stderr \
+        and skipped). In a window (the default), every face is boxed with its id, label and \
+        confidence, with a bar per emotion beside it; videos play at their own frame rate and the \
+        program exits at their end; space pauses, s saves a snapshot PNG in the current \
+        directory, q or Esc quits; an image stays until a key is pressed; a camera is shown \
+        mirrored. With --headless, results go to standard output (text, jsonl or csv), flushed \
+        each frame, as fast as frames can be processed.
+
+        Each face gets an id that stays with it from frame to frame (ids are never reused in a \
+        run). --smooth averages each face's probabilities over time (on by default in a window, \
+        0.5 s; off by default with --headless, which prints raw per-frame data). On a terminal, \
+        a progress line for files is shown on stderr.
         """
     )
 
@@ -24,8 +32,36 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "No window: print each frame's emotions on standard output.")
     var headless = false
 
-    @Option(name: .long, help: "Headless output format: text or jsonl (one JSON object per frame).")
+    @Option(name: .long, help: ArgumentHelp(
+        "Headless output format: text, jsonl (one JSON object per frame, with face ids, and \"source\" for images) or csv (one row per face: frame,time,face,x,y,w,h,label,confidence, then one column per label).",
+        valueName: "text|jsonl|csv"))
     var format: OutputFormat = .text
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Average each face's probabilities over this many seconds (exponential moving average; the label follows the average). 0 turns it off. Default: 0.5 in a window, 0 with --headless.",
+        valueName: "seconds"))
+    var smooth: Double?
+
+    @Flag(name: .long, help: "At the end, print each face's share of time in each emotion (stderr; a final {\"summary\": ...} line with --format jsonl).")
+    var summary = false
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Also write the annotated frames to this video file (.mp4 or .avi) at the source's frame rate and size.",
+        valueName: "file"))
+    var output: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "At the end, write a plot of each face's emotion probabilities over time to this PNG file.", valueName: "file"))
+    var timeline: String?
+
+    @Option(name: .long, help: ArgumentHelp("Camera: ask for this frame width.", valueName: "px"))
+    var width: Int = 0
+
+    @Option(name: .long, help: ArgumentHelp("Camera: ask for this frame height.", valueName: "px"))
+    var height: Int = 0
+
+    @Option(name: .long, help: ArgumentHelp("Camera: ask for this frame rate.", valueName: "fps"))
+    var fps: Double = 0
 
     @OptionGroup var modelOptions: ModelOptions
 
@@ -58,6 +94,11 @@ struct Run: ParsableCommand {
         guard scaleFactor > 1, scaleFactor <= 4 else { throw ValidationError("--scale-factor must be in (1, 4]") }
         guard (0...100).contains(minNeighbors) else { throw ValidationError("--min-neighbors must be between 0 and 100") }
         guard (0...100_000).contains(minFace) else { throw ValidationError("--min-face must be between 0 and 100000") }
+        if let smooth, !(0...60).contains(smooth) { throw ValidationError("--smooth must be between 0 and 60 seconds") }
+        guard (0...10_000).contains(width), (0...10_000).contains(height) else {
+            throw ValidationError("--width and --height must be between 0 and 10000")
+        }
+        guard (0...1000).contains(fps) else { throw ValidationError("--fps must be between 0 and 1000") }
         _ = try margins()
     }
 
@@ -80,7 +121,9 @@ struct Run: ParsableCommand {
                 source: source, modelPath: path, metadata: metadata, cascadePath: cascade,
                 maxFrames: maxFrames,
                 detector: DetectorOptions(scaleFactor: scaleFactor, minNeighbors: minNeighbors, minFace: minFace),
-                margins: try margins(), headless: headless, format: format, mirror: !noMirror)
+                margins: try margins(), headless: headless, format: format, mirror: !noMirror,
+                camera: CameraRequest(width: width, height: height, fps: fps),
+                smoothSeconds: smooth, summary: summary, outputPath: output, timelinePath: timeline)
             try runPipeline(options: options, classifier: classifier)
         }
     }

@@ -35,6 +35,11 @@ extension Image {
         try shimCall { cvs_fill_rect(handle, box.cRect, colour.cColour, $0) }
     }
 
+    /// An anti-aliased line from (x0, y0) to (x1, y1).
+    public func drawLine(x0: Int, y0: Int, x1: Int, y1: Int, colour: Colour, thickness: Int = 1) throws {
+        try shimCall { cvs_draw_line(handle, Int32(x0), Int32(y0), Int32(x1), Int32(y1), colour.cColour, Int32(thickness), $0) }
+    }
+
     /// Draws `text` with its baseline's left end at (x, y).
     public func drawText(_ text: String, x: Int, y: Int, fontScale: Double, colour: Colour, thickness: Int = 1) throws {
         try shimCall { cvs_draw_text(handle, text, Int32(x), Int32(y), fontScale, colour.cColour, Int32(thickness), $0) }

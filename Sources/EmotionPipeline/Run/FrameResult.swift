@@ -1,5 +1,8 @@
 /// One classified face: where it is (source-frame pixels, never mirrored) and what it shows.
 public struct FaceResult: Equatable, Sendable {
+    /// The tracker's id for this face: the same person keeps it from frame to frame, and no id
+    /// is given twice in a run (nil before tracking, `FaceTracker`).
+    public var id: Int?
     public var box: FaceBox
     /// The most probable label.
     public var label: String
@@ -8,7 +11,8 @@ public struct FaceResult: Equatable, Sendable {
     /// One probability per label, in the model's label order.
     public var probabilities: [Float]
 
-    public init(box: FaceBox, label: String, confidence: Float, probabilities: [Float]) {
+    public init(id: Int? = nil, box: FaceBox, label: String, confidence: Float, probabilities: [Float]) {
+        self.id = id
         self.box = box
         self.label = label
         self.confidence = confidence
@@ -16,10 +20,10 @@ public struct FaceResult: Equatable, Sendable {
     }
 
     /// The result for `probabilities` over `labels`: label and confidence of the largest.
-    public init(box: FaceBox, probabilities: [Float], labels: [String]) {
+    public init(id: Int? = nil, box: FaceBox, probabilities: [Float], labels: [String]) {
         var best = 0
         for i in probabilities.indices where probabilities[i] > probabilities[best] { best = i }
-        self.init(box: box, label: labels.indices.contains(best) ? labels[best] : "class\(best)",
+        self.init(id: id, box: box, label: labels.indices.contains(best) ? labels[best] : "class\(best)",
                   confidence: probabilities.isEmpty ? 0 : probabilities[best], probabilities: probabilities)
     }
 }
@@ -31,10 +35,14 @@ public struct FrameResult: Equatable, Sendable {
     /// Seconds, from the source's timestamps.
     public var time: Double
     public var faces: [FaceResult]
+    /// The file the frame came from, for image sources (one file, or each file of a directory);
+    /// nil for videos and cameras.
+    public var source: String?
 
-    public init(frameIndex: Int, time: Double, faces: [FaceResult]) {
+    public init(frameIndex: Int, time: Double, faces: [FaceResult], source: String? = nil) {
         self.frameIndex = frameIndex
         self.time = time
         self.faces = faces
+        self.source = source
     }
 }

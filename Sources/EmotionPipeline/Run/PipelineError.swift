@@ -23,6 +23,9 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
     case windowUnavailable(reason: String)
     /// Results could not be written (a closed pipe, a full disk).
     case outputFailed(reason: String)
+    /// An output file (`--output`, `--timeline`) that cannot be written: checked before the
+    /// first frame, or failing while it is written.
+    case outputFileFailed(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -38,6 +41,7 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
         case let .frameFailed(frame, stage, reason): return "frame \(frame): \(stage) failed: \(reason)"
         case let .windowUnavailable(reason): return "cannot open a window: \(reason) (try --headless)"
         case let .outputFailed(reason): return "cannot write results: \(reason)"
+        case let .outputFileFailed(path, reason): return "\(path): cannot write: \(reason)"
         }
     }
 }

@@ -1,6 +1,6 @@
 /// How the headless sinks print.
 public enum OutputFormat: String, CaseIterable, Sendable {
-    case text, jsonl
+    case text, jsonl, csv
 }
 
 /// Everything `emotion-live [SOURCE]` can be asked, with the documented defaults.
@@ -25,11 +25,32 @@ public struct RunOptions: Sendable {
     public var camera: CameraRequest
     /// Faces classified per engine call.
     public var maxBatch: Int
+    /// Time constant, in seconds, of the average of each face's probabilities (`--smooth`);
+    /// 0 turns smoothing off; nil: `defaultSmoothSeconds` for the mode.
+    public var smoothSeconds: Double?
+    /// Report each face's share of time per emotion at the end (`--summary`).
+    public var summary: Bool
+    /// Annotated video to write (`--output`, .mp4 or .avi).
+    public var outputPath: String?
+    /// Timeline plot to write (`--timeline`, .png).
+    public var timelinePath: String?
+    /// Show a progress line on standard error (only honoured when it is a terminal and the
+    /// source is a file or a directory).
+    public var progress: Bool
+
+    /// Smoothing when none is asked for: on in a window (labels a viewer can read), off
+    /// headless (raw per-frame data).
+    public static func defaultSmoothSeconds(headless: Bool) -> Double { headless ? 0 : 0.5 }
+
+    /// The smoothing this run uses.
+    public var effectiveSmoothSeconds: Double { smoothSeconds ?? Self.defaultSmoothSeconds(headless: headless) }
 
     public init(source: String = "0", modelPath: String, metadata: ModelMetadata? = nil,
                 cascadePath: String? = nil, maxFrames: Int? = nil, detector: DetectorOptions = DetectorOptions(),
                 margins: CropMargins = .default, headless: Bool = false, format: OutputFormat = .text,
-                mirror: Bool = true, camera: CameraRequest = CameraRequest(), maxBatch: Int = 16) {
+                mirror: Bool = true, camera: CameraRequest = CameraRequest(), maxBatch: Int = 16,
+                smoothSeconds: Double? = nil, summary: Bool = false, outputPath: String? = nil,
+                timelinePath: String? = nil, progress: Bool = true) {
         self.source = source
         self.modelPath = modelPath
         self.metadata = metadata
@@ -42,5 +63,10 @@ public struct RunOptions: Sendable {
         self.mirror = mirror
         self.camera = camera
         self.maxBatch = maxBatch
+        self.smoothSeconds = smoothSeconds
+        self.summary = summary
+        self.outputPath = outputPath
+        self.timelinePath = timelinePath
+        self.progress = progress
     }
 }

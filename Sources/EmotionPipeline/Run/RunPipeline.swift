@@ -1,8 +1,15 @@
+import Foundation
+
 /// Builds the pipeline `options` describe and runs it: what `emotion-live [SOURCE]` does.
 ///
-/// Everything that can be checked before the first frame is: the model, then the cascade, then
-/// the source (so a bad model is reported without opening the camera). Errors are
-/// `PipelineError`s whose description is one line for stderr.
+/// Everything that can be checked before the first frame is: the model, then the output files,
+/// then the cascade, then the source (so a bad model is reported without opening the camera).
+/// Errors are `PipelineError`s whose description is one line for stderr.
+///
+/// The sinks, in the order each frame reaches them: tracking and smoothing (`TrackingSink`),
+/// then the window or the headless printer, the annotated video, the timeline, the summary
+/// and the progress line. Output files are renamed into place, and the summary printed, only
+/// when the run ends without an error.
 @discardableResult
 public func runPipeline(options: RunOptions, output: LineOutput = StandardOutput()) throws -> RunStatistics {
     let classifier = try EmotionClassifier(modelPath: options.modelPath, metadata: options.metadata,
@@ -13,20 +20,46 @@ public func runPipeline(options: RunOptions, output: LineOutput = StandardOutput
 /// The same with a classifier the caller has already loaded (or a stand-in).
 @discardableResult
 public func runPipeline(options: RunOptions, classifier: FaceClassifier,
-                        output: LineOutput = StandardOutput()) throws -> RunStatistics {
+                        output: LineOutput = StandardOutput(), diagnostics: LineOutput = StandardError()) throws -> RunStatistics {
+    let labels = classifier.labels
+    var files: [FileWritingSink] = []
+    if let path = options.outputPath { files.append(try VideoFileSink(path: path, labels: labels)) }
+    if let path = options.timelinePath { files.append(try TimelineSink(path: path, labels: labels)) }
     let detector = try FaceDetector(cascadePath: options.cascadePath, options: options.detector)
-    let source = try openSource(SourceSpec(parsing: options.source), cameraRequest: options.camera)
-    let sink: FrameSink
+    let source = try openSource(SourceSpec(parsing: options.source), cameraRequest: options.camera,
+                                warn: { try? diagnostics.writeLine($0) })
+    var sinks: [FrameSink] = []
     if options.headless {
         switch options.format {
-        case .text: sink = HeadlessTextSink(output: output)
-        case .jsonl: sink = JSONLinesSink(labels: classifier.labels, output: output)
+        case .text: sinks.append(HeadlessTextSink(output: output))
+        case .jsonl: sinks.append(JSONLinesSink(labels: labels, output: output))
+        case .csv: sinks.append(CSVSink(labels: labels, output: output))
         }
     } else {
-        sink = WindowSink(mirrorCamera: options.mirror)
+        sinks.append(WindowSink(mirrorCamera: options.mirror, labels: labels))
     }
+    sinks += files as [FrameSink]
+    var summary: SummarySink?
+    if options.summary {
+        let json = options.headless && options.format == .jsonl
+        summary = SummarySink(labels: labels, style: json ? .json : .text, output: json ? output : diagnostics)
+        sinks.append(summary!)
+    }
+    if options.progress && ProgressReporter.applies(to: source.info, terminal: isatty(2) != 0) {
+        sinks.append(ProgressReporter())
+    }
+    let tracking = TrackingSink(labels: labels, smoothSeconds: options.effectiveSmoothSeconds, downstream: sinks)
     let pipeline = Pipeline(source: source, detector: detector,
                             preprocessor: classifier.makePreprocessor(margins: options.margins),
-                            classifier: classifier, sinks: [sink])
-    return try pipeline.run(maxFrames: options.maxFrames, keepRealTime: !options.headless)
+                            classifier: classifier, sinks: [tracking])
+    let statistics: RunStatistics
+    do {
+        statistics = try pipeline.run(maxFrames: options.maxFrames, keepRealTime: !options.headless)
+        for file in files { try file.commit() }
+    } catch {
+        for file in files { file.discard() }
+        throw error
+    }
+    try summary?.report()
+    return statistics
 }

@@ -1,12 +1,16 @@
 /// Draws a frame's results onto an image: a box per face, its label and confidence on a filled
-/// tag above it (inside the box when there is no room above). Used by the window and by
-/// anything else that writes annotated frames.
+/// tag above it (inside the box when there is no room above), the tracker's id first when
+/// there is one; with `labels`, a bar per label beside the box showing its probability. Used by
+/// the window and by anything else that writes annotated frames.
 public struct Annotator: Sendable {
     /// Mirror boxes left-right before drawing (the image shown is mirrored).
     public var mirrored: Bool
+    /// The model's labels: draws the probability bars. Empty: no bars.
+    public var labels: [String]
 
-    public init(mirrored: Bool = false) {
+    public init(mirrored: Bool = false, labels: [String] = []) {
         self.mirrored = mirrored
+        self.labels = labels
     }
 
     /// A colour per emotion, so labels can be told apart at a glance.
@@ -34,7 +38,7 @@ public struct Annotator: Sendable {
             let colour = Self.colour(for: face.label)
             try image.drawRectangle(box, colour: colour, thickness: thickness + 1)
 
-            let text = "\(face.label) \(Int((face.confidence * 100).rounded()))%"
+            let text = "\(face.id.map { "#\($0) " } ?? "")\(face.label) \(Int((face.confidence * 100).rounded()))%"
             let size = try Image.textSize(text, fontScale: fontScale, thickness: thickness)
             let pad = max(2, size.height / 4)
             let tagHeight = size.height + size.baseline + 2 * pad
@@ -43,6 +47,38 @@ public struct Annotator: Sendable {
             try image.fillRectangle(tag, colour: colour)
             try image.drawText(text, x: tag.x + pad, y: tag.y + pad + size.height, fontScale: fontScale,
                                colour: .black, thickness: thickness)
+            if !labels.isEmpty && face.probabilities.count == labels.count {
+                try drawBars(face, beside: box, on: image, fontScale: fontScale * 0.75)
+            }
+        }
+    }
+
+    /// A small panel right of the box (left when there is no room): per label, its name and a
+    /// bar as long as its probability, in the label's colour.
+    private func drawBars(_ face: FaceResult, beside box: FaceBox, on image: Image, fontScale: Double) throws {
+        let names = labels.map { String($0.prefix(4)) }
+        var nameWidth = 0, textHeight = 0
+        for name in names {
+            let size = try Image.textSize(name, fontScale: fontScale, thickness: 1)
+            nameWidth = max(nameWidth, size.width)
+            textHeight = max(textHeight, size.height)
+        }
+        let pad = 3
+        let row = textHeight + 4
+        let barLength = max(30, Int(Double(nameWidth) * 1.6))
+        let panelWidth = pad * 3 + nameWidth + barLength
+        let panelHeight = pad * 2 + row * labels.count
+        let x = box.x + box.width + 4 + panelWidth <= image.width ? box.x + box.width + 4 : max(0, box.x - 4 - panelWidth)
+        let y = max(0, min(box.y, image.height - panelHeight))
+        try image.fillRectangle(FaceBox(x: x, y: y, width: panelWidth, height: panelHeight), colour: .black)
+        for (i, name) in names.enumerated() {
+            let top = y + pad + i * row
+            try image.drawText(name, x: x + pad, y: top + textHeight + 1, fontScale: fontScale, colour: .white, thickness: 1)
+            let length = Int((Double(max(0, min(1, face.probabilities[i]))) * Double(barLength)).rounded())
+            if length > 0 {
+                try image.fillRectangle(FaceBox(x: x + pad * 2 + nameWidth, y: top + 2, width: length, height: row - 3),
+                                        colour: Self.colour(for: labels[i]))
+            }
         }
     }
 }

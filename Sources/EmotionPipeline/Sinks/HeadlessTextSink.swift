@@ -1,7 +1,10 @@
 /// One readable line per frame:
 ///
-///     frame 12 t=0.400s: happy 0.93 [120,80,96,96]; neutral 0.61 [300,90,80,80]
+///     frame 12 t=0.400s: #1 happy 0.93 [120,80,96,96]; #2 neutral 0.61 [300,90,80,80]
 ///     frame 13 t=0.433s: no faces
+///     frame 0 t=0.000s photos/a.jpg: #1 sad 0.70 [40,30,90,90]
+///
+/// `#n` is the tracker's face id (absent for untracked results); image frames name their file.
 public final class HeadlessTextSink: FrameSink {
     private let output: LineOutput
 
@@ -18,8 +21,8 @@ public final class HeadlessTextSink: FrameSink {
         let time = String(format: "%.3f", result.time)
         let faces = result.faces.isEmpty
             ? "no faces"
-            : result.faces.map { "\($0.label) \(String(format: "%.2f", $0.confidence)) \($0.box)" }
+            : result.faces.map { "\($0.id.map { "#\($0) " } ?? "")\($0.label) \(String(format: "%.2f", $0.confidence)) \($0.box)" }
                 .joined(separator: "; ")
-        return "frame \(result.frameIndex) t=\(time)s: \(faces)"
+        return "frame \(result.frameIndex) t=\(time)s\(result.source.map { " " + $0 } ?? ""): \(faces)"
     }
 }

@@ -1,7 +1,10 @@
 /// One JSON object per frame on a line, keys in a fixed order:
 ///
-/// `{"frame": 0, "time": 0.0, "faces": [{"box": [x, y, w, h], "label": "happy",
+/// `{"frame": 0, "time": 0.0, "faces": [{"id": 1, "box": [x, y, w, h], "label": "happy",
 ///   "confidence": 0.93, "probabilities": {"angry": 0.01, ...}}]}`
+///
+/// `"id"` is the tracker's face id (left out for untracked results); frames read from image
+/// files carry `"source"` (the file's path) after `"time"`.
 ///
 /// Boxes are in source-frame pixels (never mirrored); probabilities follow the model's label
 /// order; a frame without faces has `"faces": []`.
@@ -26,11 +29,13 @@ public final class JSONLinesSink: FrameSink {
             let probabilities = zip(labels, face.probabilities).map { label, p in
                 "\(NumberFormat.jsonString(label)): \(NumberFormat.decimal(Double(p)))"
             }
-            return "{\"box\": \(box), \"label\": \(NumberFormat.jsonString(face.label)), "
+            let id = face.id.map { "\"id\": \($0), " } ?? ""
+            return "{\(id)\"box\": \(box), \"label\": \(NumberFormat.jsonString(face.label)), "
                 + "\"confidence\": \(NumberFormat.decimal(Double(face.confidence))), "
                 + "\"probabilities\": {\(probabilities.joined(separator: ", "))}}"
         }
-        return "{\"frame\": \(result.frameIndex), \"time\": \(NumberFormat.decimal(result.time)), "
+        let source = result.source.map { "\"source\": \(NumberFormat.jsonString($0)), " } ?? ""
+        return "{\"frame\": \(result.frameIndex), \"time\": \(NumberFormat.decimal(result.time)), \(source)"
             + "\"faces\": [\(faces.joined(separator: ", "))]}"
     }
 }

@@ -25,3 +25,15 @@ public final class LineCollector: LineOutput {
 
     public func writeLine(_ line: String) throws { lines.append(line) }
 }
+
+/// Standard error, flushed after every line: reports that must not mix with the results on
+/// standard output (the summary in text and CSV mode, skipped files).
+public final class StandardError: LineOutput {
+    public init() {}
+
+    public func writeLine(_ line: String) throws {
+        if fputs(line, stderr) < 0 || fputc(0x0A, stderr) < 0 || fflush(stderr) != 0 {
+            throw PipelineError.outputFailed(reason: "standard error: \(String(cString: strerror(errno)))")
+        }
+    }
+}

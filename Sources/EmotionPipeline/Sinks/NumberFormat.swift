@@ -29,3 +29,10 @@ enum NumberFormat {
         return out + "\""
     }
 }
+
+extension NumberFormat {
+    /// `value` with exactly `decimals` decimals (text reports): 1.5 -> "1.50".
+    static func fixed(_ value: Double, _ decimals: Int) -> String {
+        String(format: "%.\(decimals)f", value.isFinite ? value : 0)
+    }
+}

@@ -6,20 +6,38 @@ import Foundation
 /// timestamp comes due (variable frame rates included; the wait is spent handling keys), a
 /// camera as fast as frames come, an image stays
 /// until a key is pressed or the window is closed. `q` or Esc ends the run, as does closing the
-/// window. A mirrored view flips the picture and the boxes for display only.
+/// window; space pauses and resumes; `s` saves the picture shown as
+/// `emotion-live-YYYYMMDD-HHMMSS-mmm.png` in the working directory (the path on stderr). A
+/// mirrored view flips the picture and the boxes for display only. Each face has probability
+/// bars beside its box; the frame rate the pipeline achieves is shown in the corner.
 public final class WindowSink: FrameSink {
     public let title: String
     /// Mirror live cameras (as a mirror would); files are never mirrored.
     public let mirrorCamera: Bool
+    /// The model's labels, for the probability bars (empty: none).
+    public let labels: [String]
+    /// Where snapshots go.
+    public let snapshotDirectory: String
+    private let report: (String) -> Void
+    private var shownImage: Image?
+    /// Frames per second over the last second or so (an exponential average of the intervals).
+    private var frameRate: Double?
+    private var lastFrameWall: Double?
+    private var paused = false
     private var window: Window?
     private var source: SourceInfo?
     /// Wall-clock time and media time of the first video frame shown.
     private var clock: (wall: Double, media: Double)?
     private var quit = false
 
-    public init(title: String = "emotion-live", mirrorCamera: Bool = true) {
+    public init(title: String = "emotion-live", mirrorCamera: Bool = true, labels: [String] = [],
+                snapshotDirectory: String = FileManager.default.currentDirectoryPath,
+                report: @escaping (String) -> Void = { line in fputs(line + "\n", stderr) }) {
         self.title = title
         self.mirrorCamera = mirrorCamera
+        self.labels = labels
+        self.snapshotDirectory = snapshotDirectory
+        self.report = report
     }
 
     public func begin(source: SourceInfo) throws {
@@ -38,7 +56,15 @@ public final class WindowSink: FrameSink {
         let mirrored = mirrorCamera && source.kind == .camera
         let shown = try frame.image.copy()
         if mirrored { try shown.flipHorizontally() }
-        try Annotator(mirrored: mirrored).annotate(shown, with: result)
+        try Annotator(mirrored: mirrored, labels: labels).annotate(shown, with: result)
+        let wall = Self.now()
+        if let last = lastFrameWall, wall > last {
+            let rate = 1 / (wall - last)
+            frameRate = frameRate.map { $0 + 0.1 * (rate - $0) } ?? rate
+        }
+        lastFrameWall = wall
+        if let frameRate, source.kind != .image { try drawFrameRate(frameRate, on: shown) }
+        shownImage = shown
 
         if source.kind == .video {
             // Wait (handling keys, the previous frame still on screen) until this frame is due.
@@ -68,6 +94,15 @@ public final class WindowSink: FrameSink {
             }
         case .camera, .video:
             handle(try Window.waitKey(milliseconds: 1))
+            if paused {
+                while paused && !quit {
+                    handle(try Window.waitKey(milliseconds: 100))
+                    if window.isClosed { quit = true }
+                }
+                // Back from a pause: the clip goes on from here, not from where it would be.
+                clock = nil
+                lastFrameWall = nil
+            }
         }
         if !quit && window.isClosed { quit = true }
         return !quit
@@ -86,6 +121,36 @@ public final class WindowSink: FrameSink {
         guard let key else { return }
         let code = key & 0xFF
         if code == 27 || code == Int32(UInt8(ascii: "q")) || code == Int32(UInt8(ascii: "Q")) { quit = true }
+        if code == Int32(UInt8(ascii: " ")) { paused.toggle() }
+        if code == Int32(UInt8(ascii: "s")) || code == Int32(UInt8(ascii: "S")) { saveSnapshot() }
+    }
+
+    /// Writes the picture on screen (with its annotations) to a timestamped PNG.
+    private func saveSnapshot() {
+        guard let shownImage else { return }
+        let path = (snapshotDirectory as NSString).appendingPathComponent(Self.snapshotName(at: Date()))
+        do {
+            try shownImage.write(to: path)
+            report("saved snapshot \(path)")
+        } catch {
+            report("\(path): cannot save snapshot: \(error)")
+        }
+    }
+
+    /// `emotion-live-20260125-021530-123.png` (local time, milliseconds so quick presses differ).
+    static func snapshotName(at date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyyMMdd-HHmmss-SSS"
+        return "emotion-live-\(formatter.string(from: date)).png"
+    }
+
+    private func drawFrameRate(_ rate: Double, on image: Image) throws {
+        let text = "\(NumberFormat.fixed(rate, 1)) fps\(paused ? " (paused)" : "")"
+        let scale = min(0.8, max(0.45, Double(image.width) / 1400))
+        let size = try Image.textSize(text, fontScale: scale, thickness: 1)
+        try image.fillRectangle(FaceBox(x: 0, y: 0, width: size.width + 10, height: size.height + size.baseline + 10), colour: .black)
+        try image.drawText(text, x: 5, y: 5 + size.height, fontScale: scale, colour: .white, thickness: 1)
     }
 
     private static func now() -> Double {

@@ -6,11 +6,14 @@ public struct Frame {
     /// cameras, counted from the first frame); 0 for an image.
     public var time: Double
     public var image: Image
+    /// The image file this frame was read from (image sources only).
+    public var source: String?
 
-    public init(index: Int, time: Double, image: Image) {
+    public init(index: Int, time: Double, image: Image, source: String? = nil) {
         self.index = index
         self.time = time
         self.image = image
+        self.source = source
     }
 }
 
@@ -49,11 +52,14 @@ public protocol FrameSource: AnyObject {
 }
 
 /// Opens the source a spec names.
-public func openSource(_ spec: SourceSpec, cameraRequest: CameraRequest = CameraRequest()) throws -> FrameSource {
+/// `warn` receives one line per entry of an image directory that is skipped (unreadable).
+public func openSource(_ spec: SourceSpec, cameraRequest: CameraRequest = CameraRequest(),
+                       warn: @escaping (String) -> Void = { _ in }) throws -> FrameSource {
     switch spec {
     case let .camera(index): return try CameraSource(index: index, request: cameraRequest)
     case let .cameraDevice(path): return try CameraSource(devicePath: path, request: cameraRequest)
     case let .image(path): return try ImageSource(path: path)
     case let .video(path): return try VideoFileSource(path: path)
+    case let .directory(path): return try ImageDirectorySource(path: path, warn: warn)
     }
 }

@@ -20,7 +20,7 @@ public final class ImageSource: FrameSource {
     public func nextFrame() throws -> Frame? {
         guard let image else { return nil }
         self.image = nil
-        return Frame(index: 0, time: 0, image: image)
+        return Frame(index: 0, time: 0, image: image, source: info.name)
     }
 
     public func close() { image = nil }

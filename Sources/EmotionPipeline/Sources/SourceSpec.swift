@@ -1,8 +1,9 @@
 import Foundation
 
-/// What the SOURCE argument names: a camera, an image file or a video file.
+/// What the SOURCE argument names: a camera, an image file, a directory of images or a video file.
 ///
-/// `"0"` (any non-negative integer) is a camera index, `/dev/video*` a camera device, a path with
+/// `"0"` (any non-negative integer) is a camera index, `/dev/video*` a camera device, an existing
+/// directory a directory of images, a path with
 /// an image extension (jpg, jpeg, png, bmp, webp, tif, tiff, pgm, ppm; any case) an image,
 /// anything else a video file.
 public enum SourceSpec: Equatable, Sendable, CustomStringConvertible {
@@ -10,6 +11,7 @@ public enum SourceSpec: Equatable, Sendable, CustomStringConvertible {
     case cameraDevice(path: String)
     case image(path: String)
     case video(path: String)
+    case directory(path: String)
 
     public static let imageExtensions: Set<String> = ["jpg", "jpeg", "png", "bmp", "webp", "tif", "tiff", "pgm", "ppm"]
 
@@ -19,6 +21,8 @@ public enum SourceSpec: Equatable, Sendable, CustomStringConvertible {
             self = .camera(index: index)
         } else if trimmed.hasPrefix("/dev/video") {
             self = .cameraDevice(path: trimmed)
+        } else if Self.isDirectory(trimmed) {
+            self = .directory(path: trimmed)
         } else if Self.imageExtensions.contains((trimmed as NSString).pathExtension.lowercased()) {
             self = .image(path: trimmed)
         } else {
@@ -29,7 +33,7 @@ public enum SourceSpec: Equatable, Sendable, CustomStringConvertible {
     public var isCamera: Bool {
         switch self {
         case .camera, .cameraDevice: return true
-        case .image, .video: return false
+        case .image, .video, .directory: return false
         }
     }
 
@@ -37,7 +41,12 @@ public enum SourceSpec: Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .camera(index): return "camera \(index)"
-        case let .cameraDevice(path), let .image(path), let .video(path): return path
+        case let .cameraDevice(path), let .image(path), let .video(path), let .directory(path): return path
         }
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return !path.isEmpty && FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 }

@@ -175,6 +175,9 @@ cvs_status cvs_cascade_detect(cvs_cascade *cascade, const cvs_image *grey, doubl
 cvs_status cvs_draw_rect(cvs_image *image, cvs_rect rect, cvs_color color, int32_t thickness,
                          cvs_error *error);
 cvs_status cvs_fill_rect(cvs_image *image, cvs_rect rect, cvs_color color, cvs_error *error);
+/** An anti-aliased line from (x0, y0) to (x1, y1); `thickness` >= 1. */
+cvs_status cvs_draw_line(cvs_image *image, int32_t x0, int32_t y0, int32_t x1, int32_t y1,
+                         cvs_color color, int32_t thickness, cvs_error *error);
 /** Text with its baseline's left end at (x, y), FONT_HERSHEY_SIMPLEX, anti-aliased. */
 cvs_status cvs_draw_text(cvs_image *image, const char *text, int32_t x, int32_t y,
                          double font_scale, cvs_color color, int32_t thickness, cvs_error *error);

@@ -1,0 +1,63 @@
+import Foundation
+
+/// A file a run produces (annotated video, timeline plot), written under a temporary name
+/// beside it and renamed into place only when the run succeeds, so an error never leaves a
+/// truncated file under the name asked for.
+///
+/// `init` checks, before any frame is processed, that the file can be created: its directory
+/// exists and is writable, and the name is not a directory.
+public final class OutputFile {
+    public let path: String
+    /// Where the data goes until `commit()`: a hidden name in the same directory (so the rename
+    /// is atomic), with the same extension (OpenCV picks the format from it).
+    public let temporaryPath: String
+    private var committed = false
+
+    public init(path: String) throws {
+        self.path = path
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        let name = url.lastPathComponent
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw PipelineError.outputFileFailed(path: path, reason: "is a directory")
+        }
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw PipelineError.outputFileFailed(path: path, reason: "no such directory \(directory)")
+        }
+        let ext = url.pathExtension
+        temporaryPath = directory + "/." + name + ".partial-\(getpid())" + (ext.isEmpty ? "" : "." + ext)
+        // Creating the temporary file is the only reliable check (permissions, read-only
+        // mounts, ACLs); it is removed again until the run writes it.
+        guard FileManager.default.createFile(atPath: temporaryPath, contents: nil) else {
+            throw PipelineError.outputFileFailed(path: path, reason: String(cString: strerror(errno == 0 ? EACCES : errno)))
+        }
+        try? FileManager.default.removeItem(atPath: temporaryPath)
+    }
+
+    deinit { if !committed { discard() } }
+
+    /// Moves the finished temporary file to `path` (replacing a file already there).
+    public func commit() throws {
+        guard !committed else { return }
+        guard rename(temporaryPath, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            discard()
+            throw PipelineError.outputFileFailed(path: path, reason: reason)
+        }
+        committed = true
+    }
+
+    /// Removes the temporary file (a failed or abandoned run).
+    public func discard() {
+        unlink(temporaryPath)
+    }
+}
+
+/// A sink that writes a file: it is renamed into place only after a successful run.
+public protocol FileWritingSink: FrameSink {
+    /// Writes what is still pending and renames the file into place.
+    func commit() throws
+    /// Drops the partial file.
+    func discard()
+}

@@ -1,0 +1,284 @@
+import Foundation
+import XCTest
+
+/// Issue 6, end to end: CSV, face ids, smoothing, the summary, image directories, the annotated
+/// video, the timeline plot, the progress line and the window's extras, on the shared media
+/// (skipped with a message when ../shared is absent) and on clips and images ffmpeg makes.
+final class OutputTests: XCTestCase {
+    static let labels = ["angry", "disgusted", "fearful", "happy", "neutral", "sad", "surprised"]
+    static let header = "frame,time,face,x,y,w,h,label,confidence," + labels.joined(separator: ",")
+
+    /// The bundled model, or the shared seed CNN while the bundled one is not there yet.
+    private func model() throws -> [String] {
+        if FileManager.default.fileExists(atPath: CLI.bundledModel) { return [] }
+        return ["--model", try CLI.sharedFile("models/seed-cnn.h5")]
+    }
+
+    private func tool(_ name: String) throws -> URL {
+        for directory in ["/usr/bin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
+            return URL(fileURLWithPath: "\(directory)/\(name)")
+        }
+        throw XCTSkip("\(name) is not installed (make test installs it)")
+    }
+
+    /// A clip ffmpeg synthesizes (a test pattern, no faces): no ../shared needed.
+    private func generatedClip(in directory: URL, frames: Int = 15) throws -> String {
+        let clip = directory.appendingPathComponent("pattern.mp4").path
+        let made = try CLI.run(["-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-frames:v", "\(frames)",
+                                "-pix_fmt", "yuv420p", clip], executable: try tool("ffmpeg"))
+        XCTAssertEqual(made.status, 0, made.stderr)
+        return clip
+    }
+
+    /// Frames ffprobe counts by decoding the whole file.
+    private func countFrames(_ path: String) throws -> Int? {
+        let probe = try CLI.run(["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                                 "stream=nb_read_frames,width,height", "-of", "csv=p=0", path], executable: try tool("ffprobe"))
+        XCTAssertEqual(probe.status, 0, probe.stderr)
+        return probe.stdout.split(separator: ",").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    private func imageSize(_ path: String) throws -> String {
+        try CLI.run(["-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0", path],
+                    executable: try tool("ffprobe")).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Face ids per frame, and how often each face's label changes.
+    private func labelChanges(_ frames: [[String: Any]]) -> (ids: Set<Int>, changes: Int) {
+        var last: [Int: String] = [:]
+        var changes = 0
+        var ids = Set<Int>()
+        for frame in frames {
+            for face in frame["faces"] as? [[String: Any]] ?? [] {
+                guard let id = face["id"] as? Int, let label = face["label"] as? String else { continue }
+                ids.insert(id)
+                if let previous = last[id], previous != label { changes += 1 }
+                last[id] = label
+            }
+        }
+        return (ids, changes)
+    }
+
+    // MARK: CSV, ids, smoothing, summary
+
+    func testCSVAndJSONLinesOnTheTalkingWomanWithStableIdsAndASummary() throws {
+        let clip = try CLI.sharedFile("media/videos/woman_talking_596x336.mp4")
+        let csv = try CLI.run([clip, "--headless", "--format", "csv", "--summary"] + model())
+        XCTAssertEqual(csv.status, 0, csv.stderr)
+        XCTAssertEqual(csv.lines.first, Self.header)
+        let rows = csv.lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        XCTAssertTrue(rows.allSatisfy { $0.count == 16 }, "16 fields per row")
+        let frameNumbers = rows.compactMap { Int($0[0]) }
+        XCTAssertEqual(frameNumbers, frameNumbers.sorted(), "rows in frame order")
+        XCTAssertGreaterThan(Set(frameNumbers).count, 420, "Haar finds a face in ~96% of the 464 frames; no row for the others")
+        for row in rows.prefix(50) {
+            let probabilities = row[9...].compactMap(Double.init)
+            XCTAssertEqual(probabilities.reduce(0, +), 1, accuracy: 1e-3)
+            XCTAssertEqual(Double(row[8]) ?? -1, probabilities.max() ?? -2, accuracy: 1e-6)
+            XCTAssertEqual(row[7], Self.labels[probabilities.firstIndex(of: probabilities.max()!)!])
+        }
+        let csvIDs = Set(rows.map { $0[2] })
+        print("woman_talking: \(csvIDs.count) distinct face ids in \(rows.count) rows: \(csvIDs.sorted())")
+        XCTAssertLessThanOrEqual(csvIDs.count, 4, "one woman: one id, and a few short-lived false detections at most")
+        let longest = Dictionary(grouping: rows, by: { $0[2] }).values.map(\.count).max() ?? 0
+        XCTAssertGreaterThan(Double(longest) / Double(rows.count), 0.85, "one id follows the woman through the clip")
+        XCTAssertTrue(csv.stderr.hasPrefix("summary: 464 frames, "), csv.stderr)
+        XCTAssertTrue(csv.stderr.contains("face \(rows[0][2]): "), csv.stderr)
+        XCTAssertTrue(csv.stderr.contains("all faces: "), csv.stderr)
+
+        let jsonl = try CLI.run([clip, "--headless", "--format", "jsonl", "--summary"] + model())
+        XCTAssertEqual(jsonl.status, 0, jsonl.stderr)
+        XCTAssertEqual(jsonl.stderr, "")
+        let objects = try jsonl.lines.map(CLI.json)
+        XCTAssertEqual(objects.count, 465, "464 frames and the summary")
+        let frames = Array(objects.dropLast())
+        let (ids, _) = labelChanges(frames)
+        XCTAssertEqual(ids.map(String.init).sorted(), csvIDs.sorted(), "the same ids in both formats")
+        let summary = try XCTUnwrap(objects.last?["summary"] as? [String: Any])
+        XCTAssertEqual(summary["frames"] as? Int, 464)
+        let faces = try XCTUnwrap(summary["faces"] as? [[String: Any]])
+        XCTAssertEqual(Set(faces.compactMap { $0["id"] as? Int }), ids)
+        for face in faces {
+            let shares = try XCTUnwrap(face["shares"] as? [String: Double])
+            XCTAssertEqual(Set(shares.keys), Set(Self.labels))
+            XCTAssertEqual(shares.values.reduce(0, +), 1, accuracy: 1e-6)
+        }
+        XCTAssertEqual(faces.compactMap { $0["frames"] as? Int }.reduce(0, +), rows.count, "a face-frame per CSV row")
+    }
+
+    func testSmoothingSteadiesTheLabels() throws {
+        let clip = try CLI.sharedFile("media/videos/woman_crying_640x360.mp4")
+        let raw = try CLI.run([clip, "--headless", "--format", "jsonl", "--max-frames", "300"] + model())
+        let smoothed = try CLI.run([clip, "--headless", "--format", "jsonl", "--max-frames", "300", "--smooth", "0.5"] + model())
+        let off = try CLI.run([clip, "--headless", "--format", "jsonl", "--max-frames", "300", "--smooth", "0"] + model())
+        XCTAssertEqual(raw.status, 0, raw.stderr)
+        XCTAssertEqual(smoothed.status, 0, smoothed.stderr)
+        XCTAssertEqual(off.stdout, raw.stdout, "headless: smoothing is off by default")
+        let rawChanges = labelChanges(try raw.lines.map(CLI.json)).changes
+        let smoothFrames = try smoothed.lines.map(CLI.json)
+        let smoothChanges = labelChanges(smoothFrames).changes
+        print("woman_crying, 300 frames: \(rawChanges) label changes raw, \(smoothChanges) with --smooth 0.5")
+        XCTAssertLessThan(smoothChanges, rawChanges)
+        for face in smoothFrames.flatMap({ $0["faces"] as? [[String: Any]] ?? [] }) {
+            let probabilities = try XCTUnwrap(face["probabilities"] as? [String: Double])
+            XCTAssertEqual(probabilities.values.reduce(0, +), 1, accuracy: 1e-3)
+            XCTAssertEqual(probabilities.max { $0.value < $1.value }?.key, face["label"] as? String, "the label follows the smoothed probabilities")
+        }
+        XCTAssertNotEqual(try CLI.run([clip, "--headless", "--smooth", "-1"]).status, 0)
+    }
+
+    func testCSVOnAGeneratedClipHasOnlyTheHeader() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let clip = try generatedClip(in: directory)
+        let result = try CLI.run([clip, "--headless", "--format", "csv", "--summary"] + model())
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, Self.header + "\n", "no faces: no rows")
+        XCTAssertEqual(result.stderr, "summary: 15 frames, 0 with faces\n")
+        let jsonl = try CLI.run([clip, "--headless", "--format", "jsonl", "--summary"] + model())
+        let summary = try XCTUnwrap(try CLI.json(try XCTUnwrap(jsonl.lines.last))["summary"] as? [String: Any])
+        XCTAssertEqual(summary["frames"] as? Int, 15)
+    }
+
+    // MARK: Image directories and camera requests
+
+    func testTheSharedImageDirectoryInNameOrderWithSources() throws {
+        let images = try CLI.sharedFile("media/images")
+        let result = try CLI.run([images, "--headless", "--format", "jsonl"] + model())
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let frames = try result.lines.map(CLI.json)
+        let names = frames.compactMap { ($0["source"] as? String).map { ($0 as NSString).lastPathComponent } }
+        XCTAssertEqual(names, ["group_selfie.jpg", "many_faces.jpg", "no_faces.jpg", "one_face_frontal.jpg",
+                               "one_face_portrait.jpg", "one_face_small.jpg", "two_people.jpg"])
+        XCTAssertEqual(frames.compactMap { $0["frame"] as? Int }, Array(0..<7))
+        let two = try XCTUnwrap(frames.last?["faces"] as? [[String: Any]])
+        XCTAssertEqual(two.count, 2)
+        let allIDs = frames.flatMap { ($0["faces"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int } }
+        XCTAssertEqual(Set(allIDs).count, allIDs.count, "every face of every image has its own id")
+        let single = try CLI.run([try CLI.sharedFile("media/images/two_people.jpg"), "--headless", "--format", "jsonl"] + model())
+        XCTAssertEqual(try CLI.json(try XCTUnwrap(single.lines.first))["source"] as? String,
+                       try CLI.sharedFile("media/images/two_people.jpg"))
+    }
+
+    /// Images ffmpeg makes, plus a broken file: reported on stderr, skipped, exit 0.
+    func testAGeneratedDirectoryWithAnUnreadableEntry() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let made = try CLI.run(["-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=1", "-frames:v", "3",
+                                directory.appendingPathComponent("img%02d.png").path], executable: try tool("ffmpeg"))
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let broken = directory.appendingPathComponent("img01b.jpg").path
+        try "not a picture".write(toFile: broken, atomically: true, encoding: .utf8)
+        let result = try CLI.run([directory.path, "--headless", "--format", "jsonl"] + model())
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(try result.lines.map(CLI.json).compactMap { ($0["source"] as? String).map { ($0 as NSString).lastPathComponent } },
+                       ["img01.png", "img02.png", "img03.png"])
+        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+        XCTAssertTrue(result.stderr.contains("img01b.jpg: skipped"), result.stderr)
+        let text = try CLI.run([directory.path, "--headless"] + model())
+        XCTAssertTrue(text.lines.first?.hasSuffix("img01.png: no faces") == true, text.stdout)
+
+        let empty = directory.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: false)
+        assertCleanFailure(try CLI.run([empty.path, "--headless"] + model()), naming: empty.path)
+    }
+
+    func testCameraRequestsAreValidatedAndPassedOn() throws {
+        XCTAssertNotEqual(try CLI.run(["--headless", "--width", "-1"]).status, 0)
+        XCTAssertNotEqual(try CLI.run(["--headless", "--fps", "5000"]).status, 0)
+        let result = try CLI.run(["/dev/video97", "--headless", "--width", "640", "--height", "480", "--fps", "15"] + model(), timeout: 30)
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("/dev/video97"), result.stderr)
+        let help = try CLI.run(["--help"])
+        for option in ["--width", "--height", "--fps", "--smooth", "--summary", "--output", "--timeline", "csv"] {
+            XCTAssertTrue(help.stdout.contains(option), "--help documents \(option)")
+        }
+    }
+
+    // MARK: Files: annotated video, timeline
+
+    func testAnnotatedVideoOfTheTalkingWomanHasEveryFrame() throws {
+        let clip = try CLI.sharedFile("media/videos/woman_talking_596x336.mp4")
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let video = directory.appendingPathComponent("annotated.mp4").path
+        let plot = directory.appendingPathComponent("timeline.png").path
+        let result = try CLI.run([clip, "--headless", "--format", "csv", "--output", video, "--timeline", plot] + model())
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(try countFrames(video), 464, "ffprobe decodes every frame")
+        XCTAssertEqual(try imageSize(video), "596,336")
+        XCTAssertTrue(try imageSize(plot).hasPrefix("1200,"), "the timeline is a PNG 1200 px wide")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted(), ["annotated.mp4", "timeline.png"],
+                       "no temporary files left")
+    }
+
+    func testAnnotatedAVIAndTimelineOfAGeneratedClip() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let clip = try generatedClip(in: directory, frames: 25)
+        let video = directory.appendingPathComponent("out.avi").path
+        let plot = directory.appendingPathComponent("plot.png").path
+        let result = try CLI.run([clip, "--headless", "--output", video, "--timeline", plot] + model())
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(try countFrames(video), 25)
+        XCTAssertEqual(try imageSize(video), "320,240")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: plot))
+    }
+
+    func testUnwritableOutputsAreRefusedBeforeProcessing() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let clip = try generatedClip(in: directory)
+        let missing = directory.appendingPathComponent("no/such/dir/out.mp4").path
+        assertCleanFailure(try CLI.run([clip, "--headless", "--output", missing] + model()), naming: missing)
+        let wrongKind = directory.appendingPathComponent("out.mkv").path
+        assertCleanFailure(try CLI.run([clip, "--headless", "--output", wrongKind] + model()), naming: wrongKind)
+        let plotInDirectory = directory.appendingPathComponent("sub").path
+        try FileManager.default.createDirectory(atPath: plotInDirectory, withIntermediateDirectories: false)
+        assertCleanFailure(try CLI.run([clip, "--headless", "--timeline", plotInDirectory] + model()), naming: plotInDirectory)
+        if getuid() != 0 {
+            let readOnly = directory.appendingPathComponent("ro")
+            try FileManager.default.createDirectory(at: readOnly, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o555])
+            let path = readOnly.appendingPathComponent("out.mp4").path
+            assertCleanFailure(try CLI.run([clip, "--headless", "--output", path] + model()), naming: path)
+        }
+        // A run that fails (here: the source is not a video) leaves no file under the name.
+        let notVideo = directory.appendingPathComponent("notes.mp4").path
+        try "hello".write(toFile: notVideo, atomically: true, encoding: .utf8)
+        let out = directory.appendingPathComponent("never.mp4").path
+        assertCleanFailure(try CLI.run([notVideo, "--headless", "--output", out] + model()), naming: notVideo)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".mp4") || $0.hasPrefix(".") }.sorted(),
+                       ["notes.mp4", "pattern.mp4"], "no output and no temporary file")
+    }
+
+    // MARK: Progress and window
+
+    func testProgressOnlyOnATerminal() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let clip = try generatedClip(in: directory, frames: 40)
+        let piped = try CLI.run([clip, "--headless", "--format", "csv"] + model())
+        XCTAssertEqual(piped.stderr, "", "no progress in pipes")
+        // script(1) gives the command a terminal; stdout and stderr both land in the transcript.
+        let command = ([CLI.binary.path, clip, "--headless", "--format", "csv"] + (try model()))
+            .map { "'\($0)'" }.joined(separator: " ")
+        let onTerminal = try CLI.run(["-qec", command, "/dev/null"], executable: try tool("script"))
+        XCTAssertEqual(onTerminal.status, 0, onTerminal.stdout)
+        XCTAssertTrue(onTerminal.stdout.contains("frame 1/40 (2%)"), onTerminal.stdout)
+        XCTAssertTrue(onTerminal.stdout.contains(" fps"), onTerminal.stdout)
+    }
+
+    func testWindowModeWritesTheAnnotatedClipUnderXvfb() throws {
+        let clip = try CLI.sharedFile("media/videos/woman_talking_596x336.mp4")
+        let xvfb = try tool("xvfb-run")
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let video = directory.appendingPathComponent("window.avi").path
+        let result = try CLI.run(["-a", "-s", "-screen 0 1024x768x24", CLI.binary.path, clip, "--max-frames", "90",
+                                  "--output", video, "--summary"] + model(), executable: xvfb, timeout: 120)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("summary: "), "the summary goes to stderr in a window: \(result.stderr)")
+        // Frames the window skips to keep real time are repeated, so the file covers the frames shown.
+        XCTAssertGreaterThanOrEqual(try countFrames(video) ?? 0, 85)
+    }
+}
