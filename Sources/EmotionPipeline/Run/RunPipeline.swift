@@ -46,7 +46,7 @@ public func runPipeline(options: RunOptions, classifier: FaceClassifier,
         sinks.append(summary!)
     }
     if options.progress && ProgressReporter.applies(to: source.info, terminal: isatty(2) != 0) {
-        sinks.append(ProgressReporter())
+        sinks.append(ProgressReporter(limit: options.maxFrames))
     }
     let tracking = TrackingSink(labels: labels, smoothSeconds: options.effectiveSmoothSeconds, downstream: sinks)
     let pipeline = Pipeline(source: source, detector: detector,

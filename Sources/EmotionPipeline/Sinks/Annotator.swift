@@ -56,7 +56,7 @@ public struct Annotator: Sendable {
     /// A small panel right of the box (left when there is no room): per label, its name and a
     /// bar as long as its probability, in the label's colour.
     private func drawBars(_ face: FaceResult, beside box: FaceBox, on image: Image, fontScale: Double) throws {
-        let names = labels.map { String($0.prefix(4)) }
+        let names = labels.map { String($0.prefix(10)) }
         var nameWidth = 0, textHeight = 0
         for name in names {
             let size = try Image.textSize(name, fontScale: fontScale, thickness: 1)
@@ -65,7 +65,7 @@ public struct Annotator: Sendable {
         }
         let pad = 3
         let row = textHeight + 4
-        let barLength = max(30, Int(Double(nameWidth) * 1.6))
+        let barLength = max(50, Int(Double(nameWidth) * 1.2))
         let panelWidth = pad * 3 + nameWidth + barLength
         let panelHeight = pad * 2 + row * labels.count
         let x = box.x + box.width + 4 + panelWidth <= image.width ? box.x + box.width + 4 : max(0, box.x - 4 - panelWidth)

@@ -13,8 +13,11 @@ public final class ProgressReporter: FrameSink {
     private var lastDrawn: Date?
     private var done = 0
     private let write: (String) -> Void
+    /// The run stops after this many frames (`--max-frames`), if it does.
+    private let limit: Int?
 
-    public init(write: @escaping (String) -> Void = { text in fputs(text, stderr); fflush(stderr) }) {
+    public init(limit: Int? = nil, write: @escaping (String) -> Void = { text in fputs(text, stderr); fflush(stderr) }) {
+        self.limit = limit
         self.write = write
     }
 
@@ -24,7 +27,7 @@ public final class ProgressReporter: FrameSink {
     }
 
     public func begin(source: SourceInfo) throws {
-        total = source.frameCount
+        total = source.frameCount.map { total in limit.map { min($0, total) } ?? total } ?? limit
         start = Date()
     }
 

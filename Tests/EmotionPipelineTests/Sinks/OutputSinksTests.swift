@@ -42,7 +42,7 @@ final class OutputSinksTests: XCTestCase {
 
     func testTrackingStageGivesIdsSmoothsAndForwards() throws {
         let collector = LineCollector()
-        let stage = TrackingSink(labels: labels, smoothSeconds: 1, downstream: [JSONLinesSink(labels: labels, output: collector)])
+        let stage = TrackingSink(labels: labels, smoothSeconds: 0.2, downstream: [JSONLinesSink(labels: labels, output: collector)])
         try stage.begin(source: SourceInfo(kind: .video, name: "v", width: 160, height: 120, fps: 10, frameCount: nil))
         var outputs: [FrameResult] = []
         for i in 0..<4 {
@@ -51,7 +51,8 @@ final class OutputSinksTests: XCTestCase {
             outputs.append(stage.track(result, source: nil))
         }
         XCTAssertEqual(outputs.map { $0.faces[0].id }, [1, 1, 1, 1])
-        XCTAssertEqual(outputs.map { $0.faces[0].label }, ["happy", "happy", "happy", "sad"], "1 s smoothing at 10 fps")
+        // 0.2 s at 10 fps: sad has 1 - exp(-0.5) = 39% of its weight after one frame, 63% after two.
+        XCTAssertEqual(outputs.map { $0.faces[0].label }, ["happy", "happy", "sad", "sad"])
         XCTAssertEqual(outputs[3].faces[0].probabilities.reduce(0, +), 1, accuracy: 1e-5)
         // Image frames: every file is a new scene, with new ids, and the file is recorded.
         let first = stage.track(FrameResult(frameIndex: 0, time: 0, faces: [face(nil, 10, label: 3)]), source: "a.jpg")
