@@ -33,8 +33,16 @@ public struct Annotator: Sendable {
         // covering neighbouring faces on small ones.
         let fontScale = min(0.9, max(0.4, Double(max(width, image.height)) / 1600))
         let thickness = max(1, Int((fontScale * 2).rounded()))
-        for face in result.faces {
-            let box = mirrored ? face.box.mirrored(inWidth: width) : face.box
+        let boxes = result.faces.map { mirrored ? $0.box.mirrored(inWidth: width) : $0.box }
+        // Bars first, so every box and tag stays visible on top of them.
+        if !labels.isEmpty {
+            for (i, face) in result.faces.enumerated() where face.probabilities.count == labels.count {
+                var others = boxes
+                others.remove(at: i)
+                try drawBars(face, beside: boxes[i], avoiding: others, on: image, fontScale: fontScale * 0.75)
+            }
+        }
+        for (face, box) in zip(result.faces, boxes) {
             let colour = Self.colour(for: face.label)
             try image.drawRectangle(box, colour: colour, thickness: thickness + 1)
 
@@ -47,15 +55,14 @@ public struct Annotator: Sendable {
             try image.fillRectangle(tag, colour: colour)
             try image.drawText(text, x: tag.x + pad, y: tag.y + pad + size.height, fontScale: fontScale,
                                colour: .black, thickness: thickness)
-            if !labels.isEmpty && face.probabilities.count == labels.count {
-                try drawBars(face, beside: box, on: image, fontScale: fontScale * 0.75)
-            }
         }
     }
 
-    /// A small panel right of the box (left when there is no room): per label, its name and a
-    /// bar as long as its probability, in the label's colour.
-    private func drawBars(_ face: FaceResult, beside box: FaceBox, on image: Image, fontScale: Double) throws {
+    /// A small panel beside the box: per label, its name and a bar as long as its probability,
+    /// in the label's colour. Right of the box, or left when that covers fewer of the `avoiding`
+    /// faces (or there is no room on the right).
+    private func drawBars(_ face: FaceResult, beside box: FaceBox, avoiding others: [FaceBox], on image: Image,
+                          fontScale: Double) throws {
         let names = labels.map { String($0.prefix(10)) }
         var nameWidth = 0, textHeight = 0
         for name in names {
@@ -68,8 +75,25 @@ public struct Annotator: Sendable {
         let barLength = max(50, Int(Double(nameWidth) * 1.2))
         let panelWidth = pad * 3 + nameWidth + barLength
         let panelHeight = pad * 2 + row * labels.count
-        let x = box.x + box.width + 4 + panelWidth <= image.width ? box.x + box.width + 4 : max(0, box.x - 4 - panelWidth)
         let y = max(0, min(box.y, image.height - panelHeight))
+        let right = box.x + box.width + 4, left = box.x - 4 - panelWidth
+        func covered(_ x: Int) -> Int {
+            let panel = FaceBox(x: x, y: y, width: panelWidth, height: panelHeight)
+            return others.reduce(0) { sum, other in
+                let w = min(panel.x + panel.width, other.x + other.width) - max(panel.x, other.x)
+                let h = min(panel.y + panel.height, other.y + other.height) - max(panel.y, other.y)
+                return sum + max(0, w) * max(0, h)
+            }
+        }
+        let fitsRight = right + panelWidth <= image.width, fitsLeft = left >= 0
+        let x: Int
+        if fitsRight && (!fitsLeft || covered(right) <= covered(left)) {
+            x = right
+        } else if fitsLeft {
+            x = left
+        } else {
+            x = max(0, min(right, image.width - panelWidth))
+        }
         try image.fillRectangle(FaceBox(x: x, y: y, width: panelWidth, height: panelHeight), colour: .black)
         for (i, name) in names.enumerated() {
             let top = y + pad + i * row
