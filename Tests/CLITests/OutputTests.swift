@@ -284,4 +284,40 @@ final class OutputTests: XCTestCase {
         // Frames the window skips to keep real time are repeated, so the file covers the frames shown.
         XCTAssertGreaterThanOrEqual(try countFrames(video) ?? 0, 85)
     }
+
+    /// Keys in the window, sent with xdotool under Xvfb: space pauses and resumes, s saves a
+    /// snapshot in the working directory (its path on stderr), q quits before the clip's end.
+    func testWindowKeysSnapshotPauseAndQuitUnderXvfb() throws {
+        let clip = try CLI.sharedFile("media/videos/woman_talking_596x336.mp4")
+        let xvfb = try tool("xvfb-run")
+        _ = try tool("xdotool")
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let arguments = ([CLI.binary.path, clip] + (try model())).map { "'\($0)'" }.joined(separator: " ")
+        let script = directory.appendingPathComponent("keys.sh").path
+        try """
+        cd '\(directory.path)'
+        \(arguments) &
+        pid=$!
+        sleep 3
+        xdotool mousemove 100 100 key space
+        sleep 1
+        xdotool key s
+        sleep 0.5
+        xdotool key space
+        sleep 0.5
+        xdotool key q
+        wait $pid
+        """.write(toFile: script, atomically: true, encoding: .utf8)
+        let start = Date()
+        let result = try CLI.run(["-a", "-s", "-screen 0 1024x768x24", "bash", script], executable: xvfb, timeout: 60)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 14, "q ended the 15.5 s clip early")
+        let snapshots = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("emotion-live-") }
+        XCTAssertEqual(snapshots.count, 1, "one snapshot: \(snapshots)")
+        let snapshot = directory.appendingPathComponent(snapshots.first ?? "none").path
+        XCTAssertTrue(result.stderr.contains("saved snapshot \(snapshot)"), result.stderr)
+        XCTAssertTrue(snapshot.hasSuffix(".png"))
+        XCTAssertEqual(try imageSize(snapshot), "596,336", "the picture as shown, at the clip's size")
+    }
 }
