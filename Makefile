@@ -146,7 +146,8 @@ clean:
 # --- Hostile inputs: fuzzing and sanitizers -------------------------------------------------
 # Fuzz targets are in Fuzz/ (see each file's header). They build in .build-fuzz with coverage
 # and AddressSanitizer, optimised (-O keeps Swift's overflow and bounds traps), and each runs
-# FUZZ_SECONDS; corpora and crash artifacts stay in .build-fuzz, and any artifact fails the run.
+# FUZZ_SECONDS; corpora and crash artifacts stay in .build-fuzz. All three run; then any artifact
+# (or a fuzzer's failing exit status, kept as artifacts/<target>/exit-status) fails the run.
 # FuzzModel runs with -fork=1 -ignore_crashes=1: a fault inside a guarded libhdf5 read ends the
 # process on purpose (Sources/CHDF5Guard), which must end one child job, not the campaign.
 # ASan (and TSan) options, fuzzers and tests alike: malloc returns NULL past the guard's address-space cap,
@@ -173,11 +174,14 @@ fuzz: deps
 	cp $(FUZZ_FIXTURES)/*.h5 $(FUZZ_FIXTURES)/fuzz/*.h5 $(wildcard models/emotion-cnn.h5) $(FUZZ_DIR)/corpus/model/
 	python3 Fuzz/make-npy-seeds.py $(FUZZ_DIR)/corpus/npy
 	ASAN_OPTIONS=$(SANITIZE_ASAN_OPTIONS) FUZZ_WEIGHTS_DIR=$(FUZZ_FIXTURES) FUZZ_SEED_OUT=$(FUZZ_DIR)/corpus/config \
-		$(FUZZ_DIR)/debug/FuzzConfig $(FUZZ_FLAGS) -dict=Fuzz/keras.dict -artifact_prefix=$(FUZZ_DIR)/artifacts/config/ $(FUZZ_DIR)/corpus/config
+		$(FUZZ_DIR)/debug/FuzzConfig $(FUZZ_FLAGS) -dict=Fuzz/keras.dict -artifact_prefix=$(FUZZ_DIR)/artifacts/config/ $(FUZZ_DIR)/corpus/config \
+		|| echo $$? > $(FUZZ_DIR)/artifacts/config/exit-status
 	ASAN_OPTIONS=$(SANITIZE_ASAN_OPTIONS):suppressions=$(CURDIR)/Fuzz/asan-suppressions.txt \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/Fuzz/lsan-suppressions.txt \
-		$(FUZZ_DIR)/debug/FuzzModel $(FUZZ_FLAGS) -fork=1 -ignore_crashes=1 -artifact_prefix=$(FUZZ_DIR)/artifacts/model/ $(FUZZ_DIR)/corpus/model
-	ASAN_OPTIONS=$(SANITIZE_ASAN_OPTIONS) $(FUZZ_DIR)/debug/FuzzNPY $(FUZZ_FLAGS) -artifact_prefix=$(FUZZ_DIR)/artifacts/npy/ $(FUZZ_DIR)/corpus/npy
+		$(FUZZ_DIR)/debug/FuzzModel $(FUZZ_FLAGS) -fork=1 -ignore_crashes=1 -artifact_prefix=$(FUZZ_DIR)/artifacts/model/ $(FUZZ_DIR)/corpus/model \
+		|| echo $$? > $(FUZZ_DIR)/artifacts/model/exit-status
+	ASAN_OPTIONS=$(SANITIZE_ASAN_OPTIONS) $(FUZZ_DIR)/debug/FuzzNPY $(FUZZ_FLAGS) -artifact_prefix=$(FUZZ_DIR)/artifacts/npy/ $(FUZZ_DIR)/corpus/npy \
+		|| echo $$? > $(FUZZ_DIR)/artifacts/npy/exit-status
 	@if ls $(FUZZ_DIR)/artifacts/*/* >/dev/null 2>&1; then echo "fuzz findings:"; ls -l $(FUZZ_DIR)/artifacts/*/*; exit 1; fi
 
 # swift test under AddressSanitizer and ThreadSanitizer, each in its own scratch path.

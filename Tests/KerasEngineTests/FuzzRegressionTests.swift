@@ -24,7 +24,8 @@ final class FuzzRegressionTests: XCTestCase {
     /// length changed, so the variable-length read of a layer's `weight_names` fails part-way.
     /// It is refused ("cannot read attribute 'weight_names' ..."), but the strings libhdf5 had
     /// already converted leaked (HDF5Object.stringArrayAttribute registered its reclaim only after
-    /// the read succeeded): LeakSanitizer reports that in `make fuzz` (this file is a FuzzModel seed).
+    /// the read succeeded). LeakSanitizer shows the leak: after `make fuzz`, run
+    /// `.build-fuzz/debug/FuzzModel Tests/KerasEngineTests/Fixtures/fuzz/leak-vlen-weight-names.h5`.
     func testPartlyReadVariableLengthWeightNamesAreRefused() throws {
         let path = Self.fuzzFixtures.appendingPathComponent("leak-vlen-weight-names.h5").path
         XCTAssertThrowsError(try KerasModel.load(path: path)) { error in
