@@ -212,6 +212,20 @@ final class OutputTests: XCTestCase {
                        "no temporary files left")
     }
 
+    /// Variable frame rate and HEVC sources: the annotated file still has every frame.
+    func testAnnotatedVideoOfVariableRateAndHEVCClips() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (name, size) in [("phone_smile_vfr.mp4", "596,336"), ("face_then_cartoon_hevc.mov", "960,540")] {
+            let clip = try CLI.sharedFile("media/videos/\(name)")
+            let video = directory.appendingPathComponent(name + ".avi").path
+            let result = try CLI.run([clip, "--headless", "--format", "csv", "--output", video] + model())
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertEqual(try countFrames(video), try countFrames(clip), name)
+            XCTAssertEqual(try imageSize(video), size, name)
+        }
+    }
+
     func testAnnotatedAVIAndTimelineOfAGeneratedClip() throws {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
