@@ -26,7 +26,7 @@ struct Run: ParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("Camera index, /dev/video* device, video file or image file.", valueName: "source"))
+    @Argument(help: ArgumentHelp("Camera index, /dev/video* device, video file, image file or directory of images.", valueName: "source"))
     var source: String = "0"
 
     @Flag(name: .long, help: "No window: print each frame's emotions on standard output.")
@@ -54,13 +54,13 @@ struct Run: ParsableCommand {
         "At the end, write a plot of each face's emotion probabilities over time to this PNG file.", valueName: "file"))
     var timeline: String?
 
-    @Option(name: .long, help: ArgumentHelp("Camera: ask for this frame width.", valueName: "px"))
+    @Option(name: .long, help: ArgumentHelp("Camera: ask for this frame width (0: the driver's choice).", valueName: "px"))
     var width: Int = 0
 
-    @Option(name: .long, help: ArgumentHelp("Camera: ask for this frame height.", valueName: "px"))
+    @Option(name: .long, help: ArgumentHelp("Camera: ask for this frame height (0: the driver's choice).", valueName: "px"))
     var height: Int = 0
 
-    @Option(name: .long, help: ArgumentHelp("Camera: ask for this frame rate.", valueName: "fps"))
+    @Option(name: .long, help: ArgumentHelp("Camera: ask for this frame rate (0: the driver's choice).", valueName: "fps"))
     var fps: Double = 0
 
     @OptionGroup var modelOptions: ModelOptions
