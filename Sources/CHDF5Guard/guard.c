@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 /* The message for the read in progress; read by the signal handler only. */
@@ -40,8 +41,9 @@ static herr_t chdf5_dataset_read_all_(hid_t dataset, hid_t memory_type, void *bu
 }
 
 static herr_t chdf5_guarded_read_(chdf5_read_fn read, hid_t object, hid_t memory_type, void *buffer,
-                                  size_t budget, const char *fault_message) {
-    struct sigaction action, old_segv, old_bus, old_abrt;
+                                  size_t budget, unsigned seconds, const char *fault_message) {
+    struct sigaction action, old_segv, old_bus, old_abrt, old_alrm;
+    struct itimerval watchdog, old_timer;
     struct rlimit old_limit;
     int limited = 0;
     herr_t status;
@@ -52,6 +54,12 @@ static herr_t chdf5_guarded_read_(chdf5_read_fn read, hid_t object, hid_t memory
     sigaction(SIGSEGV, &action, &old_segv);
     sigaction(SIGBUS, &action, &old_bus);
     sigaction(SIGABRT, &action, &old_abrt);
+    /* A corrupt heap index can also send the library into an endless loop (seen: H5HG_read
+     * spinning in its cache): a read still running after `seconds` is ended the same way. */
+    sigaction(SIGALRM, &action, &old_alrm);
+    memset(&watchdog, 0, sizeof watchdog);
+    watchdog.it_value.tv_sec = seconds;
+    setitimer(ITIMER_REAL, &watchdog, &old_timer);
     if (budget > 0 && getrlimit(RLIMIT_AS, &old_limit) == 0) {
         size_t in_use = chdf5_address_space_in_use_();
         if (in_use > 0 && (old_limit.rlim_cur == RLIM_INFINITY || in_use + budget < old_limit.rlim_cur)) {
@@ -61,20 +69,23 @@ static herr_t chdf5_guarded_read_(chdf5_read_fn read, hid_t object, hid_t memory
         }
     }
     status = read(object, memory_type, buffer);
+    setitimer(ITIMER_REAL, &old_timer, NULL);
     if (limited) setrlimit(RLIMIT_AS, &old_limit);
     sigaction(SIGSEGV, &old_segv, NULL);
     sigaction(SIGBUS, &old_bus, NULL);
     sigaction(SIGABRT, &old_abrt, NULL);
+    sigaction(SIGALRM, &old_alrm, NULL);
     chdf5_fault_message_ = NULL;
     return status;
 }
 
 herr_t chdf5_guarded_attribute_read(hid_t attribute, hid_t memory_type, void *buffer, size_t budget,
-                                    const char *fault_message) {
-    return chdf5_guarded_read_(H5Aread, attribute, memory_type, buffer, budget, fault_message);
+                                    unsigned seconds, const char *fault_message) {
+    return chdf5_guarded_read_(H5Aread, attribute, memory_type, buffer, budget, seconds, fault_message);
 }
 
 herr_t chdf5_guarded_dataset_read(hid_t dataset, hid_t memory_type, void *buffer, size_t budget,
-                                  const char *fault_message) {
-    return chdf5_guarded_read_(chdf5_dataset_read_all_, dataset, memory_type, buffer, budget, fault_message);
+                                  unsigned seconds, const char *fault_message) {
+    return chdf5_guarded_read_(chdf5_dataset_read_all_, dataset, memory_type, buffer, budget, seconds,
+                               fault_message);
 }

@@ -23,6 +23,12 @@ public final class HDF5File {
     /// size-checked) before the read: libhdf5's conversion buffers and chunk cache.
     static let datasetReadBudget = 256 << 20
 
+    /// Longest one read may take before the guard's watchdog ends it (see chdf5_guard.h). An
+    /// attribute is at most a few megabytes; a dataset, at most `maxElements` floats read from
+    /// a local file.
+    static let attributeReadSeconds: UInt32 = 5
+    static let datasetReadSeconds: UInt32 = 60
+
     public init(path: String) throws {
         self.path = path
         var isDir: ObjCBool = false
@@ -132,8 +138,13 @@ public class HDF5Object {
             H5Tset_size(memType, chdf5_t_variable())
             H5Tset_cset(memType, H5Tget_cset(type))
             var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
-            try guardedRead(label) { chdf5_guarded_attribute_read(attr, memType, &pointers, HDF5File.attributeReadBudget, $0) }
+            // Registered before the read: a read that fails part-way has already allocated the
+            // strings it converted (the rest are still nil, which reclaiming skips).
             defer { _ = chdf5_reclaim_vlen(memType, space, &pointers) }
+            try guardedRead(label) {
+                chdf5_guarded_attribute_read(attr, memType, &pointers, HDF5File.attributeReadBudget,
+                                             HDF5File.attributeReadSeconds, $0)
+            }
             return pointers.map { $0.map { String(cString: $0) } ?? "" }
         }
 
@@ -142,7 +153,9 @@ public class HDF5Object {
             throw HDF5Error.tooLarge(file: file.path, object: label, elements: count * max(size, 1), limit: HDF5File.maxElements)
         }
         var bytes = [UInt8](repeating: 0, count: count * size)
-        try guardedRead(label) { chdf5_guarded_attribute_read(attr, type, &bytes, HDF5File.attributeReadBudget, $0) }
+        try guardedRead(label) {
+            chdf5_guarded_attribute_read(attr, type, &bytes, HDF5File.attributeReadBudget, HDF5File.attributeReadSeconds, $0)
+        }
         return (0..<count).map { index in
             let slice = bytes[(index * size)..<((index + 1) * size)]
             let end = slice.firstIndex(of: 0) ?? slice.endIndex
@@ -303,7 +316,7 @@ public final class HDF5Dataset: HDF5Object {
         var values = [Float](repeating: 0, count: count)
         try values.withUnsafeMutableBytes { buffer in
             try guardedRead("dataset \(path)") {
-                chdf5_guarded_dataset_read(id, chdf5_t_native_float(), buffer.baseAddress, HDF5File.datasetReadBudget, $0)
+                chdf5_guarded_dataset_read(id, chdf5_t_native_float(), buffer.baseAddress, HDF5File.datasetReadBudget, HDF5File.datasetReadSeconds, $0)
             }
         }
         return values

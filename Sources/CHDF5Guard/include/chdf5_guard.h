@@ -6,7 +6,9 @@
  * whatever size the file claims (2^31 bytes for one string). These functions run a read
  *   - under an address-space cap of the current size plus `budget` bytes, so an absurd
  *     allocation fails inside the library (an ordinary error return) instead of succeeding;
- *   - with SIGSEGV, SIGBUS and SIGABRT caught. After such a fault neither libhdf5's state nor
+ *   - with a watchdog of `seconds` (SIGALRM): a corrupt heap index can also make the library
+ *     loop forever (seen with 1.10.8: H5HG_read spinning in its cache);
+ *   - with SIGSEGV, SIGBUS, SIGABRT and that SIGALRM caught. After such a fault neither libhdf5's state nor
  *     the C heap can be trusted, and any malloc may abort, so the guard writes
  *     `fault_message` (prepared by the caller before the read) to stderr with write(2) and
  *     ends the process with _exit(1): the one-line error and exit status of any other bad file.
@@ -18,7 +20,7 @@
 #include <stddef.h>
 
 herr_t chdf5_guarded_attribute_read(hid_t attribute, hid_t memory_type, void *buffer, size_t budget,
-                                    const char *fault_message);
+                                    unsigned seconds, const char *fault_message);
 herr_t chdf5_guarded_dataset_read(hid_t dataset, hid_t memory_type, void *buffer, size_t budget,
-                                  const char *fault_message);
+                                  unsigned seconds, const char *fault_message);
 #endif
