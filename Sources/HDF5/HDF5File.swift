@@ -178,6 +178,21 @@ public class HDF5Object {
         return try elementCount(space: space, label: label)
     }
 
+    /// A text attribute that h5py may have split: attributes over 64 KiB (Keras's `layer_names`
+    /// and `weight_names` of large models) are stored as `name0`, `name1`, ... instead of
+    /// `name`. Returns the strings of `name`, or of its chunks joined in order; nil when
+    /// neither exists.
+    public func chunkedStringArrayAttribute(_ name: String) throws -> [String]? {
+        if let whole = try stringArrayAttribute(name) { return whole }
+        var strings: [String]?
+        var index = 0
+        while let chunk = try stringArrayAttribute("\(name)\(index)") {
+            strings = (strings ?? []) + chunk
+            index += 1
+        }
+        return strings
+    }
+
     func attributeLabel(_ name: String) -> String { "attribute '\(name)' of \(path)" }
 
     /// Runs one guarded libhdf5 read (see chdf5_guard.h). A failed read becomes an error naming

@@ -33,10 +33,11 @@ final class WeightLoader {
             guard let group, group.contains(layer) else { throw missing(expected[0].name) }
             let layerGroup = try group.group(layer)
             let names: [String]
-            if let count = try layerGroup.attributeElementCount("weight_names"), count > 0 {
-                names = try layerGroup.stringArrayAttribute("weight_names") ?? []
+            if let count = try layerGroup.attributeElementCount("weight_names") {
+                // Keras 3 writes a layer without weights as an empty float64 array.
+                names = count > 0 ? try layerGroup.stringArrayAttribute("weight_names") ?? [] : []
             } else {
-                names = []
+                names = try layerGroup.chunkedStringArrayAttribute("weight_names") ?? []
             }
             guard names.count == expected.count else {
                 if names.count < expected.count {

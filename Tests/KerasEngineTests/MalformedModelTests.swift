@@ -39,6 +39,9 @@ final class MalformedModelTests: XCTestCase {
         var newStrings = TinyModel.functional()
         newStrings.nameStorage = .variableLength  // tf.keras 2.12's layer_names and weight_names
         variants.append(("variable-length names", newStrings))
+        var chunked = TinyModel.sequential()
+        chunked.chunkedNames = true  // h5py's split of long attributes: weight_names0, weight_names1
+        variants.append(("chunked names", chunked))
 
         let weights = TinyModel.weights()
         var random = SeededRandom(seed: 7)

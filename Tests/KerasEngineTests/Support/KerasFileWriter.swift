@@ -56,6 +56,18 @@ struct KerasFile {
     var layers: [KerasLayerWeights]
     /// `layer_names` and `weight_names` are fixed-length in tf.keras 2.3, variable in 2.12.
     var nameStorage: HDF5StringStorage = .fixedLength
+    /// Store `layer_names` and every `weight_names` in two chunks (`name0`, `name1`), as h5py
+    /// does for attributes over 64 KiB.
+    var chunkedNames = false
+
+    private func setNames(_ writer: HDF5Writer, _ name: String, on group: String, _ names: [String]) throws {
+        guard chunkedNames, names.count > 1 else {
+            return try writer.setAttribute(name, on: group, strings: names, storage: nameStorage)
+        }
+        let half = names.count / 2
+        try writer.setAttribute(name + "0", on: group, strings: Array(names[..<half]), storage: nameStorage)
+        try writer.setAttribute(name + "1", on: group, strings: Array(names[half...]), storage: nameStorage)
+    }
 
     func write(to path: String) throws {
         let writer = try HDF5Writer(path: path)
@@ -74,7 +86,7 @@ struct KerasFile {
         try writer.setAttribute("backend", string: backend)
 
         try writer.createGroup("/model_weights")
-        try writer.setAttribute("layer_names", on: "/model_weights", strings: layers.map(\.layer), storage: nameStorage)
+        try setNames(writer, "layer_names", on: "/model_weights", layers.map(\.layer))
         try writer.setAttribute("keras_version", on: "/model_weights", string: kerasVersion)
         try writer.setAttribute("backend", on: "/model_weights", string: backend)
         for layer in layers {
@@ -84,7 +96,7 @@ struct KerasFile {
             if names.isEmpty {
                 try writer.setAttribute("weight_names", on: group, doubles: [])
             } else {
-                try writer.setAttribute("weight_names", on: group, strings: names, storage: nameStorage)
+                try setNames(writer, "weight_names", on: group, names)
             }
             for weight in layer.weights {
                 let datasetPath = group + "/" + layer.layer + "/" + weight.name
