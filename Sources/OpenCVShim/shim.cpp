@@ -6,13 +6,13 @@
 #include "opencv_shim.h"
 
 #include <opencv2/core.hpp>
-#include <opencv2/highgui.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
 #include <opencv2/videoio.hpp>
 #include <opencv2/core/utils/logger.hpp>
 
+#include <dlfcn.h>
 #include <netdb.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -20,7 +20,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -28,6 +30,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -219,6 +222,69 @@ std::string display_problem() {
     }
     return answers ? "" : "cannot connect to display '" + text + "'";
 }
+
+// highgui (and Qt behind it on Debian: ~40 more shared libraries, tens of MB resident) is not
+// linked: it is loaded with dlopen when the first window opens, so headless runs never map it.
+// The functions are looked up by their C++ names (the Itanium ABI of the libstdc++ build OpenCV
+// uses, std::__cxx11::string); a build that links highgui anyway gets the same library back.
+struct HighGUI {
+    void (*named_window)(const std::string &, int) = nullptr;
+    void (*resize_window)(const std::string &, int, int) = nullptr;
+    void (*destroy_window)(const std::string &) = nullptr;
+    void (*imshow)(const std::string &, const cv::_InputArray &) = nullptr;
+    int (*wait_key)(int) = nullptr;
+    int (*poll_key)() = nullptr;
+    double (*get_window_property)(const std::string &, int) = nullptr;
+    std::string problem;  // empty when loaded
+};
+
+template <typename F>
+void bind(void *library, const char *symbol, F &function, std::string &problem) {
+    function = reinterpret_cast<F>(dlsym(library, symbol));
+    if (function == nullptr && problem.empty()) problem = std::string("libopencv_highgui has no ") + symbol;
+}
+
+const HighGUI &highgui() {
+    static const HighGUI gui = [] {
+        HighGUI g;
+        const std::string version = std::to_string(CV_VERSION_MAJOR) + std::to_string(CV_VERSION_MINOR);
+        const std::string dotted = std::to_string(CV_VERSION_MAJOR) + "." + std::to_string(CV_VERSION_MINOR);
+        void *library = nullptr;
+        std::string tried;
+        for (const std::string &name : {"libopencv_highgui.so." + version, "libopencv_highgui.so." + dotted,
+                                        std::string("libopencv_highgui.so")}) {
+            library = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
+            if (library != nullptr) break;
+            const char *why = dlerror();
+            if (tried.empty() && why != nullptr) tried = why;
+        }
+        if (library == nullptr) {
+            g.problem = "OpenCV's highgui library could not be loaded (" + tried + ")";
+            return g;
+        }
+        bind(library, "_ZN2cv11namedWindowERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEEi", g.named_window, g.problem);
+        bind(library, "_ZN2cv12resizeWindowERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEEii", g.resize_window, g.problem);
+        bind(library, "_ZN2cv13destroyWindowERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEE", g.destroy_window, g.problem);
+        bind(library, "_ZN2cv6imshowERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEERKNS_11_InputArrayE", g.imshow, g.problem);
+        bind(library, "_ZN2cv7waitKeyEi", g.wait_key, g.problem);
+        bind(library, "_ZN2cv7pollKeyEv", g.poll_key, g.problem);
+        bind(library, "_ZN2cv17getWindowPropertyERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEEi", g.get_window_property, g.problem);
+        return g;
+    }();
+    return gui;
+}
+
+// The loaded highgui, or an exception saying why there is none.
+const HighGUI &gui() {
+    const HighGUI &g = highgui();
+    if (!g.problem.empty()) throw std::runtime_error(g.problem);
+    return g;
+}
+
+// OpenCV's highgui constants (opencv2/highgui.hpp), which is not included: nothing here may
+// reference highgui at link time.
+constexpr int kWindowNormal = 0x00000000, kWindowKeepRatio = 0x00000000, kWindowGuiNormal = 0x00000010;
+constexpr int kWindowPropVisible = 4;
 
 }  // namespace
 
@@ -639,6 +705,72 @@ cvs_status cvs_cascade_detect(cvs_cascade *cascade, const cvs_image *grey, doubl
     CVS_GUARD_END
 }
 
+cvs_status cvs_cascade_detect_in(cvs_cascade *cascade, const cvs_image *image, cvs_rect region,
+                                 double shrink, double scale_factor, int32_t min_neighbors,
+                                 int32_t min_width, int32_t min_height, int32_t max_width,
+                                 int32_t max_height, cvs_rect *rects, int32_t *neighbors,
+                                 size_t capacity, size_t *count, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (count) *count = 0;
+    if (cascade == nullptr || image == nullptr || image->mat.empty()) {
+        return fail(error, CVS_INVALID_ARGUMENT, "no cascade or empty image");
+    }
+    if (!(scale_factor > 1.0)) return fail(error, CVS_INVALID_ARGUMENT, "scale factor must be > 1");
+    if (min_neighbors < 0) return fail(error, CVS_INVALID_ARGUMENT, "min neighbours must be >= 0");
+    if (!(shrink >= 1.0) || shrink > 64.0) return fail(error, CVS_INVALID_ARGUMENT, "shrink must be in [1, 64]");
+    const cv::Mat grey = grey_of(image->mat);
+    cv::Rect area(0, 0, grey.cols, grey.rows);
+    if (region.width > 0 && region.height > 0) {
+        area &= cv::Rect(region.x, region.y, region.width, region.height);
+        if (area.empty()) return CVS_OK;
+    }
+    cv::Mat view = grey(area);
+    const bool shrinking = shrink > 1.0;
+    if (shrinking) {
+        cv::Mat small;
+        const int w = std::max(1, int(std::lround(area.width / shrink)));
+        const int h = std::max(1, int(std::lround(area.height / shrink)));
+        cv::resize(view, small, cv::Size(w, h), 0, 0, cv::INTER_AREA);
+        view = small;
+    }
+    const double sx = double(area.width) / view.cols, sy = double(area.height) / view.rows;
+    auto scaled = [&](int32_t v, double s) { return v > 0 ? std::max(1, int(std::floor(v / s))) : 0; };
+    auto scaled_up = [&](int32_t v, double s) { return v > 0 ? int(std::ceil(v / s)) : 0; };
+    std::vector<cv::Rect> found;
+    std::vector<int> counts;
+    const auto detect = [&](const cv::Range &) {
+        cascade->classifier.detectMultiScale(view, found, counts, scale_factor, min_neighbors, 0,
+                                             cv::Size(scaled(min_width, sx), scaled(min_height, sy)),
+                                             cv::Size(scaled_up(max_width, sx), scaled_up(max_height, sy)));
+    };
+    if (view.cols >= 24 && view.rows >= 24) {
+        if (area.area() * 4 <= grey.cols * grey.rows) {
+            // A small region: detectMultiScale's own parallel loops (one per scale) would cost
+            // more in thread hand-offs than they save, and on a loaded machine each hand-off can
+            // wait a scheduler slice. Inside a parallel_for_ of one item OpenCV runs the body on
+            // this thread and every nested parallel loop serially.
+            cv::parallel_for_(cv::Range(0, 1), detect);
+        } else {
+            detect(cv::Range(0, 1));
+        }
+    }
+    const size_t stored = std::min(found.size(), rects ? capacity : size_t(0));
+    for (size_t i = 0; i < stored; ++i) {
+        const cv::Rect &r = found[i];
+        if (shrinking) {
+            const int x0 = int(std::lround(r.x * sx)), y0 = int(std::lround(r.y * sy));
+            const int x1 = int(std::lround((r.x + r.width) * sx)), y1 = int(std::lround((r.y + r.height) * sy));
+            rects[i] = cvs_rect{area.x + x0, area.y + y0, x1 - x0, y1 - y0};
+        } else {
+            rects[i] = cvs_rect{area.x + r.x, area.y + r.y, r.width, r.height};
+        }
+        if (neighbors) neighbors[i] = i < counts.size() ? counts[i] : 0;
+    }
+    if (count) *count = found.size();
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
 // ---------------------------------------------------------------------------------------------
 // Drawing
 // ---------------------------------------------------------------------------------------------
@@ -712,8 +844,9 @@ cvs_status cvs_window_create(const char *title, int32_t width, int32_t height, c
     if (!problem.empty()) return fail(error, CVS_ERROR, problem);
     auto window = std::make_unique<cvs_window>();
     window->name = title;
-    cv::namedWindow(window->name, cv::WINDOW_NORMAL | cv::WINDOW_KEEPRATIO | cv::WINDOW_GUI_NORMAL);
-    if (width > 0 && height > 0) cv::resizeWindow(window->name, width, height);
+    const HighGUI &g = gui();
+    g.named_window(window->name, kWindowNormal | kWindowKeepRatio | kWindowGuiNormal);
+    if (width > 0 && height > 0) g.resize_window(window->name, width, height);
     *out = window.release();
     return CVS_OK;
     CVS_GUARD_END
@@ -722,8 +855,9 @@ cvs_status cvs_window_create(const char *title, int32_t width, int32_t height, c
 void cvs_window_destroy(cvs_window *window) {
     if (window == nullptr) return;
     try {
-        cv::destroyWindow(window->name);
-        cv::waitKey(1);  // let the GUI process the close
+        const HighGUI &g = gui();
+        g.destroy_window(window->name);
+        g.wait_key(1);  // let the GUI process the close
     } catch (...) {
     }
     try {
@@ -737,14 +871,14 @@ cvs_status cvs_window_show(cvs_window *window, const cvs_image *image, cvs_error
     if (window == nullptr || image == nullptr || image->mat.empty()) {
         return fail(error, CVS_INVALID_ARGUMENT, "no window or empty image");
     }
-    cv::imshow(window->name, image->mat);
+    gui().imshow(window->name, cv::_InputArray(image->mat));
     return CVS_OK;
     CVS_GUARD_END
 }
 
 cvs_status cvs_wait_key(int32_t delay_ms, int32_t *key, cvs_error *error) {
     CVS_GUARD_BEGIN
-    const int k = cv::waitKey(delay_ms);
+    const int k = gui().wait_key(delay_ms);
     if (key) *key = k;
     return CVS_OK;
     CVS_GUARD_END
@@ -752,7 +886,7 @@ cvs_status cvs_wait_key(int32_t delay_ms, int32_t *key, cvs_error *error) {
 
 cvs_status cvs_poll_key(int32_t *key, cvs_error *error) {
     CVS_GUARD_BEGIN
-    const int k = cv::pollKey();
+    const int k = gui().poll_key();
     if (key) *key = k;
     return CVS_OK;
     CVS_GUARD_END
@@ -762,7 +896,7 @@ cvs_status cvs_window_is_closed(cvs_window *window, int32_t *closed, cvs_error *
     if (closed) *closed = 0;
     if (window == nullptr) return fail(error, CVS_INVALID_ARGUMENT, "no window");
     try {
-        const double visible = cv::getWindowProperty(window->name, cv::WND_PROP_VISIBLE);
+        const double visible = gui().get_window_property(window->name, kWindowPropVisible);
         if (closed) *closed = visible < 1.0 ? 1 : 0;
     } catch (...) {
         // Backends throw "NULL window" for a window the user destroyed: that is a closed window.

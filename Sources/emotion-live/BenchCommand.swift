@@ -6,11 +6,19 @@ import KerasEngine
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure the engine's speed: milliseconds per face and GFLOP/s.",
+        abstract: "Measure the engine's speed (ms per face, GFLOP/s), or with --video the pipeline's frame rate.",
         discussion: """
         Warms up, then times repeated runs on seeded random input and reports the median. \
         With --threads N, the batch is split across N threads, each with its own session. \
         Times on a shared machine drift: compare models as ratios measured in one run.
+
+        With --video CLIP: runs OpenCV decode + full-frame Haar (scale 1.3, 5 neighbours) alone \
+        and the headless pipeline (default settings, or --detect-every/--detect-scale), \
+        alternately, --repeat times each, and reports both frame rates (medians), their ratio \
+        (the median of each round's ratio) and the pipeline's recall: the share of full-frame \
+        Haar's faces it also finds (same face: IoU >= 0.3). JSON keys: video, frames, haar_fps, \
+        pipeline_fps, ratio, recall, haar_faces, pipeline_faces, matched_faces, detect_every, \
+        detect_scale, runs, model.
         """
     )
 
@@ -30,13 +38,36 @@ struct Bench: ParsableCommand {
     @Option(name: .long, help: "Output format: text or json.")
     var format: Format = .text
 
+    @Option(name: .long, help: ArgumentHelp("Benchmark the pipeline on this video instead of the engine.", valueName: "clip"))
+    var video: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --video: frames per pass (default: the whole clip).", valueName: "n"))
+    var maxFrames: Int?
+
+    @Option(name: .customLong("repeat"), help: ArgumentHelp("With --video: rounds of both passes.", valueName: "n"))
+    var rounds: Int = 3
+
+    @Option(name: .long, help: ArgumentHelp("With --video: the pipeline's whole-frame search interval (1: full-frame Haar on every frame).", valueName: "n"))
+    var detectEvery: Int = DetectorOptions.defaultDetectEvery
+
+    @Option(name: .long, help: ArgumentHelp("With --video: shrink factor of the pipeline's whole-frame search.", valueName: "factor"))
+    var detectScale: Double = 1
+
+    @Option(name: .long, help: ArgumentHelp("With --video: Haar cascade XML.", valueName: "path"))
+    var cascade: String?
+
     func validate() throws {
+        if let maxFrames, maxFrames < 1 { throw ValidationError("--max-frames must be at least 1") }
+        guard (1...100).contains(rounds) else { throw ValidationError("--repeat must be between 1 and 100") }
+        guard (1...1000).contains(detectEvery) else { throw ValidationError("--detect-every must be between 1 and 1000") }
+        guard detectScale >= 1, detectScale <= 8 else { throw ValidationError("--detect-scale must be in [1, 8]") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
         guard (1...4096).contains(batch) else { throw ValidationError("--batch must be between 1 and 4096") }
         guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be in (0, 600]") }
     }
 
     func run() throws {
+        if let video { return try runVideo(video) }
         try reportingFailures {
             let (network, _) = try modelOptions.load()
             let result = EngineBenchmark(model: network, threads: threads, batch: batch).measure(seconds: seconds)
@@ -51,6 +82,49 @@ struct Bench: ParsableCommand {
             case .text:
                 emit(String(format: "%@: %.4f ms per face, %.1f GFLOP/s (%.1f MFLOP per face; threads %d, batch %d, median of %d runs)",
                             path, result.msPerFace, result.gflops, Double(network.flops) / 1e6, threads, batch, result.runs))
+            }
+        }
+    }
+}
+
+extension Bench {
+    /// `--video`: decode + full-frame Haar alone against the pipeline, alternately.
+    func runVideo(_ video: String) throws {
+        try reportingFailures {
+            guard FileManager.default.fileExists(atPath: video) else { throw PipelineError.sourceNotFound(path: video) }
+            let path = try modelOptions.resolvedModelPath()
+            let (network, metadata) = try modelOptions.load()
+            let classifier = try EmotionClassifier(model: network, metadata: metadata, path: path)
+            let options = DetectorOptions(detectEvery: detectEvery, detectScale: detectScale)
+            var haarRates: [Double] = [], pipelineRates: [Double] = [], ratios: [Double] = []
+            var reference: DetectionBenchmark.Pass?
+            var found: DetectionBenchmark.Pass?
+            for _ in 0..<rounds {
+                let haar = try DetectionBenchmark.haarAlone(video: video, cascadePath: cascade, options: options,
+                                                            maxFrames: maxFrames)
+                let pipeline = try DetectionBenchmark.pipeline(video: video, classifier: classifier, cascadePath: cascade,
+                                                               options: options, maxFrames: maxFrames)
+                haarRates.append(haar.framesPerSecond)
+                pipelineRates.append(pipeline.framesPerSecond)
+                ratios.append(haar.framesPerSecond > 0 ? pipeline.framesPerSecond / haar.framesPerSecond : 0)
+                reference = haar
+                found = pipeline
+            }
+            let (matched, total) = DetectionBenchmark.matches(reference: reference!.boxes, found: found!.boxes)
+            let recall = total > 0 ? Double(matched) / Double(total) : 1
+            func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+            switch format {
+            case .json:
+                emit(jsonString([
+                    "video": video, "frames": reference!.frames, "haar_fps": median(haarRates),
+                    "pipeline_fps": median(pipelineRates), "ratio": median(ratios), "recall": recall,
+                    "haar_faces": total, "pipeline_faces": found!.faces, "matched_faces": matched,
+                    "detect_every": detectEvery, "detect_scale": detectScale, "runs": rounds, "model": path,
+                ] as [String: Any]))
+            case .text:
+                emit(String(format: "%@: decode + full-frame Haar alone %.1f fps, pipeline %.1f fps: %.2fx; recall %.4f (%d of %d faces; pipeline found %d); detect-every %d, detect-scale %g; %d frames, median of %d rounds",
+                            video, median(haarRates), median(pipelineRates), median(ratios), recall, matched, total,
+                            found!.faces, detectEvery, detectScale, reference!.frames, rounds))
             }
         }
     }

@@ -1,4 +1,5 @@
-/// `detectMultiScale`'s parameters, with the original project's defaults.
+/// `detectMultiScale`'s parameters, with the original project's defaults, and how often the
+/// whole frame is searched (`detectEvery`).
 public struct DetectorOptions: Equatable, Sendable {
     /// How much the search window grows per scale step (> 1). Smaller finds more, slower.
     public var scaleFactor: Double
@@ -8,11 +9,35 @@ public struct DetectorOptions: Equatable, Sendable {
     public var minFace: Int
     /// Largest face side in pixels; 0 for no limit.
     public var maxFace: Int
+    /// Video and camera frames: the whole frame is searched every `detectEvery` frames; the frames
+    /// between search only around the faces found recently (`FrameDetector`). 1 searches every
+    /// frame whole: exactly full-frame Haar.
+    public var detectEvery: Int
+    /// The whole-frame search runs on the grey frame shrunk by this factor (>= 1; boxes are mapped
+    /// back), so faces smaller than about 24 x `detectScale` pixels are only found near faces
+    /// already seen. 1 searches at full resolution.
+    public var detectScale: Double
 
-    public init(scaleFactor: Double = 1.3, minNeighbors: Int = 5, minFace: Int = 0, maxFace: Int = 0) {
+    /// The default whole-frame interval (see `detectEvery`).
+    public static let defaultDetectEvery = 5
+
+    public init(scaleFactor: Double = 1.3, minNeighbors: Int = 5, minFace: Int = 0, maxFace: Int = 0,
+                detectEvery: Int = DetectorOptions.defaultDetectEvery, detectScale: Double = 1) {
         self.scaleFactor = scaleFactor
         self.minNeighbors = minNeighbors
         self.minFace = minFace
         self.maxFace = maxFace
+        self.detectEvery = detectEvery
+        self.detectScale = detectScale
     }
+
+    /// Full-frame Haar on every frame, nothing skipped: what `--detect-every 1` asks for.
+    public var exact: DetectorOptions {
+        var options = self
+        options.detectEvery = 1
+        options.detectScale = 1
+        return options
+    }
+
+    public var isExact: Bool { detectEvery <= 1 && detectScale <= 1 }
 }

@@ -29,26 +29,65 @@ public final class FaceDetector {
     deinit { cvs_cascade_destroy(cascade) }
 
     /// Faces in `grey` (a BGR image is converted first), in the cascade's order, none smaller
-    /// than `minFace` or larger than `maxFace`.
+    /// than `minFace` or larger than `maxFace`: full-frame Haar.
     public func detect(in grey: Image) throws -> [FaceBox] {
+        try detect(in: grey, region: nil, shrink: 1)
+    }
+
+    /// Faces inside `region` (nil: the whole image), searched on a copy shrunk by `shrink` (>= 1)
+    /// when it is more than 1; boxes are in `grey`'s coordinates either way. With no region and
+    /// no shrinking this is exactly `detect(in:)`.
+    ///
+    /// `scaleFactor`, `minNeighbors`, `minFace` and `maxFace` override the detector's options for
+    /// this search (the search around a known face looks more finely, for faces of about its size).
+    public func detect(in grey: Image, region: FaceBox?, shrink: Double, scaleFactor: Double? = nil,
+                       minNeighbors: Int? = nil, minFace: Int? = nil, maxFace: Int? = nil) throws -> [FaceBox] {
+        try detectCounting(in: grey, region: region, shrink: shrink, scaleFactor: scaleFactor,
+                           minNeighbors: minNeighbors, minFace: minFace, maxFace: maxFace).map(\.box)
+    }
+
+    /// The same, with each box's number of raw detections (its neighbours plus one): a box with
+    /// more than N of them is one that `minNeighbors` N keeps (0 for whole-image searches with no
+    /// shrinking, which take the exact full-frame path).
+    public func detectCounting(in grey: Image, region: FaceBox?, shrink: Double, scaleFactor: Double? = nil,
+                               minNeighbors: Int? = nil, minFace: Int? = nil, maxFace: Int? = nil,
+                               exactWhenWhole: Bool = true) throws -> [(box: FaceBox, neighbors: Int)] {
+        var options = self.options
+        if let scaleFactor { options.scaleFactor = scaleFactor }
+        if let minNeighbors { options.minNeighbors = minNeighbors }
+        if let minFace { options.minFace = minFace }
+        if let maxFace { options.maxFace = maxFace }
+        let whole = exactWhenWhole && region == nil && shrink <= 1
         while true {
             var rects = [cvs_rect](repeating: cvs_rect(), count: capacity)
+            var neighbors = [Int32](repeating: 0, count: capacity)
             var count = 0
             try rects.withUnsafeMutableBufferPointer { buffer in
+                try neighbors.withUnsafeMutableBufferPointer { counts in
                 try shimCall {
-                    cvs_cascade_detect(cascade, grey.handle, options.scaleFactor, Int32(options.minNeighbors),
-                                       Int32(options.minFace), Int32(options.minFace),
-                                       Int32(options.maxFace), Int32(options.maxFace),
-                                       buffer.baseAddress, buffer.count, &count, $0)
+                    if whole {
+                        return cvs_cascade_detect(cascade, grey.handle, options.scaleFactor, Int32(options.minNeighbors),
+                                                  Int32(options.minFace), Int32(options.minFace),
+                                                  Int32(options.maxFace), Int32(options.maxFace),
+                                                  buffer.baseAddress, buffer.count, &count, $0)
+                    }
+                    return cvs_cascade_detect_in(cascade, grey.handle, region?.cRect ?? cvs_rect(), max(1, shrink),
+                                                 options.scaleFactor, Int32(options.minNeighbors),
+                                                 Int32(options.minFace), Int32(options.minFace),
+                                                 Int32(options.maxFace), Int32(options.maxFace),
+                                                 buffer.baseAddress, counts.baseAddress, buffer.count, &count, $0)
+                }
                 }
             }
             if count <= capacity {
                 // OpenCV applies minSize to its search windows; the boxes it reports average
                 // neighbouring windows and can come out a little smaller. --min-face is a promise.
-                return rects.prefix(count).map(FaceBox.init).filter {
-                    min($0.width, $0.height) >= options.minFace
-                        && (options.maxFace <= 0 || max($0.width, $0.height) <= options.maxFace)
-                }
+                return zip(rects.prefix(count).map(FaceBox.init), neighbors.prefix(count).map(Int.init))
+                    .map { (box: $0, neighbors: $1) }
+                    .filter {
+                        min($0.box.width, $0.box.height) >= options.minFace
+                            && (options.maxFace <= 0 || max($0.box.width, $0.box.height) <= options.maxFace)
+                    }
             }
             capacity = count
         }

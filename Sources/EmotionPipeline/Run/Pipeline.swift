@@ -15,13 +15,18 @@ public struct RunStatistics: Equatable, Sendable {
 }
 
 /// source -> detector -> preprocessor -> classifier -> sinks, one frame at a time (the source
-/// decodes ahead on its own thread). Data flows one way: no stage sees another's state.
+/// decodes ahead on its own thread). Data flows one way: no stage sees another's state, except
+/// that the detector remembers where it found faces in earlier frames (`FrameDetector`).
 public final class Pipeline {
     public let source: FrameSource
     public let detector: FaceDetector
     public let preprocessor: FacePreprocessor
     public let classifier: FaceClassifier
     public let sinks: [FrameSink]
+    /// The detector applied frame after frame: whole-frame searches every `detectEvery` frames,
+    /// searches around the faces already found between them (exact full-frame Haar with
+    /// `detectEvery` 1).
+    public let frameDetector: FrameDetector
     /// Reused between frames: the batch of preprocessed faces.
     private var batch: [Float] = []
 
@@ -32,6 +37,7 @@ public final class Pipeline {
         self.preprocessor = preprocessor
         self.classifier = classifier
         self.sinks = sinks
+        frameDetector = FrameDetector(detector: detector)
     }
 
     /// Detects and classifies the faces of one frame; all faces go to the classifier in one batch.
@@ -45,7 +51,7 @@ public final class Pipeline {
         var boxes: [FaceBox] = []
         try stage("detection") {
             grey = try frame.image.grey()
-            boxes = try detector.detect(in: grey)
+            boxes = try frameDetector.detect(in: grey)
         }
         // Faces whose crop falls outside the frame (impossible for Haar boxes) are skipped.
         boxes = boxes.filter { preprocessor.cropRect(for: $0, in: grey) != nil }

@@ -168,6 +168,20 @@ cvs_status cvs_cascade_detect(cvs_cascade *cascade, const cvs_image *grey, doubl
                               int32_t max_width, int32_t max_height, cvs_rect *rects,
                               size_t capacity, size_t *count, cvs_error *error);
 
+/**
+ * detectMultiScale inside `region` of `image` (clamped to the image; an empty region means the
+ * whole image), optionally on a copy shrunk by `shrink` (>= 1; INTER_AREA). min/max sizes are
+ * in the full image's pixels (0 = no limit). Rects come back in the full image's coordinates;
+ * `count` as for cvs_cascade_detect. With region empty and shrink 1 this is cvs_cascade_detect.
+ * `neighbors` (NULL or `capacity` long) receives each rect's number of raw detections: a rect
+ * with more than N of them is one that min_neighbors N would also have kept.
+ */
+cvs_status cvs_cascade_detect_in(cvs_cascade *cascade, const cvs_image *image, cvs_rect region,
+                                 double shrink, double scale_factor, int32_t min_neighbors,
+                                 int32_t min_width, int32_t min_height, int32_t max_width,
+                                 int32_t max_height, cvs_rect *rects, int32_t *neighbors,
+                                 size_t capacity, size_t *count, cvs_error *error);
+
 /* ---------------------------------------------------------------------------------------------
  * Drawing
  * ------------------------------------------------------------------------------------------- */
