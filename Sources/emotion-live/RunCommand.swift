@@ -82,6 +82,15 @@ struct Run: ParsableCommand {
     var minFace: Int = 0
 
     @Option(name: .long, help: ArgumentHelp(
+        "Search the whole frame every n frames and only around the faces already found in between (1: full-frame Haar on every frame, exactly).",
+        valueName: "n"))
+    var detectEvery: Int = DetectorOptions.defaultDetectEvery
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Shrink the frame by this factor for the whole-frame search (faster, misses small faces).", valueName: "factor"))
+    var detectScale: Double = 1
+
+    @Option(name: .long, help: ArgumentHelp(
         "Face crop relative to each detected box: top,bottom,left,right as fractions of the box; positive cuts in, negative widens (default -0.1,-0.1,-0.1,-0.1, FER-2013's framing).",
         valueName: "t,b,l,r"))
     var cropMargins: String?
@@ -94,6 +103,8 @@ struct Run: ParsableCommand {
         guard scaleFactor > 1, scaleFactor <= 4 else { throw ValidationError("--scale-factor must be in (1, 4]") }
         guard (0...100).contains(minNeighbors) else { throw ValidationError("--min-neighbors must be between 0 and 100") }
         guard (0...100_000).contains(minFace) else { throw ValidationError("--min-face must be between 0 and 100000") }
+        guard (1...1000).contains(detectEvery) else { throw ValidationError("--detect-every must be between 1 and 1000") }
+        guard detectScale >= 1, detectScale <= 8 else { throw ValidationError("--detect-scale must be in [1, 8]") }
         if let smooth, !(0...60).contains(smooth) { throw ValidationError("--smooth must be between 0 and 60 seconds") }
         guard (0...10_000).contains(width), (0...10_000).contains(height) else {
             throw ValidationError("--width and --height must be between 0 and 10000")
@@ -120,7 +131,8 @@ struct Run: ParsableCommand {
             let options = RunOptions(
                 source: source, modelPath: path, metadata: metadata, cascadePath: cascade,
                 maxFrames: maxFrames,
-                detector: DetectorOptions(scaleFactor: scaleFactor, minNeighbors: minNeighbors, minFace: minFace),
+                detector: DetectorOptions(scaleFactor: scaleFactor, minNeighbors: minNeighbors, minFace: minFace,
+                                          detectEvery: detectEvery, detectScale: detectScale),
                 margins: try margins(), headless: headless, format: format, mirror: !noMirror,
                 camera: CameraRequest(width: width, height: height, fps: fps),
                 smoothSeconds: smooth, summary: summary, outputPath: output, timelinePath: timeline)
