@@ -23,10 +23,12 @@ SWIFT_BUILD := swift build -c release $(CPU_FLAGS)
 # Debian's opencv4.pc lists all ~55 OpenCV modules, and the linker keeps every one of them
 # (SwiftPM puts -Xlinker --as-needed after the libraries, where it has no effect): start-up
 # then loads ~380 shared libraries. The builds here read a pkg-config file of the same name
-# that lists only the six modules the shim calls (plain `swift build` still works, with all).
+# that lists only the five modules the shim links (plain `swift build` still works, with all).
+# highgui (Qt and its ~40 libraries on Debian) is not linked: the shim loads it with dlopen when
+# the first window opens, so headless runs never map it.
 PKG_DIR := $(CURDIR)/.build/pkgconfig
 export PKG_CONFIG_PATH := $(PKG_DIR)$(if $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH))
-OPENCV_MODULES := highgui videoio imgcodecs objdetect imgproc core
+OPENCV_MODULES := videoio imgcodecs objdetect imgproc core
 
 # Debian packages: what building and running need, and what only the tests need.
 CASCADE := /usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml
@@ -63,7 +65,7 @@ test-deps: deps
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-$(PKG_DIR)/opencv4.pc:
+$(PKG_DIR)/opencv4.pc: Makefile
 	@mkdir -p $(PKG_DIR)
 	@printf 'Name: opencv4\nDescription: OpenCV 4, the modules emotion-live calls\nVersion: %s\nCflags: %s\nLibs: %s %s\n' \
 		"$$(PKG_CONFIG_PATH= pkg-config --modversion opencv4)" "$$(PKG_CONFIG_PATH= pkg-config --cflags opencv4)" \
