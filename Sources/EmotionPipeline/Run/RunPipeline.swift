@@ -25,9 +25,16 @@ public func runPipeline(options: RunOptions, classifier: FaceClassifier,
     var files: [FileWritingSink] = []
     if let path = options.outputPath { files.append(try VideoFileSink(path: path, labels: labels)) }
     if let path = options.timelinePath { files.append(try TimelineSink(path: path, labels: labels)) }
-    let detector = try FaceDetector(cascadePath: options.cascadePath, options: options.detector)
-    let source = try openSource(SourceSpec(parsing: options.source), cameraRequest: options.camera,
-                                warn: { try? diagnostics.writeLine($0) })
+    let spec = SourceSpec(parsing: options.source)
+    // Stills are unrelated pictures: each one is searched whole (no following of faces found
+    // in the previous image, `FrameDetector`).
+    var detectorOptions = options.detector
+    switch spec {
+    case .image, .directory: detectorOptions = detectorOptions.exact
+    case .camera, .cameraDevice, .video: break
+    }
+    let detector = try FaceDetector(cascadePath: options.cascadePath, options: detectorOptions)
+    let source = try openSource(spec, cameraRequest: options.camera, warn: { try? diagnostics.writeLine($0) })
     var sinks: [FrameSink] = []
     if options.headless {
         switch options.format {
