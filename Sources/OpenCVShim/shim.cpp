@@ -13,6 +13,7 @@
 #include <opencv2/core/utils/logger.hpp>
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -588,6 +589,31 @@ cvs_status cvs_capture_open_camera(int32_t index, const char *device_path, int32
     CVS_GUARD_END
 }
 
+// FFmpeg writes its own diagnostics to stderr while probing a file ("moov atom not found" for
+// a file that is not a video), which would break emotion-live's one-line error. Opening a file
+// happens before any thread that writes to stderr starts, so stderr is pointed at /dev/null for
+// the duration of the open; emotion-live then reports the failure itself.
+class QuietStderr {
+public:
+    QuietStderr() {
+        fflush(stderr);
+        saved_ = dup(STDERR_FILENO);
+        const int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+        if (saved_ >= 0 && null >= 0) dup2(null, STDERR_FILENO);
+        if (null >= 0) close(null);
+    }
+    ~QuietStderr() {
+        if (saved_ < 0) return;
+        dup2(saved_, STDERR_FILENO);
+        close(saved_);
+    }
+    QuietStderr(const QuietStderr &) = delete;
+    QuietStderr &operator=(const QuietStderr &) = delete;
+
+private:
+    int saved_ = -1;
+};
+
 cvs_status cvs_capture_open_file(const char *path, cvs_capture **out, cvs_error *error) {
     CVS_GUARD_BEGIN
     if (out == nullptr || path == nullptr) {
@@ -595,6 +621,7 @@ cvs_status cvs_capture_open_file(const char *path, cvs_capture **out, cvs_error 
     }
     if (!file_exists(path)) return fail(error, CVS_NOT_FOUND, std::string(path) + ": no such file");
     auto capture = std::make_unique<cvs_capture>();
+    QuietStderr quiet;
     // FFmpeg reads every container and codec the project meets; other backends are a fallback.
     bool opened = false;
     try {

@@ -99,7 +99,9 @@ final class PipelineTests: XCTestCase {
         let statistics = try pipeline.run()
         XCTAssertEqual(statistics.frames, 464)
         XCTAssertEqual(output.lines.count, 464)
-        XCTAssertEqual(statistics.faceFrameShare, 0.96, accuracy: 0.03)
+        // Full-frame Haar finds the face in ~96% of frames (../shared's README); searching
+        // around a face already found also recovers most of the frames it misses.
+        XCTAssertGreaterThanOrEqual(statistics.faceFrameShare, 0.93)
         print("woman_talking: faces in \(statistics.framesWithFaces)/\(statistics.frames) frames, "
               + String(format: "%.1f fps (debug build, stub classifier)", statistics.framesPerSecond))
     }
