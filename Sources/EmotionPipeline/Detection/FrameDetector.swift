@@ -81,8 +81,8 @@ public final class FrameDetector {
         options.minFace > 0 ? options.minFace : max(32, frameHeight / 24)
     }
 
-    /// Full-resolution searches of the regions around `faces` (overlapping regions merged);
-    /// boxes overlapping one in `excluding` (IoU >= 0.5) or each other are kept once.
+    /// Full-resolution searches of the region around each of `faces`; boxes overlapping one in
+    /// `excluding` (IoU >= 0.5) or each other are kept once.
     ///
     /// Full-frame Haar at scale 1.3 and 5 neighbours is on the edge for many faces: it finds a
     /// face in one frame and not the next, and a search of a region lines its windows up
@@ -90,36 +90,28 @@ public final class FrameDetector {
     /// `regionMinNeighbors`) but only for faces from 1/`sizeRange` to `sizeRange` times the size
     /// of the faces it was cut around, which keeps it cheap.
     private func search(around faces: [FaceBox], in grey: Image, excluding: [FaceBox]) throws -> [FaceBox] {
-        let regions = Self.regions(around: faces, margin: margin, width: grey.width, height: grey.height)
         let options = detector.options
         var found: [FaceBox] = []
-        for region in regions {
-            let sizes = faces.filter { region.overlaps($0) }.map { max($0.width, $0.height) }
-            guard let smallest = sizes.min(), let largest = sizes.max() else { continue }
-            var minFace = max(options.minFace, Int(Double(smallest) / sizeRange))
-            var maxFace = Int((Double(largest) * sizeRange).rounded(.up))
+        // Each face on its own (regions of neighbouring faces overlap and are searched twice):
+        // a merged region spanning faces of different sizes would cost up to a whole-frame search.
+        for face in faces {
+            guard let region = Self.regions(around: [face], margin: margin, width: grey.width, height: grey.height).first
+            else { continue }
+            let size = max(face.width, face.height)
+            var minFace = max(options.minFace, Int(Double(size) / sizeRange))
+            var maxFace = Int((Double(size) * sizeRange).rounded(.up))
             if options.maxFace > 0 { maxFace = min(maxFace, options.maxFace) }
             minFace = min(minFace, maxFace)
             let boxes = try detector.detect(in: grey, region: region, shrink: 1,
                                             scaleFactor: min(options.scaleFactor, regionScaleFactor),
                                             minNeighbors: min(options.minNeighbors, regionMinNeighbors),
                                             minFace: minFace, maxFace: maxFace)
-            // One box per known face: the one overlapping it most (each box used once). Boxes
-            // near no known face are left to the next whole-frame search.
-            var pairs: [(iou: Double, face: Int, box: Int)] = []
-            for (f, face) in faces.enumerated() where region.overlaps(face) {
-                for (b, box) in boxes.enumerated() {
-                    let iou = face.intersectionOverUnion(box)
-                    if iou >= 0.2 { pairs.append((iou, f, b)) }
-                }
-            }
-            var usedFaces = Set<Int>(), usedBoxes = Set<Int>()
-            for pair in pairs.sorted(by: { $0.iou > $1.iou })
-            where !usedFaces.contains(pair.face) && !usedBoxes.contains(pair.box) {
-                usedFaces.insert(pair.face)
-                usedBoxes.insert(pair.box)
-                let box = boxes[pair.box]
-                if !(excluding + found).contains(where: { $0.intersectionOverUnion(box) >= 0.5 }) { found.append(box) }
+            // The box overlapping the face most; boxes near no known face are left to the next
+            // whole-frame search.
+            let best = boxes.map { (box: $0, iou: face.intersectionOverUnion($0)) }.filter { $0.iou >= 0.2 }
+                .max { $0.iou < $1.iou }
+            if let box = best?.box, !(excluding + found).contains(where: { $0.intersectionOverUnion(box) >= 0.5 }) {
+                found.append(box)
             }
         }
         return found
