@@ -79,9 +79,11 @@ run: build
 	$(BIN) $(ARGS)
 
 # Unit tests run in a debug build; the end-to-end tests drive the release binary, which is the
-# one users run (and the only one fast enough to evaluate thousands of faces in a test).
+# one users run (and the only one fast enough to evaluate thousands of faces in a test). Xvfb
+# gives the window tests a display on machines without one.
 test: test-deps build
-	EMOTION_LIVE_BIN=$(CURDIR)/$(BIN) swift test 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
+	EMOTION_LIVE_BIN=$(CURDIR)/$(BIN) xvfb-run -a -s "-screen 0 1280x1024x24" swift test 2>&1 | tee .build/test.log; \
+		exit $${PIPESTATUS[0]}
 	@$(MAKE) --no-print-directory install-check
 
 # The man page comes from the argument parser (its GenerateManual plugin, on the debug build so
