@@ -116,20 +116,16 @@ public class HDF5Object {
     /// Accepts fixed-length strings (h5py's numpy `S` arrays, as Keras 2 writes) and
     /// variable-length strings (Keras 3).
     public func stringArrayAttribute(_ name: String) throws -> [String]? {
-        guard hasAttribute(name) else { return nil }
-        let label = attributeLabel(name)
-        let attr = H5Aopen(id, name, chdf5_p_default())
-        guard attr >= 0 else { throw HDF5Error.readFailed(file: file.path, object: label) }
-        defer { H5Aclose(attr) }
+        try withAttribute(name) { attr, space, label in try readStrings(attr, space: space, label: label) }
+    }
+
+    private func readStrings(_ attr: hid_t, space: hid_t, label: String) throws -> [String] {
         let type = H5Aget_type(attr)
         guard type >= 0 else { throw HDF5Error.readFailed(file: file.path, object: label) }
         defer { H5Tclose(type) }
         guard H5Tget_class(type) == H5T_STRING else {
             throw HDF5Error.wrongType(file: file.path, object: label, expected: "text")
         }
-        let space = H5Aget_space(attr)
-        guard space >= 0 else { throw HDF5Error.readFailed(file: file.path, object: label) }
-        defer { H5Sclose(space) }
         let count = try elementCount(space: space, label: label)
 
         if H5Tis_variable_str(type) > 0 {
@@ -167,6 +163,11 @@ public class HDF5Object {
     /// Lets a caller accept an empty attribute of any type: Keras 3 writes `weight_names` of a
     /// layer without weights as an empty float64 array, not as text.
     public func attributeElementCount(_ name: String) throws -> Int? {
+        try withAttribute(name) { _, space, label in try elementCount(space: space, label: label) }
+    }
+
+    /// Opens attribute `name` and its dataspace for `body`, closing both after; nil if absent.
+    private func withAttribute<T>(_ name: String, _ body: (_ attr: hid_t, _ space: hid_t, _ label: String) throws -> T) throws -> T? {
         guard hasAttribute(name) else { return nil }
         let label = attributeLabel(name)
         let attr = H5Aopen(id, name, chdf5_p_default())
@@ -175,7 +176,7 @@ public class HDF5Object {
         let space = H5Aget_space(attr)
         guard space >= 0 else { throw HDF5Error.readFailed(file: file.path, object: label) }
         defer { H5Sclose(space) }
-        return try elementCount(space: space, label: label)
+        return try body(attr, space, label)
     }
 
     /// A text attribute that h5py may have split: attributes over 64 KiB (Keras's `layer_names`
