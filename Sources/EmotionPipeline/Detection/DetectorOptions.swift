@@ -19,7 +19,7 @@ public struct DetectorOptions: Equatable, Sendable {
     public var detectScale: Double
 
     /// The default whole-frame interval (see `detectEvery`).
-    public static let defaultDetectEvery = 5
+    public static let defaultDetectEvery = 4
 
     public init(scaleFactor: Double = 1.3, minNeighbors: Int = 5, minFace: Int = 0, maxFace: Int = 0,
                 detectEvery: Int = DetectorOptions.defaultDetectEvery, detectScale: Double = 1) {
