@@ -131,11 +131,15 @@ train: $(TRAIN_VENV)/.installed
 		--train $(SHARED)/data/fer2013-train.csv.gz --test $(SHARED)/data/fer2013-test.csv \
 		--out models/emotion-cnn.h5
 
+# Engine speed per model (batch 1 and 8), then the pipeline against decode + full-frame Haar
+# alone on the same clip, measured in one run (fps, ratio, face recall).
 bench: build
 	@for model in models/emotion-cnn.h5 $(SHARED)/models/seed-cnn.h5 $(SHARED)/models/mini-xception-fer2013.hdf5; do \
 		[ -f $$model ] || { echo "skipping $$model (not found)"; continue; }; \
 		for batch in 1 8; do $(BIN) bench --model $$model --batch $$batch; done; \
 	done
+	@clip=$(SHARED)/media/videos/dinner_table_854x480.mp4; \
+	if [ -f $$clip ]; then $(BIN) bench --video $$clip --repeat 3; else echo "skipping $$clip (not found)"; fi
 
 # Optional: emotion-live against ONNX Runtime and Keras, one thread, one run (Python venv in
 # bench/.venv, ~600 MB of wheels on first use; needs python3-venv). Never needed to run.
