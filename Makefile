@@ -10,13 +10,20 @@ SHARED ?= ../shared
 BIN := .build/release/emotion-live
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# The engine's kernels are written for 8- and 16-wide SIMD; on a CPU with AVX2 and FMA the
-# release build targets Haswell-class x86-64 so they compile to those instructions, and
-# KERASENGINE_FMA makes the micro-kernels use fused multiply-add (Swift cannot test for a CPU
-# feature at compile time; without a target CPU, FMA would be a library call per lane).
-# PORTABLE=1 (or a CPU without them) builds for baseline x86-64: the same results, slower.
+# The engine's kernels are written for 8-, 16- and 32-wide SIMD; the release build targets the
+# build machine's vector extensions so they compile to them: on a CPU with AVX-512 (F, BW, DQ,
+# VL) Skylake-AVX512-class x86-64 and 32-column weight panels (KERASENGINE_AVX512), on one with
+# AVX2 and FMA Haswell-class x86-64. KERASENGINE_FMA makes the micro-kernels use fused
+# multiply-add (Swift cannot test for a CPU feature at compile time; without a target CPU, FMA
+# would be a library call per lane). PORTABLE=1 (or a CPU without them) builds for baseline
+# x86-64: the same results, slower. CPU=avx2 forces the AVX2 build on an AVX-512 machine.
+has_flags = $(shell [ "$$(uname -m)" = x86_64 ] && for f in $(1); do grep -qw $$f /proc/cpuinfo 2>/dev/null || exit 1; done && echo yes)
 ifeq ($(PORTABLE),)
-CPU_FLAGS := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo 2>/dev/null && [ "$$(uname -m)" = x86_64 ] && echo "-Xswiftc -target-cpu -Xswiftc haswell -Xcc -march=haswell -Xswiftc -DKERASENGINE_FMA")
+ifeq ($(CPU)$(call has_flags,avx512f avx512bw avx512dq avx512vl fma),yes)
+CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc skylake-avx512 -Xcc -march=skylake-avx512 -Xswiftc -DKERASENGINE_FMA -Xswiftc -DKERASENGINE_AVX512
+else ifeq ($(call has_flags,avx2 fma),yes)
+CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc haswell -Xcc -march=haswell -Xswiftc -DKERASENGINE_FMA
+endif
 endif
 SWIFT_BUILD := swift build -c release $(CPU_FLAGS)
 
@@ -82,7 +89,7 @@ run: build
 # one users run (and the only one fast enough to evaluate thousands of faces in a test). Xvfb
 # gives the window tests a display on machines without one.
 test: test-deps build
-	EMOTION_LIVE_BIN=$(CURDIR)/$(BIN) xvfb-run -a -s "-screen 0 1280x1024x24" swift test 2>&1 | tee .build/test.log; \
+	EMOTION_LIVE_BIN=$(CURDIR)/$(BIN) xvfb-run -a -s "-screen 0 1280x1024x24" swift test $(CPU_FLAGS) 2>&1 | tee .build/test.log; \
 		exit $${PIPESTATUS[0]}
 	@$(MAKE) --no-print-directory install-check
 

@@ -22,8 +22,10 @@ final class KernelTests: XCTestCase {
 
     func testGEMMMatchesTripleLoop() {
         var random = SeededRandom(seed: 1)
-        // Sizes around the micro-kernel's 6 rows and the 8/16-column panels.
-        for (m, k, n) in [(1, 1, 1), (5, 3, 7), (6, 9, 8), (7, 16, 16), (13, 75, 17), (37, 40, 33), (64, 128, 128), (2, 1600, 40)] {
+        // Sizes around the micro-kernel's 6 rows and the 8/16/32-column panels (a 32-column panel
+        // is two vectors: widths that end in either half, or on the boundary).
+        for (m, k, n) in [(1, 1, 1), (5, 3, 7), (6, 9, 8), (7, 16, 16), (13, 75, 17), (37, 40, 33), (64, 128, 128), (2, 1600, 40),
+                          (19, 12, 24), (12, 7, 50), (25, 33, 64)] {
             for (relu, affine) in [(false, false), (true, false), (true, true)] {
                 let a = randomArray(m * k, &random)
                 let b = randomArray(k * n, &random)
@@ -107,6 +109,7 @@ final class KernelTests: XCTestCase {
             ([10, 10, 4], (3, 3), 6, (1, 1), (1, 1), 2, true),
             ([8, 9, 6], (1, 1), 9, (2, 2), (1, 1), 3, true),
             ([7, 20, 16], (1, 7), 24, (1, 1), (1, 1), 1, true),
+            ([9, 10, 5], (3, 3), 50, (1, 1), (1, 1), 1, true),
         ]
         for (index, t) in cases.enumerated() {
             let batch = 2

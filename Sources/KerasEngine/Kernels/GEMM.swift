@@ -4,23 +4,33 @@
 // Legend: M rows of A and C (output pixels times batch), K the reduction (kernel height *
 // width * input channels), N columns of B and C (output channels).
 //
-// B is the layer's weights, packed once at load into panels of W columns (W = 16, or 8 when
-// N <= 8 so narrow layers waste no lanes): panel p holds B[0..<K, Wp..<Wp+W] as K rows of W
+// B is the layer's weights, packed once at load into panels of W columns: W is two vector
+// registers wide (16 floats with AVX2, 32 with AVX-512), narrower when N is (8 for N <= 8, 16
+// for N <= 16) so narrow layers waste no lanes. Panel p holds B[0..<K, Wp..<Wp+W] as K rows of W
 // contiguous floats, zero-padded past N. The micro-kernel keeps a 6 x W block of C in SIMD
-// registers and streams 6 rows of A and one panel.
+// registers (12 accumulator registers at full width) and streams 6 rows of A and one panel.
 //
 // Build flag: with `-D KERASENGINE_FMA` (set together with a `-target-cpu` that has FMA) the
 // inner product uses fused multiply-add; without it, a separate multiply and add, which is
 // portable but about half the speed (a fused multiply-add without hardware support would be
-// a library call per lane).
+// a library call per lane). With `-D KERASENGINE_AVX512` (set together with an AVX-512 target
+// CPU) panels are 32 columns wide: SIMD32 is two 512-bit registers there, but four 256-bit ones
+// under AVX2, where 6 x 4 accumulators would not fit in 16 registers.
 // ----------------------------------------------------------------------------
 
 /// Weights packed for `gemm`: panels of `width` columns.
 struct PackedMatrix {
     let k: Int
     let n: Int
-    /// Columns per panel: 8 or 16.
+    /// Columns per panel: 8, 16 or (AVX-512 builds) 32.
     let width: Int
+
+    /// The widest panel the build's vector registers hold twice over.
+    #if KERASENGINE_AVX512
+    static let fullWidth = 32
+    #else
+    static let fullWidth = 16
+    #endif
     var panels: Int { (n + width - 1) / width }
     /// panels * k * width floats.
     private(set) var data: [Float]
@@ -35,7 +45,7 @@ struct PackedMatrix {
     init(k: Int, n: Int, bias: [Float]?, element: (Int, Int) -> Float) {
         self.k = k
         self.n = n
-        let width = n <= 8 ? 8 : 16
+        let width = n <= 8 ? 8 : n <= 16 ? 16 : PackedMatrix.fullWidth
         self.width = width
         let panels = (n + width - 1) / width
         var data = [Float](repeating: 0, count: panels * k * width)
@@ -91,7 +101,11 @@ func gemm(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedMatrix,
                     for panel in 0..<b.panels {
                         let offset = panel * b.width
                         let columns = min(b.width, b.n - offset)
-                        if b.width == 16 {
+                        if b.width == 32 {
+                            gemmPanel(VectorPair<SIMD16<Float>>.self, m: m, k: b.k, a: a, lda: lda, panel: packed + panel * b.k * b.width,
+                                      bias: bias + offset, scale: scale + offset, shift: shift + offset,
+                                      columns: columns, c: c + offset, ldc: ldc, epilogue: epilogue)
+                        } else if b.width == 16 {
                             gemmPanel(SIMD16<Float>.self, m: m, k: b.k, a: a, lda: lda, panel: packed + panel * b.k * b.width,
                                       bias: bias + offset, scale: scale + offset, shift: shift + offset,
                                       columns: columns, c: c + offset, ldc: ldc, epilogue: epilogue)
@@ -107,40 +121,16 @@ func gemm(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedMatrix,
     }
 }
 
-// `@_transparent` rather than `@inline(__always)`: these generic helpers are otherwise left as
-// calls after specialization, which costs a quarter of the GEMM's time.
-@_transparent
-private func multiplyAdd<V: SIMD>(_ accumulator: inout V, _ a: Float, _ b: V) where V.Scalar == Float {
-    #if KERASENGINE_FMA
-    accumulator = accumulator.addingProduct(V(repeating: a), b)
-    #else
-    accumulator += V(repeating: a) * b
-    #endif
-}
-
-@_transparent
-private func store<V: SIMD>(_ value: V, _ c: UnsafeMutablePointer<Float>, columns: Int, epilogue: GEMMEpilogue,
-                            scale: V, shift: V) where V.Scalar == Float {
-    var v = value
-    if epilogue.relu { v = simdRelu(v) }
-    if epilogue.affine { v = v * scale + shift }
-    if columns == V.scalarCount {
-        UnsafeMutableRawPointer(c).storeBytes(of: v, as: V.self)
-    } else {
-        for lane in 0..<columns { c[lane] = v[lane] }
-    }
-}
-
 /// One panel of C: 6 rows at a time in registers, then the remaining rows one by one.
 @inline(__always)
-private func gemmPanel<V: SIMD>(_: V.Type, m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, panel: UnsafePointer<Float>,
+private func gemmPanel<V: KernelVector>(_: V.Type, m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, panel: UnsafePointer<Float>,
                                 bias biasPointer: UnsafePointer<Float>, scale scalePointer: UnsafePointer<Float>,
                                 shift shiftPointer: UnsafePointer<Float>, columns: Int,
-                                c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue) where V.Scalar == Float {
-    let step = V.scalarCount * MemoryLayout<Float>.stride
-    let bias = UnsafeRawPointer(biasPointer).loadUnaligned(as: V.self)
-    let scale = UnsafeRawPointer(scalePointer).loadUnaligned(as: V.self)
-    let shift = UnsafeRawPointer(shiftPointer).loadUnaligned(as: V.self)
+                                c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue) {
+    let step = V.width * MemoryLayout<Float>.stride
+    let bias = V.load(biasPointer)
+    let scale = V.load(scalePointer)
+    let shift = V.load(shiftPointer)
     var row = 0
     while row + 6 <= m {
         let a0 = a + row * lda, a1 = a0 + lda, a2 = a1 + lda
@@ -148,22 +138,22 @@ private func gemmPanel<V: SIMD>(_: V.Type, m: Int, k: Int, a: UnsafePointer<Floa
         var c0 = bias, c1 = bias, c2 = bias, c3 = bias, c4 = bias, c5 = bias
         var pb = UnsafeRawPointer(panel)
         for kk in 0..<k {
-            let bv = pb.loadUnaligned(as: V.self)
-            multiplyAdd(&c0, a0[kk], bv)
-            multiplyAdd(&c1, a1[kk], bv)
-            multiplyAdd(&c2, a2[kk], bv)
-            multiplyAdd(&c3, a3[kk], bv)
-            multiplyAdd(&c4, a4[kk], bv)
-            multiplyAdd(&c5, a5[kk], bv)
+            let bv = V.load(pb)
+            c0.multiplyAdd(a0[kk], bv)
+            c1.multiplyAdd(a1[kk], bv)
+            c2.multiplyAdd(a2[kk], bv)
+            c3.multiplyAdd(a3[kk], bv)
+            c4.multiplyAdd(a4[kk], bv)
+            c5.multiplyAdd(a5[kk], bv)
             pb += step
         }
         let out = c + row * ldc
-        store(c0, out, columns: columns, epilogue: epilogue, scale: scale, shift: shift)
-        store(c1, out + ldc, columns: columns, epilogue: epilogue, scale: scale, shift: shift)
-        store(c2, out + 2 * ldc, columns: columns, epilogue: epilogue, scale: scale, shift: shift)
-        store(c3, out + 3 * ldc, columns: columns, epilogue: epilogue, scale: scale, shift: shift)
-        store(c4, out + 4 * ldc, columns: columns, epilogue: epilogue, scale: scale, shift: shift)
-        store(c5, out + 5 * ldc, columns: columns, epilogue: epilogue, scale: scale, shift: shift)
+        c0.store(out, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
+        c1.store(out + ldc, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
+        c2.store(out + 2 * ldc, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
+        c3.store(out + 3 * ldc, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
+        c4.store(out + 4 * ldc, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
+        c5.store(out + 5 * ldc, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
         row += 6
     }
     while row < m {
@@ -173,19 +163,19 @@ private func gemmPanel<V: SIMD>(_: V.Type, m: Int, k: Int, a: UnsafePointer<Floa
         var pb = UnsafeRawPointer(panel)
         var kk = 0
         while kk + 4 <= k {
-            multiplyAdd(&s0, a0[kk], pb.loadUnaligned(as: V.self))
-            multiplyAdd(&s1, a0[kk + 1], (pb + step).loadUnaligned(as: V.self))
-            multiplyAdd(&s2, a0[kk + 2], (pb + 2 * step).loadUnaligned(as: V.self))
-            multiplyAdd(&s3, a0[kk + 3], (pb + 3 * step).loadUnaligned(as: V.self))
+            s0.multiplyAdd(a0[kk], V.load(pb))
+            s1.multiplyAdd(a0[kk + 1], V.load(pb + step))
+            s2.multiplyAdd(a0[kk + 2], V.load(pb + 2 * step))
+            s3.multiplyAdd(a0[kk + 3], V.load(pb + 3 * step))
             pb += 4 * step
             kk += 4
         }
         while kk < k {
-            multiplyAdd(&s0, a0[kk], pb.loadUnaligned(as: V.self))
+            s0.multiplyAdd(a0[kk], V.load(pb))
             pb += step
             kk += 1
         }
-        store((s0 + s1) + (s2 + s3), c + row * ldc, columns: columns, epilogue: epilogue, scale: scale, shift: shift)
+        ((s0 + s1) + (s2 + s3)).store(c + row * ldc, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
         row += 1
     }
 }

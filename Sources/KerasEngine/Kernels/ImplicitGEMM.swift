@@ -24,7 +24,10 @@ func implicitGEMMConvolution(_ input: UnsafePointer<Float>, geometry g: WindowGe
                         let offset = panel * b.width
                         let columns = min(b.width, b.n - offset)
                         let weights = packed + panel * b.k * b.width
-                        if b.width == 16 {
+                        if b.width == 32 {
+                            convolutionPanel(VectorPair<SIMD16<Float>>.self, input, g, channelOffset, groupChannels, batch, weights,
+                                             bias + offset, scale + offset, shift + offset, columns, output + offset, ldc, epilogue)
+                        } else if b.width == 16 {
                             convolutionPanel(SIMD16<Float>.self, input, g, channelOffset, groupChannels, batch, weights,
                                              bias + offset, scale + offset, shift + offset, columns, output + offset, ldc, epilogue)
                         } else {
@@ -38,38 +41,16 @@ func implicitGEMMConvolution(_ input: UnsafePointer<Float>, geometry g: WindowGe
     }
 }
 
-@_transparent
-private func fma<V: SIMD>(_ accumulator: inout V, _ a: Float, _ b: V) where V.Scalar == Float {
-    #if KERASENGINE_FMA
-    accumulator = accumulator.addingProduct(V(repeating: a), b)
-    #else
-    accumulator += V(repeating: a) * b
-    #endif
-}
-
-@_transparent
-private func put<V: SIMD>(_ value: V, _ c: UnsafeMutablePointer<Float>, _ columns: Int, _ epilogue: GEMMEpilogue,
-                          _ scale: V, _ shift: V) where V.Scalar == Float {
-    var v = value
-    if epilogue.relu { v = simdRelu(v) }
-    if epilogue.affine { v = v * scale + shift }
-    if columns == V.scalarCount {
-        UnsafeMutableRawPointer(c).storeBytes(of: v, as: V.self)
-    } else {
-        for lane in 0..<columns { c[lane] = v[lane] }
-    }
-}
-
-private func convolutionPanel<V: SIMD>(_: V.Type, _ input: UnsafePointer<Float>, _ g: WindowGeometry, _ channelOffset: Int,
+private func convolutionPanel<V: KernelVector>(_: V.Type, _ input: UnsafePointer<Float>, _ g: WindowGeometry, _ channelOffset: Int,
                                        _ groupChannels: Int, _ batch: Int, _ weights: UnsafePointer<Float>,
                                        _ biasPointer: UnsafePointer<Float>, _ scalePointer: UnsafePointer<Float>,
                                        _ shiftPointer: UnsafePointer<Float>, _ columns: Int,
-                                       _ output: UnsafeMutablePointer<Float>, _ ldc: Int, _ epilogue: GEMMEpilogue) where V.Scalar == Float {
-    let width = V.scalarCount
+                                       _ output: UnsafeMutablePointer<Float>, _ ldc: Int, _ epilogue: GEMMEpilogue) {
+    let width = V.width
     let step = width * MemoryLayout<Float>.stride
-    let bias = UnsafeRawPointer(biasPointer).loadUnaligned(as: V.self)
-    let scale = UnsafeRawPointer(scalePointer).loadUnaligned(as: V.self)
-    let shift = UnsafeRawPointer(shiftPointer).loadUnaligned(as: V.self)
+    let bias = V.load(biasPointer)
+    let scale = V.load(scalePointer)
+    let shift = V.load(shiftPointer)
     let channels = g.channels
     let rowStride = g.dilationY * g.inputWidth * channels
     // Taps of one kernel row are contiguous in the input: one flat loop of kw * I.
@@ -88,38 +69,38 @@ private func convolutionPanel<V: SIMD>(_: V.Type, _ input: UnsafePointer<Float>,
         for _ in 0..<g.kernelHeight {
             if contiguous {
                 for t in offset..<(offset + rowTaps) {
-                    let bv = pb.loadUnaligned(as: V.self)
-                    fma(&c0, a0[t], bv)
-                    fma(&c1, a1[t], bv)
-                    fma(&c2, a2[t], bv)
-                    fma(&c3, a3[t], bv)
-                    fma(&c4, a4[t], bv)
-                    fma(&c5, a5[t], bv)
+                    let bv = V.load(pb)
+                    c0.multiplyAdd(a0[t], bv)
+                    c1.multiplyAdd(a1[t], bv)
+                    c2.multiplyAdd(a2[t], bv)
+                    c3.multiplyAdd(a3[t], bv)
+                    c4.multiplyAdd(a4[t], bv)
+                    c5.multiplyAdd(a5[t], bv)
                     pb += step
                 }
             } else {
                 for kx in 0..<g.kernelWidth {
                     let tap = offset + kx * g.dilationX * channels
                     for t in tap..<(tap + groupChannels) {
-                        let bv = pb.loadUnaligned(as: V.self)
-                        fma(&c0, a0[t], bv)
-                        fma(&c1, a1[t], bv)
-                        fma(&c2, a2[t], bv)
-                        fma(&c3, a3[t], bv)
-                        fma(&c4, a4[t], bv)
-                        fma(&c5, a5[t], bv)
+                        let bv = V.load(pb)
+                        c0.multiplyAdd(a0[t], bv)
+                        c1.multiplyAdd(a1[t], bv)
+                        c2.multiplyAdd(a2[t], bv)
+                        c3.multiplyAdd(a3[t], bv)
+                        c4.multiplyAdd(a4[t], bv)
+                        c5.multiplyAdd(a5[t], bv)
                         pb += step
                     }
                 }
             }
             offset += rowStride
         }
-        put(c0, c0p, columns, epilogue, scale, shift)
-        put(c1, c1p, columns, epilogue, scale, shift)
-        put(c2, c2p, columns, epilogue, scale, shift)
-        put(c3, c3p, columns, epilogue, scale, shift)
-        put(c4, c4p, columns, epilogue, scale, shift)
-        put(c5, c5p, columns, epilogue, scale, shift)
+        c0.store(c0p, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
+        c1.store(c1p, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
+        c2.store(c2p, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
+        c3.store(c3p, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
+        c4.store(c4p, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
+        c5.store(c5p, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
     }
 
     /// One output pixel, over the taps inside the image; two partial sums.
@@ -137,15 +118,15 @@ private func convolutionPanel<V: SIMD>(_: V.Type, _ input: UnsafePointer<Float>,
                 var pb = UnsafeRawPointer(weights + (ky * g.kernelWidth + kx) * groupChannels * width)
                 var i = 0
                 while i + 2 <= groupChannels {
-                    fma(&s0, tap[i], pb.loadUnaligned(as: V.self))
-                    fma(&s1, tap[i + 1], (pb + step).loadUnaligned(as: V.self))
+                    s0.multiplyAdd(tap[i], V.load(pb))
+                    s1.multiplyAdd(tap[i + 1], V.load(pb + step))
                     pb += 2 * step
                     i += 2
                 }
-                if i < groupChannels { fma(&s0, tap[i], pb.loadUnaligned(as: V.self)) }
+                if i < groupChannels { s0.multiplyAdd(tap[i], V.load(pb)) }
             }
         }
-        put(s0 + s1, out, columns, epilogue, scale, shift)
+        (s0 + s1).store(out, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
     }
 
     for sample in 0..<batch {
