@@ -152,6 +152,9 @@ final class KernelTests: XCTestCase {
             ([10, 12, 5], (5, 3), 1, (1, 2), (1, 1), true),
             ([16, 16, 8], (3, 3), 1, (1, 1), (2, 2), true),
             ([9, 9, 4], (2, 2), 3, (2, 2), (1, 1), false),
+            // Eight pixels at a time over 16-channel blocks and an 8-channel rest, strided too.
+            ([10, 22, 40], (3, 3), 1, (1, 1), (1, 1), true),
+            ([9, 23, 32], (3, 3), 1, (1, 2), (1, 1), true),
         ]
         for (index, t) in cases.enumerated() {
             let batch = 2

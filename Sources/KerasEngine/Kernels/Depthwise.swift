@@ -47,6 +47,16 @@ func depthwiseConv2D(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, 
                     let kyRange = kyStart..<max(kyEnd, kyStart)
                     var c = 0
                     while c + 16 <= vectorChannels {
+                        #if KERASENGINE_AVX512
+                        // Eight 512-bit accumulators fit (and are needed to hide the latency);
+                        // with AVX2 they would be sixteen 256-bit ones and spill.
+                        if pixels == 8 {
+                            depthwiseOctet(SIMD16<Float>.self, image: image, c: c, y0: y0, x0: first, ky: kyRange,
+                                           geometry: g, kernel: kernel, bias: bias, out: out)
+                            c += 16
+                            continue
+                        }
+                        #endif
                         for quad in stride(from: 0, to: pixels, by: 4) {
                             depthwiseQuad(SIMD16<Float>.self, image: image, c: c, y0: y0, x0: first + quad * g.strideX, ky: kyRange,
                                           geometry: g, kernel: kernel, bias: bias, out: out + quad * outChannels)
@@ -55,7 +65,7 @@ func depthwiseConv2D(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, 
                     }
                     while c < vectorChannels {
                         if pixels == 8 {
-                            depthwiseOctet(image: image, c: c, y0: y0, x0: first, ky: kyRange,
+                            depthwiseOctet(SIMD8<Float>.self, image: image, c: c, y0: y0, x0: first, ky: kyRange,
                                            geometry: g, kernel: kernel, bias: bias, out: out)
                         } else {
                             depthwiseQuad(SIMD8<Float>.self, image: image, c: c, y0: y0, x0: first, ky: kyRange,
@@ -152,12 +162,11 @@ private func depthwiseQuad<V: SIMD>(_: V.Type, image: UnsafePointer<Float>, c: I
 }
 
 /// Eight horizontally adjacent output pixels (all taps inside the image horizontally), channels
-/// `c..<c + 8`, multiplier 1.
+/// `c..<c + V.scalarCount`, multiplier 1.
 @inline(__always)
-private func depthwiseOctet(image: UnsafePointer<Float>, c: Int, y0: Int, x0: Int, ky kyRange: Range<Int>,
-                            geometry g: WindowGeometry, kernel: UnsafePointer<Float>,
-                            bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) {
-    typealias V = SIMD8<Float>
+private func depthwiseOctet<V: SIMD>(_: V.Type, image: UnsafePointer<Float>, c: Int, y0: Int, x0: Int, ky kyRange: Range<Int>,
+                                     geometry g: WindowGeometry, kernel: UnsafePointer<Float>,
+                                     bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) where V.Scalar == Float {
     let channels = g.channels
     let start = bias.map { UnsafeRawPointer($0 + c).loadUnaligned(as: V.self) } ?? V()
     var acc0 = start, acc1 = start, acc2 = start, acc3 = start
