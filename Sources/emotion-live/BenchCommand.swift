@@ -38,6 +38,9 @@ struct Bench: ParsableCommand {
     @Option(name: .long, help: "Output format: text or json.")
     var format: Format = .text
 
+    @Flag(name: .long, help: "Also time each layer (one thread, thread CPU time, mean over repeated runs at --batch).")
+    var layers = false
+
     @Option(name: .long, help: ArgumentHelp("Benchmark the pipeline on this video instead of the engine.", valueName: "clip"))
     var video: String?
 
@@ -72,16 +75,30 @@ struct Bench: ParsableCommand {
             let (network, _) = try modelOptions.load()
             let result = EngineBenchmark(model: network, threads: threads, batch: batch).measure(seconds: seconds)
             let path = try modelOptions.resolvedModelPath()
+            let profile = layers ? EngineBenchmark(model: network, threads: 1, batch: batch).profile(seconds: seconds) : []
+            let total = profile.reduce(0) { $0 + $1.milliseconds }
             switch format {
             case .json:
-                emit(jsonString([
+                var object: [String: Any] = [
                     "model": path, "threads": threads, "batch": batch,
                     "ms_per_face": result.msPerFace, "gflops": result.gflops,
                     "mflop_per_face": Double(network.flops) / 1e6, "runs": result.runs,
-                ] as [String: Any]))
+                ]
+                if layers {
+                    object["layers"] = profile.map { ["name": $0.name, "class": $0.className, "ms_per_face": $0.milliseconds / Double(batch)] }
+                }
+                emit(jsonString(object))
             case .text:
                 emit(String(format: "%@: %.4f ms per face, %.1f GFLOP/s (%.1f MFLOP per face; threads %d, batch %d, median of %d runs)",
                             path, result.msPerFace, result.gflops, Double(network.flops) / 1e6, threads, batch, result.runs))
+                let nameWidth = profile.map { $0.name.count }.max() ?? 0
+                let classWidth = profile.map { $0.className.count }.max() ?? 0
+                for row in profile {
+                    let name = row.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+                    let className = row.className.padding(toLength: classWidth, withPad: " ", startingAt: 0)
+                    emit("  \(name)  \(className)  " + String(format: "%8.4f ms per face  %5.1f%%", row.milliseconds / Double(batch),
+                                                               total > 0 ? 100 * row.milliseconds / total : 0))
+                }
             }
         }
     }
@@ -171,6 +188,17 @@ struct EngineBenchmark {
         let median = times[times.count / 2]
         return Result(msPerFace: median * 1000 / Double(batch),
                       gflops: Double(model.flops) * Double(batch) / median / 1e9, runs: times.count)
+    }
+
+    /// Milliseconds per run (of `batch` faces) in each layer, over about `seconds` of runs.
+    func profile(seconds: Double) -> [(name: String, className: String, milliseconds: Double)] {
+        let session = model.makeSession(maxBatch: batch)
+        var generator = SplitMix64(seed: 42)
+        let input = (0..<(batch * model.inputShape.reduce(1, *))).map { _ in Float(generator.next() % 256) / 255 }
+        let probe = DispatchTime.now().uptimeNanoseconds
+        _ = session.profile(input, batch: batch, repetitions: 3)
+        let perRun = max(Double(DispatchTime.now().uptimeNanoseconds - probe) / 3e9, 1e-6)
+        return session.profile(input, batch: batch, repetitions: min(max(Int(seconds / perRun), 3), 100_000))
     }
 
     private func runShare(_ k: Int, sessions: [InferenceSession], inputs: [[Float]], outputs: inout [Float], share: Int) {

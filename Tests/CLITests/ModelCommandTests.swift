@@ -59,6 +59,30 @@ final class ModelCommandTests: XCTestCase {
         XCTAssertEqual(try CLI.run(["bench", "--threads", "0"]).status, 64)
     }
 
+    // MARK: bench
+
+    func testBenchJSONReportsTheContractKeysAndPerLayerTimes() throws {
+        let result = try CLI.run(["bench", "--model", CLI.bundledModel, "--batch", "2", "--seconds", "0.2", "--layers", "--format", "json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let object = try CLI.json(result.stdout)
+        XCTAssertEqual(object["batch"] as? Int, 2)
+        XCTAssertEqual(object["threads"] as? Int, 1)
+        XCTAssertEqual(object["model"] as? String, CLI.bundledModel)
+        let msPerFace = try XCTUnwrap(object["ms_per_face"] as? Double)
+        XCTAssertGreaterThan(msPerFace, 0)
+        XCTAssertGreaterThan(object["gflops"] as? Double ?? 0, 0)
+        // Every computing layer of the bundled model appears once, with a positive time; Dropout
+        // and Flatten cost nothing and are left out.
+        let layers = try XCTUnwrap(object["layers"] as? [[String: Any]])
+        let classes = layers.compactMap { $0["class"] as? String }
+        XCTAssertEqual(classes.count, layers.count)
+        XCTAssertTrue(classes.contains("Conv2D") && classes.contains("Dense"), "\(classes)")
+        XCTAssertFalse(classes.contains("Dropout") || classes.contains("Flatten"), "\(classes)")
+        XCTAssertEqual(Set(layers.compactMap { $0["name"] as? String }).count, layers.count)
+        XCTAssertTrue(layers.allSatisfy { ($0["ms_per_face"] as? Double ?? -1) >= 0 })
+        XCTAssertGreaterThan(layers.compactMap { $0["ms_per_face"] as? Double }.reduce(0, +), 0)
+    }
+
     // MARK: infer
 
     /// Writes `cases` as a float32 (N, H, W, C) .npy file.
