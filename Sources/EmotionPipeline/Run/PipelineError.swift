@@ -21,8 +21,11 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
     case frameFailed(frame: Int, stage: String, reason: String)
     /// The window could not be created (no display...).
     case windowUnavailable(reason: String)
-    /// Results could not be written (a closed pipe, a full disk).
+    /// Results could not be written (a full disk, an I/O error).
     case outputFailed(reason: String)
+    /// Standard output's reader went away (EPIPE: `| head` has read what it wanted). Not a
+    /// failure: the pipeline ends the run early and the command exits quietly.
+    case outputClosed
     /// An output file (`--output`, `--timeline`) that cannot be written: checked before the
     /// first frame, or failing while it is written.
     case outputFileFailed(path: String, reason: String)
@@ -41,6 +44,7 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
         case let .frameFailed(frame, stage, reason): return "frame \(frame): \(stage) failed: \(reason)"
         case let .windowUnavailable(reason): return "cannot open a window: \(reason) (try --headless)"
         case let .outputFailed(reason): return "cannot write results: \(reason)"
+        case .outputClosed: return "standard output was closed"
         case let .outputFileFailed(path, reason): return "\(path): cannot write: \(reason)"
         }
     }
