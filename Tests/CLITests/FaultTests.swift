@@ -120,6 +120,57 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(try entries(of: directory).filter { $0.hasPrefix(".") }, [], "no temporary files left")
     }
 
+
+    // MARK: Very large frames
+
+    /// 4K and 8K video (H.264) and an 8K still work: one line per frame with the face found,
+    /// boxes in source pixels, and an annotated video at the source's size.
+    func testFourKAndEightKFramesWork() throws {
+        let clip = try CLI.sharedFile("media/videos/woman_talking_596x336.mp4")
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (width, height) in [(3840, 2160), (7680, 4320)] {
+            let big = directory.appendingPathComponent("\(height)p.mp4").path
+            try ffmpeg(["-i", clip, "-frames:v", "3", "-vf", "scale=\(width):\(height)", "-c:v", "libx264",
+                        "-preset", "ultrafast", "-pix_fmt", "yuv420p", big])
+            let video = directory.appendingPathComponent("annotated-\(height)p.avi").path
+            let result = try CLI.run([big, "--headless", "--format", "jsonl", "--output", video] + model(), timeout: 300)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertEqual(result.lines.count, 3, "\(width)x\(height): one line per frame")
+            for line in result.lines {
+                let faces = try XCTUnwrap(try CLI.json(line)["faces"] as? [[String: Any]])
+                XCTAssertEqual(faces.count, 1, "\(width)x\(height): the face is found: \(line.prefix(200))")
+                let box = try XCTUnwrap(faces.first?["box"] as? [Int])
+                XCTAssertGreaterThan(box[2], width / 8, "a box in source pixels")
+            }
+            XCTAssertEqual(try countFrames(video), 3)
+            XCTAssertEqual(try imageSize(video), "\(width),\(height)")
+        }
+        let still = directory.appendingPathComponent("still-8k.jpg").path
+        try ffmpeg(["-i", clip, "-frames:v", "1", "-vf", "scale=7680:4320", still])
+        let result = try CLI.run([still, "--headless", "--format", "jsonl"] + model(), timeout: 300)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.lines.count, 1)
+        XCTAssertEqual((try CLI.json(result.lines[0])["faces"] as? [Any])?.count, 1, result.stdout)
+    }
+
+    /// Frames beyond the limit (8192x8192 pixels' worth; here 12000x8000) are refused before
+    /// any frame is processed, in one line naming the file, its size and the limit.
+    func testFramesBeyondTheLimitAreRefusedInOneLine() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let still = directory.appendingPathComponent("huge.jpg").path
+        try ffmpeg(["-f", "lavfi", "-i", "color=c=gray:size=12000x8000", "-frames:v", "1", still])
+        let clip = directory.appendingPathComponent("huge.avi").path
+        try ffmpeg(["-f", "lavfi", "-i", "color=c=gray:size=12000x8000:rate=5", "-frames:v", "2", "-c:v", "mjpeg", clip])
+        for path in [still, clip] {
+            let output = directory.appendingPathComponent("out.mp4").path
+            let result = try CLI.run([path, "--headless", "--output", output] + model())
+            assertCleanFailure(result, naming: path)
+            XCTAssertTrue(result.stderr.contains("12000x8000") && result.stderr.contains("8192x8192"), result.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: output), "no output for a refused source")
+        }
+    }
 }
 
 /// The binary running in the background, its standard output read as it comes: for the tests

@@ -5,6 +5,8 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
     case sourceNotFound(path: String)
     /// A source that exists but cannot be decoded as an image or a video.
     case sourceUnreadable(path: String, reason: String)
+    /// A source whose frames are larger than `FrameSizeLimit` allows.
+    case frameTooLarge(path: String, width: Int, height: Int, maxPixels: Int)
     /// A camera that cannot be opened (or not within the time limit).
     case cameraUnavailable(camera: String, reason: String)
     /// No cascade given and none found where opencv-data installs it.
@@ -34,6 +36,9 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
         switch self {
         case let .sourceNotFound(path): return "\(path): no such file"
         case let .sourceUnreadable(path, reason): return "\(path): cannot read source: \(reason)"
+        case let .frameTooLarge(path, width, height, maxPixels):
+            let side = Int(Double(maxPixels).squareRoot())
+            return "\(path): frames of \(width)x\(height) are larger than the limit of \(maxPixels / 1_000_000) megapixels (\(side)x\(side))"
         case let .cameraUnavailable(camera, reason): return "\(camera): cannot open camera: \(reason)"
         case let .cameraFailed(camera, reason): return "\(camera): \(reason)"
         case let .cascadeNotFound(searched):
