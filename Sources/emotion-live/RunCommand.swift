@@ -137,6 +137,8 @@ struct Run: ParsableCommand {
         let stop = StopRequest()
         _ = SignalWatcher(stop: stop)
         signal(SIGPIPE, SIG_IGN)
+        // Frame buffers get mappings of their own, so a long run's peak memory is a short one's.
+        HeapPolicy.mapLargeBlocks()
         try reportingFailures {
             let path = try modelOptions.resolvedModelPath()
             let (network, metadata) = try modelOptions.load()

@@ -120,7 +120,6 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(try entries(of: directory).filter { $0.hasPrefix(".") }, [], "no temporary files left")
     }
 
-
     // MARK: Very large frames
 
     /// 4K and 8K video (H.264) and an 8K still work: one line per frame with the face found,
@@ -170,6 +169,53 @@ final class FaultTests: XCTestCase {
             XCTAssertTrue(result.stderr.contains("12000x8000") && result.stderr.contains("8192x8192"), result.stderr)
             XCTAssertFalse(FileManager.default.fileExists(atPath: output), "no output for a refused source")
         }
+    }
+
+    // MARK: Memory over long runs
+
+    /// A run over the same clip five times over peaks within 10% of a run over it once, with
+    /// every per-frame and per-face consumer on: headless JSON lines, the summary, the annotated
+    /// video and the timeline. Peak resident memory of each child from wait4's rusage (a
+    /// ratio of two runs on the same machine, not a timing).
+    func testPeakMemoryOfAFiveTimesLongerRunIsWithinTenPercent() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let once = try CLI.sharedFile("media/videos/phone_smile_vfr.mp4")
+        let fiveTimes = try loopedClip("phone_smile_vfr.mp4", times: 5, in: directory)
+        func peak(_ clip: String, _ tag: String) throws -> Int {
+            let arguments = [clip, "--headless", "--format", "jsonl", "--summary",
+                             "--output", directory.appendingPathComponent("\(tag).mp4").path,
+                             "--timeline", directory.appendingPathComponent("\(tag).png").path] + (try model())
+            let (status, kilobytes) = try peakResidentKilobytes(CLI.binary.path, arguments)
+            XCTAssertEqual(status, 0, "emotion-live \(arguments.joined(separator: " "))")
+            return kilobytes
+        }
+        let peak1 = try peak(once, "once"), peak5 = try peak(fiveTimes, "five")
+        print("peak RSS: 1x \(peak1) KB, 5x \(peak5) KB, ratio \(Double(peak5) / Double(peak1))")
+        XCTAssertEqual(try countFrames(directory.appendingPathComponent("five.mp4").path), 575, "the long run did run")
+        XCTAssertLessThanOrEqual(Double(peak5), 1.10 * Double(peak1), "peak RSS 1x \(peak1) KB, 5x \(peak5) KB")
+    }
+
+    /// Runs `executable` to its end (stdout and stderr to /dev/null) and returns its exit status
+    /// and its peak resident set in kilobytes (`ru_maxrss`), reaped with wait4 so the usage is
+    /// that child's alone.
+    private func peakResidentKilobytes(_ executable: String, _ arguments: [String]) throws -> (status: Int32, kilobytes: Int) {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw XCTSkip("cannot start \(executable): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let exited = status & 0x7f == 0
+        return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), usage.ru_maxrss)
     }
 }
 
