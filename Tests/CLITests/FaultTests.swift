@@ -90,6 +90,36 @@ final class FaultTests: XCTestCase {
         }
     }
 
+    /// In a window, a still stays up until a key is pressed: SIGINT ends that wait too, with
+    /// status 130 and the annotated video in place. (The video's temporary name carries the
+    /// process id: the test signals emotion-live itself, not xvfb-run around it.)
+    func testSIGINTEndsAWindowWaitingForAKey() throws {
+        let image = try CLI.sharedFile("media/images/group_selfie.jpg")
+        let xvfb = try tool("xvfb-run")
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let video = directory.appendingPathComponent("window.avi").path
+        let child = try RunningCLI(["-a", "-s", "-screen 0 1024x768x24", CLI.binary.path, image, "--output", video] + model(),
+                                   executable: xvfb)
+        var pid: pid_t?
+        let deadline = Date(timeIntervalSinceNow: 120)
+        while pid == nil && Date() < deadline && child.process.isRunning {
+            pid = try entries(of: directory).lazy.compactMap { name -> pid_t? in
+                guard name.hasPrefix(".window.avi.partial-") else { return nil }
+                return pid_t(name.dropFirst(".window.avi.partial-".count).prefix { $0.isNumber })
+            }.first
+            usleep(50_000)
+        }
+        let running = try XCTUnwrap(pid, "the window opened and the video was started")
+        // Time for the still to be classified and shown; the run waits for a key from then on.
+        sleep(2)
+        kill(running, SIGINT)
+        XCTAssertTrue(child.waitForExit(timeout: 60), "SIGINT ends the wait for a key")
+        XCTAssertEqual(child.process.terminationStatus, 130, child.stderr())
+        XCTAssertEqual(try entries(of: directory), ["window.avi"], "the video is in place, no temporary file")
+        XCTAssertLessThanOrEqual(try countFrames(video) ?? 0, 1)
+    }
+
     // MARK: Closed standard output
 
     /// `emotion-live clip --headless | head -1`: once the reader has gone, the run stops at the
@@ -233,8 +263,8 @@ final class RunningCLI {
 
     /// `collectStandardOutput` false leaves standard output to `readLine` and
     /// `closeStandardOutput` (a reader that leaves after one line).
-    init(_ arguments: [String], collectStandardOutput: Bool = true) throws {
-        process.executableURL = CLI.binary
+    init(_ arguments: [String], executable: URL? = nil, collectStandardOutput: Bool = true) throws {
+        process.executableURL = executable ?? CLI.binary
         process.arguments = arguments
         process.currentDirectoryURL = CLI.packageRoot
         process.standardOutput = out
