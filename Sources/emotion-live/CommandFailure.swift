@@ -1,4 +1,5 @@
 import ArgumentParser
+import EmotionPipeline
 import Foundation
 
 /// Runs a command body and turns any library error into one line on stderr and exit status 1.
@@ -8,6 +9,10 @@ func reportingFailures(_ body: () throws -> Void) throws {
         try body()
     } catch let exit as ExitCode {
         throw exit
+    } catch PipelineError.outputClosed {
+        // The reader of standard output went away before the run began (`| head -0`): there is
+        // nobody to report to and nothing was lost, so the command ends quietly.
+        return
     } catch {
         let line = String(describing: error).replacingOccurrences(of: "\n", with: " ")
         fputs("emotion-live: \(line)\n", stderr)

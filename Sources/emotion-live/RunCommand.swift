@@ -23,6 +23,12 @@ struct Run: ParsableCommand {
         run). --smooth averages each face's probabilities over time (on by default in a window, \
         0.5 s; off by default with --headless, which prints raw per-frame data). On a terminal, \
         a progress line for files is shown on stderr.
+
+        Ctrl-C (SIGINT) or SIGTERM ends the run after the frame in progress: the output is \
+        flushed, --output and --timeline files are finalized with every frame done, the summary \
+        is printed, and the exit status is 130 or 143 (a second signal ends the program at \
+        once). A closed standard output (emotion-live clip --headless | head -1) ends the run \
+        the same way, quietly, with status 0.
         """
     )
 
@@ -124,6 +130,15 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        // First, before any other thread starts: SIGINT and SIGTERM become a request to stop
+        // between frames (files finalized, summary printed, exit 130 or 143). SIGPIPE is
+        // ignored so that a closed standard output (`| head`) is an EPIPE the pipeline sees and
+        // ends the run on, quietly, instead of a death by signal.
+        let stop = StopRequest()
+        _ = SignalWatcher(stop: stop)
+        signal(SIGPIPE, SIG_IGN)
+        // Frame buffers get mappings of their own, so a long run's peak memory is a short one's.
+        HeapPolicy.mapLargeBlocks()
         try reportingFailures {
             let path = try modelOptions.resolvedModelPath()
             let (network, metadata) = try modelOptions.load()
@@ -136,7 +151,8 @@ struct Run: ParsableCommand {
                 margins: try margins(), headless: headless, format: format, mirror: !noMirror,
                 camera: CameraRequest(width: width, height: height, fps: fps),
                 smoothSeconds: smooth, summary: summary, outputPath: output, timelinePath: timeline)
-            try runPipeline(options: options, classifier: classifier)
+            let statistics = try runPipeline(options: options, classifier: classifier, stop: stop)
+            if let reason = statistics.stopReason, reason.exitStatus != 0 { throw ExitCode(reason.exitStatus) }
         }
     }
 }

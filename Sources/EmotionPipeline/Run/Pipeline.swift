@@ -9,6 +9,9 @@ public struct RunStatistics: Equatable, Sendable {
     public var skippedFrames = 0
     /// Wall-clock seconds from the first frame requested to the last frame handled.
     public var seconds = 0.0
+    /// Set when the run ended early because something outside it asked (a signal, a closed
+    /// standard output); nil when the source ended, `maxFrames` was reached or a sink quit.
+    public var stopReason: StopReason?
 
     public var framesPerSecond: Double { seconds > 0 ? Double(frames) / seconds : 0 }
     public var faceFrameShare: Double { frames > 0 ? Double(framesWithFaces) / Double(frames) : 0 }
@@ -75,14 +78,20 @@ public final class Pipeline {
         return FrameResult(frameIndex: frame.index, time: frame.time, faces: faces)
     }
 
-    /// Runs until the source ends, a sink asks to stop, or `maxFrames` frames are done.
-    /// The source is closed and every sink finished, also when an error ends the run.
+    /// Runs until the source ends, a sink asks to stop, `maxFrames` frames are done, or `stop`
+    /// is requested. The source is closed and every sink finished, also when an error ends the
+    /// run.
+    ///
+    /// `stop` is checked before each frame is read, never during one: the frame in progress
+    /// reaches every sink, so the outputs end on a whole frame. A sink whose reader went away
+    /// (`PipelineError.outputClosed`, standard output closed by `| head`) stops the run the same
+    /// way instead of failing it: the frames already done are kept.
     ///
     /// `keepRealTime` (window mode): when processing a video file falls more than a frame
     /// interval behind the file's own clock, frames are skipped (decoded, not processed) so the
     /// clip plays at its own speed. Headless runs process every frame.
     @discardableResult
-    public func run(maxFrames: Int? = nil, keepRealTime: Bool = false) throws -> RunStatistics {
+    public func run(maxFrames: Int? = nil, keepRealTime: Bool = false, stop: StopRequest? = nil) throws -> RunStatistics {
         var statistics = RunStatistics()
         defer { source.close() }
         var begun: [FrameSink] = []
@@ -96,6 +105,10 @@ public final class Pipeline {
         let interval = source.info.fps > 0 ? 1 / source.info.fps : 1.0 / 30
         var clock: (wall: Date, media: Double)?
         frames: while maxFrames.map({ statistics.frames < $0 }) ?? true {
+            if let reason = stop?.reason {
+                statistics.stopReason = reason
+                break
+            }
             guard let frame = try source.nextFrame() else { break }
             if pace {
                 if let clock {
@@ -112,9 +125,15 @@ public final class Pipeline {
             statistics.frames += 1
             statistics.faces += result.faces.count
             if !result.faces.isEmpty { statistics.framesWithFaces += 1 }
+            // A sink that finds its reader gone still lets the frame reach the others.
             for sink in sinks {
-                if try !sink.consume(result, frame: frame) { break frames }
+                do {
+                    if try !sink.consume(result, frame: frame) { break frames }
+                } catch PipelineError.outputClosed {
+                    statistics.stopReason = .outputClosed
+                }
             }
+            if statistics.stopReason != nil { break }
         }
         statistics.seconds = Date().timeIntervalSince(start)
         let finishing = begun

@@ -5,6 +5,8 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
     case sourceNotFound(path: String)
     /// A source that exists but cannot be decoded as an image or a video.
     case sourceUnreadable(path: String, reason: String)
+    /// A source whose frames are larger than `FrameSizeLimit` allows.
+    case frameTooLarge(path: String, width: Int, height: Int, maxPixels: Int)
     /// A camera that cannot be opened (or not within the time limit).
     case cameraUnavailable(camera: String, reason: String)
     /// No cascade given and none found where opencv-data installs it.
@@ -21,8 +23,11 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
     case frameFailed(frame: Int, stage: String, reason: String)
     /// The window could not be created (no display...).
     case windowUnavailable(reason: String)
-    /// Results could not be written (a closed pipe, a full disk).
+    /// Results could not be written (a full disk, an I/O error).
     case outputFailed(reason: String)
+    /// Standard output's reader went away (EPIPE: `| head` has read what it wanted). Not a
+    /// failure: the pipeline ends the run early and the command exits quietly.
+    case outputClosed
     /// An output file (`--output`, `--timeline`) that cannot be written: checked before the
     /// first frame, or failing while it is written.
     case outputFileFailed(path: String, reason: String)
@@ -31,6 +36,9 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
         switch self {
         case let .sourceNotFound(path): return "\(path): no such file"
         case let .sourceUnreadable(path, reason): return "\(path): cannot read source: \(reason)"
+        case let .frameTooLarge(path, width, height, maxPixels):
+            let side = Int(Double(maxPixels).squareRoot())
+            return "\(path): frames of \(width)x\(height) are larger than the limit of \(maxPixels / 1_000_000) megapixels (\(side)x\(side))"
         case let .cameraUnavailable(camera, reason): return "\(camera): cannot open camera: \(reason)"
         case let .cameraFailed(camera, reason): return "\(camera): \(reason)"
         case let .cascadeNotFound(searched):
@@ -41,6 +49,7 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
         case let .frameFailed(frame, stage, reason): return "frame \(frame): \(stage) failed: \(reason)"
         case let .windowUnavailable(reason): return "cannot open a window: \(reason) (try --headless)"
         case let .outputFailed(reason): return "cannot write results: \(reason)"
+        case .outputClosed: return "standard output was closed"
         case let .outputFileFailed(path, reason): return "\(path): cannot write: \(reason)"
         }
     }

@@ -9,18 +9,22 @@ import Foundation
 /// The sinks, in the order each frame reaches them: tracking and smoothing (`TrackingSink`),
 /// then the window or the headless printer, the annotated video, the timeline, the summary
 /// and the progress line. Output files are renamed into place, and the summary printed, only
-/// when the run ends without an error.
+/// when the run ends without an error: at the source's end, after `maxFrames`, when the user
+/// quits, and also when `stop` is requested (a signal) or standard output's reader goes away
+/// (`RunStatistics.stopReason` says which); the frames done until then are all in the files.
 @discardableResult
-public func runPipeline(options: RunOptions, output: LineOutput = StandardOutput()) throws -> RunStatistics {
+public func runPipeline(options: RunOptions, output: LineOutput = StandardOutput(),
+                        stop: StopRequest? = nil) throws -> RunStatistics {
     let classifier = try EmotionClassifier(modelPath: options.modelPath, metadata: options.metadata,
                                            maxBatch: options.maxBatch)
-    return try runPipeline(options: options, classifier: classifier, output: output)
+    return try runPipeline(options: options, classifier: classifier, output: output, stop: stop)
 }
 
 /// The same with a classifier the caller has already loaded (or a stand-in).
 @discardableResult
 public func runPipeline(options: RunOptions, classifier: FaceClassifier,
-                        output: LineOutput = StandardOutput(), diagnostics: LineOutput = StandardError()) throws -> RunStatistics {
+                        output: LineOutput = StandardOutput(), diagnostics: LineOutput = StandardError(),
+                        stop: StopRequest? = nil) throws -> RunStatistics {
     let labels = classifier.labels
     var files: [FileWritingSink] = []
     if let path = options.outputPath { files.append(try VideoFileSink(path: path, labels: labels)) }
@@ -43,7 +47,7 @@ public func runPipeline(options: RunOptions, classifier: FaceClassifier,
         case .csv: sinks.append(CSVSink(labels: labels, output: output))
         }
     } else {
-        sinks.append(WindowSink(mirrorCamera: options.mirror, labels: labels))
+        sinks.append(WindowSink(mirrorCamera: options.mirror, labels: labels, stop: stop))
     }
     sinks += files as [FrameSink]
     var summary: SummarySink?
@@ -61,12 +65,16 @@ public func runPipeline(options: RunOptions, classifier: FaceClassifier,
                             classifier: classifier, sinks: [tracking])
     let statistics: RunStatistics
     do {
-        statistics = try pipeline.run(maxFrames: options.maxFrames, keepRealTime: !options.headless)
+        statistics = try pipeline.run(maxFrames: options.maxFrames, keepRealTime: !options.headless, stop: stop)
         for file in files { try file.commit() }
     } catch {
         for file in files { file.discard() }
         throw error
     }
-    try summary?.report()
+    do {
+        try summary?.report()
+    } catch PipelineError.outputClosed {
+        // The reader of a JSON summary has gone: nobody to tell.
+    }
     return statistics
 }

@@ -7,12 +7,17 @@ public protocol LineOutput: AnyObject {
 }
 
 /// Standard output, flushed after every line.
+///
+/// A reader that has gone away (EPIPE, with SIGPIPE ignored as the run command does) is
+/// `PipelineError.outputClosed`, which ends the run quietly; any other write error is a failure.
 public final class StandardOutput: LineOutput {
     public init() {}
 
     public func writeLine(_ line: String) throws {
         if fputs(line, stdout) < 0 || fputc(0x0A, stdout) < 0 || fflush(stdout) != 0 {
-            throw PipelineError.outputFailed(reason: "standard output: \(String(cString: strerror(errno)))")
+            let code = errno
+            if code == EPIPE { throw PipelineError.outputClosed }
+            throw PipelineError.outputFailed(reason: "standard output: \(String(cString: strerror(code)))")
         }
     }
 }

@@ -53,7 +53,8 @@ public final class SummarySink: FrameSink {
         return true
     }
 
-    /// Writes the report (after a successful run: an interrupted run has no summary).
+    /// Writes the report (after a run that was not ended by an error; a run stopped by a signal
+    /// reports the frames it did).
     public func report() throws {
         for line in lines() { try output.writeLine(line) }
     }

@@ -5,6 +5,11 @@ import Foundation
 /// in id order), one line per label in the label's colour (`Annotator.colour`), a legend, and
 /// a shared time axis in seconds. A line breaks where its face was not seen for more than
 /// `gapSeconds`. For stills (every frame at time 0) the axis counts images instead.
+///
+/// Memory is bounded whatever the run's length: each face's samples are thinned to at most
+/// `pointsPerFace` points (`TimelineSeries`), and at most `maxFaces` faces are kept: when a new
+/// face would exceed that, the one seen in the fewest frames is dropped (it could not have been
+/// one of the `maxPanels` drawn unless it came back for longer than the others).
 public final class TimelineSink: FileWritingSink {
     public let file: OutputFile
     public let labels: [String]
@@ -12,8 +17,10 @@ public final class TimelineSink: FileWritingSink {
     public var panelHeight = 130
     public var maxPanels = 8
     public var gapSeconds = 0.5
-    /// Per face id, its (x, probabilities) samples in order; x is the time, or the frame index.
-    private var samples: [Int: [(time: Double, frame: Int, probabilities: [Float])]] = [:]
+    public var pointsPerFace = 1024
+    public var maxFaces = 64
+    /// Per face id, its probabilities over time.
+    private(set) var series: [Int: TimelineSeries] = [:]
     private var lastTime = 0.0
     private var lastFrame = 0
 
@@ -32,7 +39,14 @@ public final class TimelineSink: FileWritingSink {
         lastTime = max(lastTime, result.time)
         lastFrame = max(lastFrame, result.frameIndex)
         for (n, face) in result.faces.enumerated() where face.probabilities.count == labels.count {
-            samples[face.id ?? -(n + 1), default: []].append((result.time, result.frameIndex, face.probabilities))
+            let id = face.id ?? -(n + 1)
+            if series[id] == nil {
+                if series.count >= maxFaces, let least = series.min(by: { ($0.value.frameCount, $0.key) < ($1.value.frameCount, $1.key) }) {
+                    series[least.key] = nil
+                }
+                series[id] = TimelineSeries(capacity: pointsPerFace, gapSeconds: gapSeconds)
+            }
+            series[id]!.append(time: result.time, frame: result.frameIndex, probabilities: face.probabilities)
         }
         return true
     }
@@ -53,7 +67,7 @@ public final class TimelineSink: FileWritingSink {
     public func render() throws -> Image {
         let byTime = lastTime > 0
         let span = byTime ? lastTime : Double(max(1, lastFrame))
-        let ids = samples.keys.sorted { (samples[$0]!.count, -$0) > (samples[$1]!.count, -$1) }.prefix(maxPanels).sorted()
+        let ids = series.keys.sorted { (series[$0]!.frameCount, -$0) > (series[$1]!.frameCount, -$1) }.prefix(maxPanels).sorted()
         let left = 56, right = 16, header = 44, panelGap = 26, footer = 40
         let plotWidth = width - left - right
         let height = header + max(1, ids.count) * (panelHeight + panelGap) + footer
@@ -80,9 +94,10 @@ public final class TimelineSink: FileWritingSink {
         for (row, id) in ids.enumerated() {
             let top = header + panelGap + row * (panelHeight + panelGap)
             let bottom = top + panelHeight
-            let points = samples[id]!
-            let seen = byTime ? "\(NumberFormat.fixed(points.first!.time, 1))-\(NumberFormat.fixed(points.last!.time, 1)) s" : "\(points.count) images"
-            let title = id > 0 ? "face \(id)  (\(points.count) frames, \(seen))" : "face (untracked)"
+            let face = series[id]!
+            let points = face.points
+            let seen = byTime ? "\(NumberFormat.fixed(face.firstTime, 1))-\(NumberFormat.fixed(face.lastTime, 1)) s" : "\(face.frameCount) images"
+            let title = id > 0 ? "face \(id)  (\(face.frameCount) frames, \(seen))" : "face (untracked)"
             try image.drawText(title, x: left, y: top - 7, fontScale: font, colour: .black, thickness: 1)
             for fraction in [0.0, 0.5, 1.0] {
                 let y = bottom - Int((fraction * Double(panelHeight)).rounded())
@@ -97,17 +112,18 @@ public final class TimelineSink: FileWritingSink {
             try image.drawRectangle(FaceBox(x: left, y: top, width: plotWidth + 1, height: panelHeight + 1), colour: axis, thickness: 1)
             for (k, label) in labels.enumerated() {
                 let colour = Annotator.colour(for: label) == .white ? axis : Annotator.colour(for: label)
-                var previous: (x: Int, y: Int, time: Double, frame: Int)?
+                var previous: (x: Int, y: Int, point: TimelineSeries.Point)?
                 for point in points {
-                    let px = xPosition(byTime ? point.time : Double(point.frame))
+                    let px = xPosition(byTime ? point.time : point.frame)
                     let py = bottom - Int((Double(max(0, min(1, point.probabilities[k]))) * Double(panelHeight)).rounded())
                     if let previous {
-                        let gap = byTime ? point.time - previous.time > gapSeconds : point.frame - previous.frame > 1
-                        if !gap { try image.drawLine(x0: previous.x, y0: previous.y, x1: px, y1: py, colour: colour, thickness: 2) }
+                        if !TimelineSeries.isGap(from: previous.point, to: point, gapSeconds: gapSeconds) {
+                            try image.drawLine(x0: previous.x, y0: previous.y, x1: px, y1: py, colour: colour, thickness: 2)
+                        }
                     } else if points.count == 1 {
                         try image.fillRectangle(FaceBox(x: px - 2, y: py - 2, width: 5, height: 5), colour: colour)
                     }
-                    previous = (px, py, point.time, point.frame)
+                    previous = (px, py, point)
                 }
             }
         }

@@ -26,10 +26,20 @@ public final class TrackingSink: FrameSink {
         }
     }
 
+    /// A sink whose reader has gone (`PipelineError.outputClosed`) ends the run, but only once
+    /// the frame has reached the others too: the annotated video keeps the frame in progress.
     public func consume(_ result: FrameResult, frame: Frame) throws -> Bool {
         let tracked = track(result, source: frame.source)
         var goOn = true
-        for sink in begun where try !sink.consume(tracked, frame: frame) { goOn = false }
+        var outputClosed = false
+        for sink in begun {
+            do {
+                if try !sink.consume(tracked, frame: frame) { goOn = false }
+            } catch PipelineError.outputClosed {
+                outputClosed = true
+            }
+        }
+        if outputClosed { throw PipelineError.outputClosed }
         return goOn
     }
 

@@ -19,6 +19,9 @@ public final class WindowSink: FrameSink {
     /// Where snapshots go.
     public let snapshotDirectory: String
     private let report: (String) -> Void
+    /// A signal's request to stop: the waits below (an image shown until a key, a pause) end
+    /// on it too, since no key will come.
+    private let stop: StopRequest?
     private var shownImage: Image?
     /// Frames per second over the last second or so (an exponential average of the intervals).
     private var frameRate: Double?
@@ -32,7 +35,9 @@ public final class WindowSink: FrameSink {
 
     public init(title: String = "emotion-live", mirrorCamera: Bool = true, labels: [String] = [],
                 snapshotDirectory: String = FileManager.default.currentDirectoryPath,
-                report: @escaping (String) -> Void = { line in fputs(line + "\n", stderr) }) {
+                report: @escaping (String) -> Void = { line in fputs(line + "\n", stderr) },
+                stop: StopRequest? = nil) {
+        self.stop = stop
         self.title = title
         self.mirrorCamera = mirrorCamera
         self.labels = labels
@@ -89,13 +94,13 @@ public final class WindowSink: FrameSink {
 
         switch source.kind {
         case .image:
-            while !quit {
+            while !quit && !stopRequested {
                 if try Window.waitKey(milliseconds: 100) != nil || window.isClosed { quit = true }
             }
         case .camera, .video:
             handle(try Window.waitKey(milliseconds: 1))
             if paused {
-                while paused && !quit {
+                while paused && !quit && !stopRequested {
                     handle(try Window.waitKey(milliseconds: 100))
                     if window.isClosed { quit = true }
                 }
@@ -116,6 +121,8 @@ public final class WindowSink: FrameSink {
         }
         window = nil
     }
+
+    private var stopRequested: Bool { stop?.isRequested ?? false }
 
     private func handle(_ key: Int32?) {
         guard let key else { return }

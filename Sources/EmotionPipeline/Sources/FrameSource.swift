@@ -53,13 +53,22 @@ public protocol FrameSource: AnyObject {
 
 /// Opens the source a spec names.
 /// `warn` receives one line per entry of an image directory that is skipped (unreadable).
+/// A source whose frames are larger than `FrameSizeLimit` is closed again and refused.
 public func openSource(_ spec: SourceSpec, cameraRequest: CameraRequest = CameraRequest(),
                        warn: @escaping (String) -> Void = { _ in }) throws -> FrameSource {
+    let source: FrameSource
     switch spec {
-    case let .camera(index): return try CameraSource(index: index, request: cameraRequest)
-    case let .cameraDevice(path): return try CameraSource(devicePath: path, request: cameraRequest)
-    case let .image(path): return try ImageSource(path: path)
-    case let .video(path): return try VideoFileSource(path: path)
-    case let .directory(path): return try ImageDirectorySource(path: path, warn: warn)
+    case let .camera(index): source = try CameraSource(index: index, request: cameraRequest)
+    case let .cameraDevice(path): source = try CameraSource(devicePath: path, request: cameraRequest)
+    case let .image(path): source = try ImageSource(path: path)
+    case let .video(path): source = try VideoFileSource(path: path)
+    case let .directory(path): source = try ImageDirectorySource(path: path, warn: warn)
     }
+    do {
+        try FrameSizeLimit.check(source.info)
+    } catch {
+        source.close()
+        throw error
+    }
+    return source
 }

@@ -2,7 +2,21 @@ import Foundation
 
 /// Frames of a video file, in order, every one of them, decoded a few frames ahead on a
 /// background thread. Times come from the container (CAP_PROP_POS_MSEC).
+///
+/// The frames decoded ahead are bounded by bytes as well as by count (`readAheadBytes`), so a
+/// 4K or 8K file holds no more memory waiting than a few HD frames would.
 public final class VideoFileSource: FrameSource {
+    /// The most the frames decoded ahead may hold (BGR bytes): three 4K frames (75 MB) fit,
+    /// an 8K frame (100 MB) is decoded one at a time.
+    public static let readAheadBytes = 128 << 20
+
+    /// The frames to decode ahead for frames of `width` x `height`: `readAhead`, or fewer when
+    /// they would hold more than `readAheadBytes`, and at least one (the decoding still overlaps
+    /// the pipeline).
+    public static func readAheadFrames(width: Int, height: Int, readAhead: Int) -> Int {
+        max(1, min(readAhead, readAheadBytes / max(1, width * height * 3)))
+    }
+
     public let info: SourceInfo
     private let reader: BackgroundReader
     private var delivered = 0
@@ -24,7 +38,8 @@ public final class VideoFileSource: FrameSource {
         info = SourceInfo(kind: .video, name: path, width: captureInfo.width, height: captureInfo.height,
                           fps: captureInfo.fps > 0 && captureInfo.fps < 1000 ? captureInfo.fps : 0,
                           frameCount: captureInfo.frameCount > 0 ? captureInfo.frameCount : nil)
-        reader = BackgroundReader(policy: .queue(capacity: max(1, readAhead))) { try capture.read() }
+        let capacity = Self.readAheadFrames(width: captureInfo.width, height: captureInfo.height, readAhead: readAhead)
+        reader = BackgroundReader(policy: .queue(capacity: capacity)) { try capture.read() }
         reader.start()
     }
 
