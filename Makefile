@@ -40,7 +40,7 @@ OPENCV_MODULES := videoio imgcodecs objdetect imgproc core
 # Debian packages: what building and running need, and what only the tests need.
 CASCADE := /usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml
 
-.PHONY: deps test-deps build run test install install-check uninstall train bench bench-compare clean help
+.PHONY: deps test-deps build run test install install-check uninstall train bench bench-deps bench-compare clean help
 
 help:
 	@echo "make run ARGS='[SOURCE] [options]'  build and run (default: webcam, window)"
@@ -140,13 +140,36 @@ train: $(TRAIN_VENV)/.installed
 
 # Engine speed per model (batch 1 and 8), then the pipeline against decode + full-frame Haar
 # alone on the same clip, measured in one run (fps, ratio, face recall).
-bench: build
+# Engine speed of the three models; then, on dinner_table (854x480) and a 1920x1080 crowd clip
+# made from it (2x2 tiles, 150 frames, with ffmpeg into .build/bench), the pipeline against
+# decode + full-frame Haar in one run, and a headless run's peak RSS and wall time.
+BENCH_DIR := .build/bench
+CROWD := $(BENCH_DIR)/crowd_1920x1080.mp4
+bench: build bench-deps
 	@for model in models/emotion-cnn.h5 $(SHARED)/models/seed-cnn.h5 $(SHARED)/models/mini-xception-fer2013.hdf5; do \
 		[ -f $$model ] || { echo "skipping $$model (not found)"; continue; }; \
 		for batch in 1 8; do $(BIN) bench --model $$model --batch $$batch; done; \
 	done
 	@clip=$(SHARED)/media/videos/dinner_table_854x480.mp4; \
-	if [ -f $$clip ]; then $(BIN) bench --video $$clip --repeat 3; else echo "skipping $$clip (not found)"; fi
+	if [ ! -f $$clip ]; then echo "skipping the pipeline benchmark ($$clip not found)"; exit 0; fi; \
+	mkdir -p $(BENCH_DIR); \
+	[ -f $(CROWD) ] || ffmpeg -loglevel error -y -i $$clip -filter_complex \
+		"[0:v]split=4[a][b][c][d];[a][b]hstack[t];[c][d]hstack[u];[t][u]vstack,scale=1920:1080" \
+		-frames:v 150 -c:v libx264 -preset veryfast -pix_fmt yuv420p $(CROWD); \
+	for video in $$clip $(CROWD); do \
+		$(BIN) bench --video $$video --repeat 3; \
+		/usr/bin/time -f "$$video: headless run, peak RSS %M KB, %e s" $(BIN) $$video --headless --format jsonl >/dev/null; \
+	done
+
+bench-deps:
+	@missing=""; \
+	command -v ffmpeg >/dev/null || missing="$$missing ffmpeg"; \
+	[ -x /usr/bin/time ] || missing="$$missing time"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
 
 # Optional: emotion-live against ONNX Runtime and Keras, one thread, one run (Python venv in
 # bench/.venv, ~600 MB of wheels on first use; needs python3-venv). Never needed to run.
