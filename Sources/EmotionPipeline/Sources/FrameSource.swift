@@ -52,14 +52,15 @@ public protocol FrameSource: AnyObject {
 }
 
 /// Opens the source a spec names.
-/// `warn` receives one line per entry of an image directory that is skipped (unreadable).
+/// `warn` receives one line per entry of an image directory that is skipped (unreadable), and
+/// the line saying why a video file ended early (truncated or corrupt).
 public func openSource(_ spec: SourceSpec, cameraRequest: CameraRequest = CameraRequest(),
                        warn: @escaping (String) -> Void = { _ in }) throws -> FrameSource {
     switch spec {
     case let .camera(index): return try CameraSource(index: index, request: cameraRequest)
     case let .cameraDevice(path): return try CameraSource(devicePath: path, request: cameraRequest)
     case let .image(path): return try ImageSource(path: path)
-    case let .video(path): return try VideoFileSource(path: path)
+    case let .video(path): return try VideoFileSource(path: path, warn: warn)
     case let .directory(path): return try ImageDirectorySource(path: path, warn: warn)
     }
 }
