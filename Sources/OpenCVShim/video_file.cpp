@@ -133,6 +133,9 @@ std::unique_ptr<VideoFile> VideoFile::open(const std::string &path, cvs_status &
     if (stream < 0) return failed(stream == AVERROR_DECODER_NOT_FOUND ? "no decoder for its video" : "not a video");
     AVStream *video = format->streams[stream];
     file->stream_ = stream;
+    for (unsigned i = 0; i < format->nb_streams; ++i) {
+        if (int(i) != stream) format->streams[i]->discard = AVDISCARD_ALL;  // audio, subtitles
+    }
 
     status = CVS_ERROR;
     AVCodecContext *codec = avcodec_alloc_context3(decoder);
@@ -247,35 +250,18 @@ cvs_status VideoFile::read(cv::Mat &bgr, double &milliseconds, std::string &mess
             return CVS_OK;
         }
         if (received == AVERROR_EOF) {
-            finished_ = true;
-            if (!truncated_ && declared_packets_ > 0 && packets_ < declared_packets_) {
-                // The container lists more packets than the file holds: cut short.
-                note_problem(true, "the file ends early");
-            }
-            if (problems_ == 0) {
-                message = "no more frames";
-                return CVS_END;
-            }
-            message = problem_message();
-            return CVS_CORRUPT;
+            // The container lists more packets than the file holds: cut short.
+            if (declared_packets_ > 0 && packets_ < declared_packets_) note_problem(true, "the file ends early");
+            return ending(message);
         }
         if (received != AVERROR(EAGAIN)) {
             // A decoding error surfaced here (frame threads report them late): the frame is lost,
             // the next ones may decode.
             note_problem(false, av_error_text(received));
-            if (++decode_errors > 64) {
-                finished_ = true;
-                message = problem_message();
-                return CVS_CORRUPT;
-            }
+            if (++decode_errors > 64) return ending(message);
             continue;
         }
-        if (draining_) {
-            // Cannot happen once the decoder has been sent the end of the stream; do not loop.
-            finished_ = true;
-            message = problems_ ? problem_message() : "no more frames";
-            return problems_ ? CVS_CORRUPT : CVS_END;
-        }
+        if (draining_) return ending(message);  // not expected once the decoder was sent the end
         const int got = av_read_frame(format_, packet_);
         if (got == AVERROR(EAGAIN)) continue;
         if (got < 0) {
@@ -301,6 +287,18 @@ cvs_status VideoFile::read(cv::Mat &bgr, double &milliseconds, std::string &mess
     }
 }
 
+// The end: CVS_END, or CVS_CORRUPT and what went wrong.
+cvs_status VideoFile::ending(std::string &message) {
+    finished_ = true;
+    std::lock_guard<std::mutex> lock(problems_mutex_);
+    if (problems_ == 0) {
+        message = "no more frames";
+        return CVS_END;
+    }
+    message = problem_message();
+    return CVS_CORRUPT;
+}
+
 // BGR24 at the coded size with SWS_BICUBIC, then the displayed size cut out of it: what OpenCV
 // does (its swscale context works on the coded size, and swscale's code paths, so its exact
 // output, depend on the width). The buffer is reused from frame to frame while the caller
@@ -320,7 +318,9 @@ cvs_status VideoFile::convert(cv::Mat &bgr) {
         step = size_t(FFALIGN(coded_width, multiple)) * 3;
         if (step % 32 == 0) break;
     }
-    if (coded_.rows != coded_height || coded_.step[0] != step || coded_.u == nullptr || coded_.u->refcount > 1) {
+    // Reused only when no frame handed out still holds it (the count drops on other threads).
+    const bool shared = coded_.u != nullptr && __atomic_load_n(&coded_.u->refcount, __ATOMIC_ACQUIRE) > 1;
+    if (coded_.rows != coded_height || coded_.step[0] != step || coded_.u == nullptr || shared) {
         coded_.release();
         coded_ = cv::Mat(cv::Size(int(step), coded_height + 1), CV_8UC1)
                      .colRange(0, coded_width * 3)

@@ -59,7 +59,8 @@ private:
     VideoFile() = default;
     cvs_status convert(cv::Mat &bgr);
     void note_problem(bool truncated, const std::string &what);
-    std::string problem_message() const;
+    cvs_status ending(std::string &message);
+    std::string problem_message() const;  // with problems_mutex_ held
 
     std::string path_;
     AVFormatContext *format_ = nullptr;
