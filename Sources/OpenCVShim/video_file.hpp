@@ -25,7 +25,8 @@ namespace cvs {
 /// The frames are those OpenCV's FFmpeg backend (cv::VideoCapture with CAP_FFMPEG) gives:
 /// swscale converts at the decoder's coded size with SWS_BICUBIC (bit for bit the same BGR on
 /// every shared clip), and fps and frame count follow OpenCV's rules. What differs: the decoder
-/// gets at most two threads (OpenCV gives it one per core, each holding frames); times come from
+/// runs on the reading thread alone (OpenCV gives it one thread per core, each holding frames);
+/// times come from
 /// each frame's own timestamp (OpenCV reports 0 for the frames drained at the end); a picture
 /// whose display matrix turns it by 90 or 270 degrees is turned as ffmpeg and players show it
 /// (OpenCV 4.6 turns it the other way; 180 is the same); and a file whose data ends early or
