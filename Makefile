@@ -30,14 +30,17 @@ SWIFT_BUILD := swift build -c release $(CPU_FLAGS)
 # Debian's opencv4.pc lists all ~55 OpenCV modules, and the linker keeps every one of them
 # (SwiftPM puts -Xlinker --as-needed after the libraries, where it has no effect): start-up
 # then loads ~380 shared libraries. The builds here read a pkg-config file of the same name
-# that lists only the five modules the shim links (plain `swift build` still works, with all).
-# highgui (Qt and its ~40 libraries on Debian) is not linked: the shim loads it with dlopen when
-# the first window opens, so headless runs never map it.
+# that lists only the three modules the shim links (plain `swift build` still works, with all).
+# Video files are decoded with FFmpeg's libraries directly. highgui (Qt and its ~40 libraries
+# on Debian), videoio (cameras, the annotated-video writer) and imgcodecs (still images; GDAL,
+# GDCM, poppler... ~30 MB resident) are not linked: the shim loads each with dlopen when first
+# needed, so a headless run on a video maps none of them.
 PKG_DIR := $(CURDIR)/.build/pkgconfig
 export PKG_CONFIG_PATH := $(PKG_DIR)$(if $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH))
-OPENCV_MODULES := videoio imgcodecs objdetect imgproc core
+OPENCV_MODULES := objdetect imgproc core
 
-# Debian packages: what building and running need, and what only the tests need.
+# Debian packages: what building and running need (OpenCV, libhdf5, FFmpeg's libraries), and
+# what only the tests need.
 CASCADE := /usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml
 
 .PHONY: deps test-deps build run test install install-check uninstall train bench bench-deps bench-compare clean help
@@ -54,6 +57,9 @@ deps:
 	command -v pkg-config >/dev/null || missing="$$missing pkg-config"; \
 	PKG_CONFIG_PATH= pkg-config --exists opencv4 2>/dev/null || missing="$$missing libopencv-dev"; \
 	pkg-config --exists hdf5 2>/dev/null || missing="$$missing libhdf5-dev"; \
+	for lib in avformat avcodec swscale; do \
+		pkg-config --exists lib$$lib 2>/dev/null || missing="$$missing lib$$lib-dev"; \
+	done; \
 	[ -f $(CASCADE) ] || missing="$$missing opencv-data"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \

@@ -3,7 +3,8 @@
 //
 // Targets, in the order data flows through them:
 //   COpenCV        system library: OpenCV 4 headers and libraries (pkg-config opencv4)
-//   OpenCVShim     C++ inside, plain C header outside: capture, Haar, crop/resize, drawing, windows
+//   OpenCVShim     C++ inside, plain C header outside: video decoding (FFmpeg), capture, Haar,
+//                  crop/resize, drawing, windows
 //   CHDF5          system library: libhdf5 (pkg-config hdf5) plus inline wrappers for its macros
 //   CHDF5Guard     C: libhdf5 reads guarded against faults and absurd allocations on corrupt files
 //   HDF5           Swift reader for HDF5 files: groups, attributes, float datasets
@@ -41,7 +42,13 @@ let package = Package(
             name: "OpenCVShim",
             dependencies: ["COpenCV"],
             cxxSettings: [.unsafeFlags(["-O2"])],
-            linkerSettings: [.linkedLibrary("stdc++")]
+            // Video files are decoded with FFmpeg directly (Debian: libavformat-dev,
+            // libavcodec-dev, libswscale-dev; headers in the default include path). videoio,
+            // imgcodecs and highgui are loaded with dlopen when needed (libdl).
+            linkerSettings: [
+                .linkedLibrary("stdc++"), .linkedLibrary("avformat"), .linkedLibrary("avcodec"),
+                .linkedLibrary("swscale"), .linkedLibrary("avutil"), .linkedLibrary("dl"),
+            ]
         ),
         .systemLibrary(
             name: "CHDF5",

@@ -2,8 +2,14 @@
 //
 // Every extern "C" function catches every exception (cv::Exception, std::bad_alloc, anything)
 // and turns it into a status code plus a message: nothing C++ ever reaches Swift.
+//
+// Only core, imgproc and objdetect are linked. Video files are read with FFmpeg directly
+// (video_file.cpp); highgui (windows), videoio (cameras, the annotated-video writer) and
+// imgcodecs (still images) are loaded with dlopen the first time they are needed, so a headless
+// run on a video never maps them or the ~200 libraries behind them.
 
 #include "opencv_shim.h"
+#include "video_file.hpp"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -30,6 +36,7 @@
 #include <cstddef>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -44,21 +51,12 @@ struct cvs_image {
     cv::Mat mat;
 };
 
-struct cvs_capture {
-    cv::VideoCapture capture;
-    bool is_camera = false;
-};
-
 struct cvs_cascade {
     cv::CascadeClassifier classifier;
 };
 
 struct cvs_window {
     std::string name;
-};
-
-struct cvs_writer {
-    cv::VideoWriter writer;
 };
 
 namespace {
@@ -224,10 +222,33 @@ std::string display_problem() {
     return answers ? "" : "cannot connect to display '" + text + "'";
 }
 
-// highgui (and Qt behind it on Debian: ~40 more shared libraries, tens of MB resident) is not
-// linked: it is loaded with dlopen when the first window opens, so headless runs never map it.
-// The functions are looked up by their C++ names (the Itanium ABI of the libstdc++ build OpenCV
-// uses, std::__cxx11::string); a build that links highgui anyway gets the same library back.
+// highgui (and Qt behind it on Debian: ~40 more shared libraries, tens of MB resident),
+// videoio and imgcodecs are not linked: each is loaded with dlopen the first time it is needed.
+// Functions are looked up by their C++ names (the Itanium ABI of the libstdc++ build OpenCV
+// uses, std::__cxx11::string); a build that links a module anyway gets the same library back.
+
+// libopencv_<module> of the OpenCV version the shim was compiled against; null and `problem`
+// set when it cannot be loaded.
+void *load_opencv_module(const char *module, std::string &problem) {
+    const std::string base = std::string("libopencv_") + module + ".so";
+    const std::string version = std::to_string(CV_VERSION_MAJOR) + std::to_string(CV_VERSION_MINOR);
+    const std::string dotted = std::to_string(CV_VERSION_MAJOR) + "." + std::to_string(CV_VERSION_MINOR);
+    std::string tried;
+    for (const std::string &name : {base + "." + version, base + "." + dotted, base}) {
+        if (void *library = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL)) return library;
+        const char *why = dlerror();
+        if (tried.empty() && why != nullptr) tried = why;
+    }
+    problem = std::string("OpenCV's ") + module + " library could not be loaded (" + tried + ")";
+    return nullptr;
+}
+
+template <typename F>
+void bind(void *library, const char *module, const char *symbol, F &function, std::string &problem) {
+    function = reinterpret_cast<F>(dlsym(library, symbol));
+    if (function == nullptr && problem.empty()) problem = std::string("libopencv_") + module + " has no " + symbol;
+}
+
 struct HighGUI {
     void (*named_window)(const std::string &, int) = nullptr;
     void (*resize_window)(const std::string &, int, int) = nullptr;
@@ -239,37 +260,19 @@ struct HighGUI {
     std::string problem;  // empty when loaded
 };
 
-template <typename F>
-void bind(void *library, const char *symbol, F &function, std::string &problem) {
-    function = reinterpret_cast<F>(dlsym(library, symbol));
-    if (function == nullptr && problem.empty()) problem = std::string("libopencv_highgui has no ") + symbol;
-}
-
 const HighGUI &highgui() {
     static const HighGUI gui = [] {
         HighGUI g;
-        const std::string version = std::to_string(CV_VERSION_MAJOR) + std::to_string(CV_VERSION_MINOR);
-        const std::string dotted = std::to_string(CV_VERSION_MAJOR) + "." + std::to_string(CV_VERSION_MINOR);
-        void *library = nullptr;
-        std::string tried;
-        for (const std::string &name : {"libopencv_highgui.so." + version, "libopencv_highgui.so." + dotted,
-                                        std::string("libopencv_highgui.so")}) {
-            library = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
-            if (library != nullptr) break;
-            const char *why = dlerror();
-            if (tried.empty() && why != nullptr) tried = why;
-        }
-        if (library == nullptr) {
-            g.problem = "OpenCV's highgui library could not be loaded (" + tried + ")";
-            return g;
-        }
-        bind(library, "_ZN2cv11namedWindowERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEEi", g.named_window, g.problem);
-        bind(library, "_ZN2cv12resizeWindowERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEEii", g.resize_window, g.problem);
-        bind(library, "_ZN2cv13destroyWindowERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEE", g.destroy_window, g.problem);
-        bind(library, "_ZN2cv6imshowERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEERKNS_11_InputArrayE", g.imshow, g.problem);
-        bind(library, "_ZN2cv7waitKeyEi", g.wait_key, g.problem);
-        bind(library, "_ZN2cv7pollKeyEv", g.poll_key, g.problem);
-        bind(library, "_ZN2cv17getWindowPropertyERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEEi", g.get_window_property, g.problem);
+        void *library = load_opencv_module("highgui", g.problem);
+        if (library == nullptr) return g;
+        const char *m = "highgui";
+        bind(library, m, "_ZN2cv11namedWindowERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEEi", g.named_window, g.problem);
+        bind(library, m, "_ZN2cv12resizeWindowERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEEii", g.resize_window, g.problem);
+        bind(library, m, "_ZN2cv13destroyWindowERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEE", g.destroy_window, g.problem);
+        bind(library, m, "_ZN2cv6imshowERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEERKNS_11_InputArrayE", g.imshow, g.problem);
+        bind(library, m, "_ZN2cv7waitKeyEi", g.wait_key, g.problem);
+        bind(library, m, "_ZN2cv7pollKeyEv", g.poll_key, g.problem);
+        bind(library, m, "_ZN2cv17getWindowPropertyERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEEi", g.get_window_property, g.problem);
         return g;
     }();
     return gui;
@@ -282,12 +285,86 @@ const HighGUI &gui() {
     return g;
 }
 
+// videoio: only the two constructors are looked up. Every other member the shim calls on a
+// cv::VideoCapture or cv::VideoWriter (open, grab, retrieve, get, set, write, release, the
+// destructor) is virtual in OpenCV 4, so it is reached through the object's vtable, which the
+// constructor sets: nothing here refers to videoio at link time.
+struct VideoIO {
+    void (*capture_constructor)(void *) = nullptr;  // cv::VideoCapture::VideoCapture()
+    void (*writer_constructor)(void *) = nullptr;   // cv::VideoWriter::VideoWriter()
+    std::string problem;
+};
+
+const VideoIO &videoio() {
+    static const VideoIO io = [] {
+        VideoIO v;
+        void *library = load_opencv_module("videoio", v.problem);
+        if (library == nullptr) return v;
+        bind(library, "videoio", "_ZN2cv12VideoCaptureC1Ev", v.capture_constructor, v.problem);
+        bind(library, "videoio", "_ZN2cv11VideoWriterC1Ev", v.writer_constructor, v.problem);
+        return v;
+    }();
+    if (!io.problem.empty()) throw std::runtime_error(io.problem);
+    return io;
+}
+
+// A cv::VideoCapture or cv::VideoWriter built by videoio's own constructor in storage of ours.
+template <typename T>
+class Loaded {
+public:
+    explicit Loaded(void (*constructor)(void *)) { constructor(storage_); }
+    ~Loaded() { get().~T(); }  // virtual: videoio's destructor
+    Loaded(const Loaded &) = delete;
+    Loaded &operator=(const Loaded &) = delete;
+    T &get() { return *std::launder(reinterpret_cast<T *>(storage_)); }
+
+private:
+    alignas(T) unsigned char storage_[sizeof(T)];
+};
+
+using LoadedCapture = Loaded<cv::VideoCapture>;
+using LoadedWriter = Loaded<cv::VideoWriter>;
+
+// imgcodecs, for still images (imread, imwrite).
+struct ImgCodecs {
+    cv::Mat (*imread)(const std::string &, int) = nullptr;
+    bool (*imwrite)(const std::string &, const cv::_InputArray &, const std::vector<int> &) = nullptr;
+    std::string problem;
+};
+
+const ImgCodecs &imgcodecs() {
+    static const ImgCodecs codecs = [] {
+        ImgCodecs c;
+        void *library = load_opencv_module("imgcodecs", c.problem);
+        if (library == nullptr) return c;
+        bind(library, "imgcodecs", "_ZN2cv6imreadERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEEi", c.imread, c.problem);
+        bind(library, "imgcodecs",
+             "_ZN2cv7imwriteERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEERKNS_11_InputArrayERKSt6vectorIiSaIiEE",
+             c.imwrite, c.problem);
+        return c;
+    }();
+    if (!codecs.problem.empty()) throw std::runtime_error(codecs.problem);
+    return codecs;
+}
+
 // OpenCV's highgui constants (opencv2/highgui.hpp), which is not included: nothing here may
 // reference highgui at link time.
 constexpr int kWindowNormal = 0x00000000, kWindowKeepRatio = 0x00000000, kWindowGuiNormal = 0x00000010;
 constexpr int kWindowPropVisible = 4;
 
 }  // namespace
+
+// A video file read with FFmpeg directly, or a capture opened by OpenCV's videoio (cameras;
+// files, when the benchmark asks for OpenCV's own decoding).
+struct cvs_capture {
+    std::unique_ptr<cvs::VideoFile> file;
+    std::unique_ptr<LoadedCapture> opencv;
+    bool is_camera = false;
+};
+
+struct cvs_writer {
+    std::unique_ptr<LoadedWriter> writer;
+};
 
 #define CVS_GUARD_BEGIN try {
 #define CVS_GUARD_END                                                          \
@@ -388,7 +465,7 @@ cvs_status cvs_image_read(const char *path, int32_t grey, cvs_image *destination
     if (!file_exists(path)) {
         return fail(error, CVS_NOT_FOUND, std::string(path) + ": no such file");
     }
-    cv::Mat mat = cv::imread(path, grey ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
+    cv::Mat mat = imgcodecs().imread(path, grey ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
     if (mat.empty()) {
         return fail(error, CVS_NOT_FOUND, std::string(path) + ": not a readable image");
     }
@@ -402,7 +479,7 @@ cvs_status cvs_image_write(const cvs_image *image, const char *path, cvs_error *
     if (path == nullptr || image == nullptr || image->mat.empty()) {
         return fail(error, CVS_INVALID_ARGUMENT, "no path or empty image");
     }
-    if (!cv::imwrite(path, image->mat)) {
+    if (!imgcodecs().imwrite(path, cv::_InputArray(image->mat), std::vector<int>())) {
         return fail(error, CVS_ERROR, std::string(path) + ": could not write image");
     }
     return CVS_OK;
@@ -527,14 +604,15 @@ void open_camera_on(std::shared_ptr<CameraOpening> state, int32_t index, std::st
     try {
         capture = std::make_unique<cvs_capture>();
         capture->is_camera = true;
-        bool opened = path.empty() ? capture->capture.open(index, cv::CAP_V4L2)
-                                   : capture->capture.open(path, cv::CAP_V4L2);
+        capture->opencv = std::make_unique<LoadedCapture>(videoio().capture_constructor);
+        cv::VideoCapture &camera = capture->opencv->get();
+        bool opened = path.empty() ? camera.open(index, cv::CAP_V4L2) : camera.open(path, cv::CAP_V4L2);
         if (opened) {
-            if (width > 0) capture->capture.set(cv::CAP_PROP_FRAME_WIDTH, width);
-            if (height > 0) capture->capture.set(cv::CAP_PROP_FRAME_HEIGHT, height);
-            if (fps > 0) capture->capture.set(cv::CAP_PROP_FPS, fps);
+            if (width > 0) camera.set(cv::CAP_PROP_FRAME_WIDTH, width);
+            if (height > 0) camera.set(cv::CAP_PROP_FRAME_HEIGHT, height);
+            if (fps > 0) camera.set(cv::CAP_PROP_FPS, fps);
             // Keep the driver's queue short: a live view wants the newest frame.
-            capture->capture.set(cv::CAP_PROP_BUFFERSIZE, 1);
+            camera.set(cv::CAP_PROP_BUFFERSIZE, 1);
         } else {
             message = "could not open camera";
             capture.reset();
@@ -589,10 +667,26 @@ cvs_status cvs_capture_open_camera(int32_t index, const char *device_path, int32
     CVS_GUARD_END
 }
 
-// FFmpeg writes its own diagnostics to stderr while probing a file ("moov atom not found" for
-// a file that is not a video), which would break emotion-live's one-line error. Opening a file
-// happens before any thread that writes to stderr starts, so stderr is pointed at /dev/null for
-// the duration of the open; emotion-live then reports the failure itself.
+cvs_status cvs_capture_open_file(const char *path, cvs_capture **out, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (out == nullptr || path == nullptr) {
+        return fail(error, CVS_INVALID_ARGUMENT, "no path or output handle");
+    }
+    if (!file_exists(path)) return fail(error, CVS_NOT_FOUND, std::string(path) + ": no such file");
+    cvs_status status = CVS_ERROR;
+    std::string message;
+    auto capture = std::make_unique<cvs_capture>();
+    capture->file = cvs::VideoFile::open(path, status, message);
+    if (!capture->file) return fail(error, status, message);
+    *out = capture.release();
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+// FFmpeg, inside OpenCV, writes its own diagnostics to stderr while probing a file ("moov atom
+// not found" for a file that is not a video), which would break emotion-live's one-line error.
+// Opening a file happens before any thread that writes to stderr starts, so stderr is pointed
+// at /dev/null for the duration of the open; emotion-live then reports the failure itself.
 class QuietStderr {
 public:
     QuietStderr() {
@@ -614,22 +708,17 @@ private:
     int saved_ = -1;
 };
 
-cvs_status cvs_capture_open_file(const char *path, cvs_capture **out, cvs_error *error) {
+cvs_status cvs_capture_open_file_with_opencv(const char *path, cvs_capture **out, cvs_error *error) {
     CVS_GUARD_BEGIN
     if (out == nullptr || path == nullptr) {
         return fail(error, CVS_INVALID_ARGUMENT, "no path or output handle");
     }
     if (!file_exists(path)) return fail(error, CVS_NOT_FOUND, std::string(path) + ": no such file");
     auto capture = std::make_unique<cvs_capture>();
+    capture->opencv = std::make_unique<LoadedCapture>(videoio().capture_constructor);
+    cv::VideoCapture &video = capture->opencv->get();
     QuietStderr quiet;
-    // FFmpeg reads every container and codec the project meets; other backends are a fallback.
-    bool opened = false;
-    try {
-        opened = capture->capture.open(path, cv::CAP_FFMPEG) && capture->capture.isOpened();
-    } catch (...) {
-        opened = false;
-    }
-    if (!opened && (!capture->capture.open(path, cv::CAP_ANY) || !capture->capture.isOpened())) {
+    if (!video.open(path, cv::CAP_FFMPEG) || !video.isOpened()) {
         return fail(error, CVS_NOT_FOUND, std::string(path) + ": not a readable video");
     }
     *out = capture.release();
@@ -650,10 +739,19 @@ cvs_status cvs_capture_read(cvs_capture *capture, cvs_image *destination, double
     if (capture == nullptr || destination == nullptr) {
         return fail(error, CVS_INVALID_ARGUMENT, "no capture or image");
     }
-    if (!capture->capture.grab()) return fail(error, CVS_END, "no more frames");
-    double ms = capture->capture.get(cv::CAP_PROP_POS_MSEC);
+    if (capture->file) {
+        double ms = 0;
+        std::string message;
+        const cvs_status status = capture->file->read(destination->mat, ms, message);
+        if (status != CVS_OK) return fail(error, status, message);
+        if (timestamp_ms) *timestamp_ms = ms;
+        return CVS_OK;
+    }
+    cv::VideoCapture &video = capture->opencv->get();
+    if (!video.grab()) return fail(error, CVS_END, "no more frames");
+    double ms = video.get(cv::CAP_PROP_POS_MSEC);
     if (capture->is_camera && !(ms > 0)) ms = monotonic_ms();
-    if (!capture->capture.retrieve(destination->mat) || destination->mat.empty()) {
+    if (!video.retrieve(destination->mat) || destination->mat.empty()) {
         return fail(error, CVS_END, "frame could not be decoded");
     }
     if (timestamp_ms) *timestamp_ms = ms;
@@ -666,7 +764,14 @@ void cvs_capture_get_info(const cvs_capture *capture, cvs_capture_info *info) {
     std::memset(info, 0, sizeof *info);
     try {
         if (capture == nullptr) return;
-        cv::VideoCapture &c = const_cast<cvs_capture *>(capture)->capture;
+        if (capture->file) {
+            info->width = capture->file->width();
+            info->height = capture->file->height();
+            info->fps = capture->file->fps();
+            info->frame_count = capture->file->frame_count();
+            return;
+        }
+        cv::VideoCapture &c = capture->opencv->get();
         info->width = int32_t(c.get(cv::CAP_PROP_FRAME_WIDTH));
         info->height = int32_t(c.get(cv::CAP_PROP_FRAME_HEIGHT));
         info->fps = c.get(cv::CAP_PROP_FPS);
@@ -946,9 +1051,11 @@ cvs_status cvs_writer_open(const char *path, const char *fourcc, double fps, int
         return fail(error, CVS_INVALID_ARGUMENT, "size and fps must be positive");
     }
     auto writer = std::make_unique<cvs_writer>();
-    const int code = cv::VideoWriter::fourcc(fourcc[0], fourcc[1], fourcc[2], fourcc[3]);
-    if (!writer->writer.open(path, code, fps, cv::Size(width, height), true) ||
-        !writer->writer.isOpened()) {
+    writer->writer = std::make_unique<LoadedWriter>(videoio().writer_constructor);
+    cv::VideoWriter &video = writer->writer->get();
+    // cv::VideoWriter::fourcc, which is not virtual: the four characters, first in the low byte.
+    const int code = (fourcc[0] & 255) | (fourcc[1] & 255) << 8 | (fourcc[2] & 255) << 16 | (fourcc[3] & 255) << 24;
+    if (!video.open(path, code, fps, cv::Size(width, height), true) || !video.isOpened()) {
         return fail(error, CVS_ERROR, std::string(path) + ": could not open for writing video");
     }
     *out = writer.release();
@@ -961,7 +1068,7 @@ cvs_status cvs_writer_write(cvs_writer *writer, const cvs_image *image, cvs_erro
     if (writer == nullptr || image == nullptr || image->mat.empty()) {
         return fail(error, CVS_INVALID_ARGUMENT, "no writer or empty image");
     }
-    writer->writer.write(image->mat);
+    writer->writer->get().write(cv::_InputArray(image->mat));
     return CVS_OK;
     CVS_GUARD_END
 }
@@ -969,7 +1076,7 @@ cvs_status cvs_writer_write(cvs_writer *writer, const cvs_image *image, cvs_erro
 void cvs_writer_destroy(cvs_writer *writer) {
     if (writer == nullptr) return;
     try {
-        writer->writer.release();
+        if (writer->writer) writer->writer->get().release();
     } catch (...) {
     }
     try {

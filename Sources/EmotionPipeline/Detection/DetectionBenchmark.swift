@@ -19,7 +19,7 @@ public enum DetectionBenchmark {
                                  maxFrames: Int? = nil) throws -> Pass {
         let detector = try FaceDetector(cascadePath: cascadePath, options: options.exact)
         let start = Date()
-        let capture = try VideoCapture(filePath: video)
+        let capture = try VideoCapture(filePath: video, decoder: .opencv)
         var boxes: [[FaceBox]] = []
         while maxFrames.map({ boxes.count < $0 }) ?? true, let item = try capture.read() {
             boxes.append(try detector.detect(in: try item.image.grey()))

@@ -4,6 +4,8 @@ import OpenCVShim
 public struct OpenCVError: Error, CustomStringConvertible, Equatable {
     public enum Kind: Equatable, Sendable {
         case failed, endOfStream, timedOut, invalidArgument, notFound
+        /// A video file whose data ends early or does not decode; the frames before were read.
+        case corrupt
     }
 
     public let kind: Kind
@@ -24,6 +26,7 @@ public struct OpenCVError: Error, CustomStringConvertible, Equatable {
         case CVS_TIMEOUT: kind = .timedOut
         case CVS_INVALID_ARGUMENT: kind = .invalidArgument
         case CVS_NOT_FOUND: kind = .notFound
+        case CVS_CORRUPT: kind = .corrupt
         default: kind = .failed
         }
         var copy = error

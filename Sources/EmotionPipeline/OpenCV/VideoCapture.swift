@@ -1,6 +1,6 @@
 import OpenCVShim
 
-/// A cv::VideoCapture behind the shim: a camera (V4L2) or a video file.
+/// A video file (FFmpeg's libraries, through the shim) or a camera (cv::VideoCapture, V4L2).
 final class VideoCapture {
     private let handle: OpaquePointer
 
@@ -23,9 +23,16 @@ final class VideoCapture {
         handle = out!
     }
 
-    init(filePath: String) throws {
+    /// Who decodes a file: the shim's own FFmpeg reader, or cv::VideoCapture (CAP_FFMPEG) as a
+    /// plain OpenCV program would (the benchmark's reference). The frames are the same.
+    enum Decoder { case ffmpeg, opencv }
+
+    init(filePath: String, decoder: Decoder = .ffmpeg) throws {
         var out: OpaquePointer?
-        try shimCall { cvs_capture_open_file(filePath, &out, $0) }
+        switch decoder {
+        case .ffmpeg: try shimCall { cvs_capture_open_file(filePath, &out, $0) }
+        case .opencv: try shimCall { cvs_capture_open_file_with_opencv(filePath, &out, $0) }
+        }
         handle = out!
     }
 
@@ -38,7 +45,8 @@ final class VideoCapture {
                     frameCount: Int(info.frame_count), isCamera: info.is_camera != 0)
     }
 
-    /// The next frame and its timestamp in milliseconds; nil at the end of the stream.
+    /// The next frame and its timestamp in milliseconds; nil at the end of the stream. A file
+    /// that is truncated or corrupt throws `.corrupt` after its last good frame.
     func read() throws -> (image: Image, milliseconds: Double)? {
         let image = try Image()
         var milliseconds = 0.0

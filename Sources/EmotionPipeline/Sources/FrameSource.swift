@@ -52,8 +52,9 @@ public protocol FrameSource: AnyObject {
 }
 
 /// Opens the source a spec names.
-/// `warn` receives one line per entry of an image directory that is skipped (unreadable).
-/// A source whose frames are larger than `FrameSizeLimit` is closed again and refused.
+/// `warn` receives one line per entry of an image directory that is skipped (unreadable), and
+/// the line saying why a video file ended early (truncated or corrupt). A source whose frames
+/// are larger than `FrameSizeLimit` is closed again and refused.
 public func openSource(_ spec: SourceSpec, cameraRequest: CameraRequest = CameraRequest(),
                        warn: @escaping (String) -> Void = { _ in }) throws -> FrameSource {
     let source: FrameSource
@@ -61,7 +62,7 @@ public func openSource(_ spec: SourceSpec, cameraRequest: CameraRequest = Camera
     case let .camera(index): source = try CameraSource(index: index, request: cameraRequest)
     case let .cameraDevice(path): source = try CameraSource(devicePath: path, request: cameraRequest)
     case let .image(path): source = try ImageSource(path: path)
-    case let .video(path): source = try VideoFileSource(path: path)
+    case let .video(path): source = try VideoFileSource(path: path, warn: warn)
     case let .directory(path): source = try ImageDirectorySource(path: path, warn: warn)
     }
     do {

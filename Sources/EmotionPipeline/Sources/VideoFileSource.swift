@@ -1,35 +1,39 @@
 import Foundation
 
 /// Frames of a video file, in order, every one of them, decoded a few frames ahead on a
-/// background thread. Times come from the container (CAP_PROP_POS_MSEC).
+/// background thread. Times come from the container (each frame's own timestamp).
 ///
-/// The frames decoded ahead are bounded by bytes as well as by count (`readAheadBytes`), so a
-/// 4K or 8K file holds no more memory waiting than a few HD frames would.
+/// A file that is truncated or holds data that does not decode still gives every frame that
+/// decodes; then the source ends, `problem` says what was wrong (naming the file and the frame
+/// it came after) and `warn` receives the same line. Only a file of which nothing can be read
+/// throws.
 public final class VideoFileSource: FrameSource {
-    /// The most the frames decoded ahead may hold (BGR bytes): three 4K frames (75 MB) fit,
-    /// an 8K frame (100 MB) is decoded one at a time.
-    public static let readAheadBytes = 128 << 20
-
-    /// The frames to decode ahead for frames of `width` x `height`: `readAhead`, or fewer when
-    /// they would hold more than `readAheadBytes`, and at least one (the decoding still overlaps
-    /// the pipeline).
-    public static func readAheadFrames(width: Int, height: Int, readAhead: Int) -> Int {
-        max(1, min(readAhead, readAheadBytes / max(1, width * height * 3)))
-    }
-
     public let info: SourceInfo
+    /// Why the source ended before the end of its file, once it has; nil for a sound file.
+    public private(set) var problem: String?
     private let reader: BackgroundReader
+    private let warn: (String) -> Void
     private var delivered = 0
     private var lastMilliseconds = -1.0
     private var closed = false
 
-    public init(path: String, readAhead: Int = 3) throws {
+    /// How many decoded frames wait for the pipeline: `readAhead`, fewer when they would
+    /// take more than `readAheadBytes` (BGR, 3 bytes a pixel), at least one. At 854x480 and up
+    /// to 1280x720 three frames wait (3.7 and 8.3 MB); from 1600x900 on, one (6.2 MB at 1080p,
+    /// as fast as two or three there: decoding is many times faster than the pipeline).
+    public static func readAheadFrames(width: Int, height: Int, readAhead: Int = 3, readAheadBytes: Int = 8 << 20) -> Int {
+        let frameBytes = max(1, width * height * 3)
+        return max(1, min(readAhead, readAheadBytes / frameBytes))
+    }
+
+    public init(path: String, readAhead: Int = 3, readAheadBytes: Int = 8 << 20,
+                warn: @escaping (String) -> Void = { _ in }) throws {
         guard FileManager.default.fileExists(atPath: path) else { throw PipelineError.sourceNotFound(path: path) }
         let capture: VideoCapture
         do {
             capture = try VideoCapture(filePath: path)
         } catch let error as OpenCVError {
-            throw PipelineError.sourceUnreadable(path: path, reason: error.kind == .notFound ? "not a video" : error.message)
+            throw PipelineError.sourceUnreadable(path: path, reason: Self.reason(error.message, path: path))
         }
         let captureInfo = capture.info
         guard captureInfo.width > 0, captureInfo.height > 0 else {
@@ -38,7 +42,9 @@ public final class VideoFileSource: FrameSource {
         info = SourceInfo(kind: .video, name: path, width: captureInfo.width, height: captureInfo.height,
                           fps: captureInfo.fps > 0 && captureInfo.fps < 1000 ? captureInfo.fps : 0,
                           frameCount: captureInfo.frameCount > 0 ? captureInfo.frameCount : nil)
-        let capacity = Self.readAheadFrames(width: captureInfo.width, height: captureInfo.height, readAhead: readAhead)
+        self.warn = warn
+        let capacity = Self.readAheadFrames(width: captureInfo.width, height: captureInfo.height,
+                                            readAhead: readAhead, readAheadBytes: readAheadBytes)
         reader = BackgroundReader(policy: .queue(capacity: capacity)) { try capture.read() }
         reader.start()
     }
@@ -51,12 +57,21 @@ public final class VideoFileSource: FrameSource {
         do {
             item = try reader.next()
         } catch let error as OpenCVError {
-            throw PipelineError.sourceUnreadable(path: info.name, reason: "after frame \(delivered): \(error.message)")
+            // Frames were read: they were good, and the run keeps them; the problem is reported.
+            // Nothing was read: the file is unreadable.
+            let reason = Self.reason(error.message, path: info.name)
+            guard delivered > 0 else { throw PipelineError.sourceUnreadable(path: info.name, reason: reason) }
+            let line = error.kind == .corrupt ? "\(info.name): \(reason)"
+                                              : "\(info.name): cannot read past frame \(delivered - 1): \(reason)"
+            problem = line
+            warn(line)
+            close()
+            return nil
         }
         guard let item else { return nil }
         defer { delivered += 1 }
-        // FFmpeg reports 0 for the frames it drains from the decoder at the end of some files:
-        // a time that does not advance is replaced by the previous one plus a frame interval.
+        // A time that does not advance (a file without timestamps on some frames) is replaced by
+        // the previous one plus a frame interval.
         var milliseconds = item.milliseconds
         if delivered > 0 && !(milliseconds > lastMilliseconds) {
             milliseconds = lastMilliseconds + 1000 / (info.fps > 0 ? info.fps : 30)
@@ -69,5 +84,10 @@ public final class VideoFileSource: FrameSource {
         guard !closed else { return }
         closed = true
         reader.stop()
+    }
+
+    /// The shim's message without the path it starts with (the error names the file itself).
+    private static func reason(_ message: String, path: String) -> String {
+        message.hasPrefix(path + ": ") ? String(message.dropFirst(path.count + 2)) : message
     }
 }

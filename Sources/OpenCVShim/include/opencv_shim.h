@@ -30,7 +30,9 @@ typedef enum {
     CVS_END = 2,            /* a capture has no more frames (end of file, camera stopped) */
     CVS_TIMEOUT = 3,        /* an operation gave up after its time limit */
     CVS_INVALID_ARGUMENT = 4,
-    CVS_NOT_FOUND = 5       /* a file that does not exist or cannot be read */
+    CVS_NOT_FOUND = 5,      /* a file that does not exist or cannot be read */
+    CVS_CORRUPT = 6         /* a video file whose data ends early or does not decode: reported
+                               once, after every frame that did decode, instead of CVS_END */
 } cvs_status;
 
 typedef struct {
@@ -113,7 +115,7 @@ cvs_status cvs_grey_bytes_resize_to_floats(const uint8_t *pixels, int32_t width,
                                            float *out, size_t capacity, cvs_error *error);
 
 /* ---------------------------------------------------------------------------------------------
- * Video capture (cv::VideoCapture)
+ * Video capture: files through FFmpeg's libraries, cameras through cv::VideoCapture (V4L2)
  * ------------------------------------------------------------------------------------------- */
 
 typedef struct cvs_capture cvs_capture;
@@ -126,14 +128,22 @@ typedef struct cvs_capture cvs_capture;
 cvs_status cvs_capture_open_camera(int32_t index, const char *device_path, int32_t width,
                                    int32_t height, double fps, int32_t timeout_ms,
                                    cvs_capture **out, cvs_error *error);
-/** Opens a video file with any backend. CVS_NOT_FOUND when it is missing or not a video. */
+/** Opens a video file (FFmpeg: every container and codec it reads). CVS_NOT_FOUND when it is
+ *  missing or not a video. Frames are those OpenCV's FFmpeg backend gives (BGR24 through
+ *  swscale, SWS_BICUBIC; turned as the display matrix says, as players show it). */
 cvs_status cvs_capture_open_file(const char *path, cvs_capture **out, cvs_error *error);
+/** The same file read by cv::VideoCapture with CAP_FFMPEG, as a plain OpenCV program reads it
+ *  (the benchmark's reference). */
+cvs_status cvs_capture_open_file_with_opencv(const char *path, cvs_capture **out, cvs_error *error);
 void cvs_capture_destroy(cvs_capture *capture);
 
 /**
  * Grabs and decodes the next frame into `destination` (BGR). `timestamp_ms` receives the
- * frame's time: CAP_PROP_POS_MSEC after the grab, or, for cameras that report none, a
- * monotonic clock in milliseconds. CVS_END when there are no more frames.
+ * frame's time: for files, the frame's own timestamp from the start of the stream; for
+ * cameras, CAP_PROP_POS_MSEC after the grab or, when they report none, a monotonic clock in
+ * milliseconds. CVS_END when there are no more frames. For a file that is truncated or holds
+ * data that does not decode, every frame that decodes comes first, then CVS_CORRUPT once, with a
+ * message naming the file, the problem and the frame it came after; then CVS_END.
  */
 cvs_status cvs_capture_read(cvs_capture *capture, cvs_image *destination, double *timestamp_ms,
                             cvs_error *error);

@@ -15,12 +15,4 @@ final class FrameSizeLimitTests: XCTestCase {
                            "clip.mp4: frames of 12000x8000 are larger than the limit of 67 megapixels (8192x8192)")
         }
     }
-
-    /// Read-ahead is bounded by bytes: three frames up to 4K, one at 8K.
-    func testReadAheadIsBoundedByBytes() {
-        XCTAssertEqual(VideoFileSource.readAheadFrames(width: 640, height: 360, readAhead: 3), 3)
-        XCTAssertEqual(VideoFileSource.readAheadFrames(width: 3840, height: 2160, readAhead: 3), 3)
-        XCTAssertEqual(VideoFileSource.readAheadFrames(width: 7680, height: 4320, readAhead: 3), 1)
-        XCTAssertEqual(VideoFileSource.readAheadFrames(width: 8192, height: 8192, readAhead: 3), 1, "never less than one")
-    }
 }

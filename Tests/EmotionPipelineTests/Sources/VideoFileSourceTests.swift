@@ -65,6 +65,104 @@ final class VideoFileSourceTests: XCTestCase {
         XCTAssertEqual(count, 464)
     }
 
+    /// The variable-rate clip: every frame's time is its own timestamp, the last ones (drained
+    /// from the decoder at the end) included: 115 frames, the last at 4.56 s.
+    func testVariableRateClipKeepsEachFramesTime() throws {
+        let source = try VideoFileSource(path: try Fixtures.shared("media/videos/phone_smile_vfr.mp4"))
+        var times: [Double] = []
+        while let frame = try source.nextFrame() { times.append(frame.time) }
+        XCTAssertEqual(times.count, 115)
+        XCTAssertEqual(times.first, 0)
+        XCTAssertEqual(times.last ?? 0, 4.56, accuracy: 1e-6)
+        XCTAssertTrue(zip(times, times.dropFirst()).allSatisfy { $0 < $1 }, "times increase")
+    }
+
+    /// A clip cut short: its frames, then the end, with `problem` and one `warn` line saying it
+    /// is truncated and after which frame.
+    func testTruncatedClipEndsWithAProblem() throws {
+        let clip = try Fixtures.shared("media/videos/woman_crying_640x360.mp4")
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("cut.mp4").path
+        try Data(try Data(contentsOf: URL(fileURLWithPath: clip)).prefix(800_000)).write(to: URL(fileURLWithPath: path))
+        var warnings: [String] = []
+        let source = try VideoFileSource(path: path, warn: { warnings.append($0) })
+        var count = 0
+        while try source.nextFrame() != nil { count += 1 }
+        XCTAssertGreaterThan(count, 100)
+        XCTAssertLessThan(count, 472)
+        XCTAssertEqual(warnings.count, 1, "\(warnings)")
+        XCTAssertEqual(source.problem, warnings.first)
+        XCTAssertTrue(warnings.first?.hasPrefix("\(path): truncated: the data ends after frame \(count - 1)") ?? false, "\(warnings)")
+        XCTAssertNil(try source.nextFrame())
+    }
+
+    /// A sound file has no problem.
+    func testSoundClipHasNoProblem() throws {
+        var warnings: [String] = []
+        let source = try VideoFileSource(path: try Fixtures.shared("media/videos/cartoon_no_face.mp4"), warn: { warnings.append($0) })
+        var count = 0
+        while try source.nextFrame() != nil { count += 1 }
+        XCTAssertEqual(count, 95, "98 packets, of which the decoder gives 95 frames (as OpenCV does)")
+        XCTAssertNil(source.problem)
+        XCTAssertEqual(warnings, [])
+    }
+
+    /// A clip whose display matrix turns the picture (a phone held upright) comes out turned as
+    /// players show it. ffmpeg's `rotate=90` tag writes a matrix of +90 degrees (ffprobe:
+    /// "rotation=90"), which ffmpeg itself shows turned counterclockwise: the size swaps and pixel
+    /// (x, y) of the turned frame is pixel (W-1-y, x) of the stored one, bit for bit.
+    func testDisplayMatrixTurnsThePicture() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/ffmpeg") else {
+            throw XCTSkip("ffmpeg is not installed (make test installs it)")
+        }
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plain = directory.appendingPathComponent("plain.mp4").path
+        let turned = directory.appendingPathComponent("turned.mp4").path
+        try runFFmpeg(["-f", "lavfi", "-i", "testsrc=size=64x48:rate=10", "-frames:v", "5", "-pix_fmt", "yuv420p", plain])
+        try runFFmpeg(["-i", plain, "-c", "copy", "-metadata:s:v", "rotate=90", turned])
+
+        let stored = try VideoFileSource(path: plain)
+        let shown = try VideoFileSource(path: turned)
+        XCTAssertEqual([stored.info.width, stored.info.height], [64, 48])
+        XCTAssertEqual([shown.info.width, shown.info.height], [48, 64])
+        var frames = 0
+        while let a = try stored.nextFrame(), let b = try shown.nextFrame() {
+            XCTAssertEqual([b.image.width, b.image.height, b.image.channels], [48, 64, 3])
+            let source = a.image.bytes, result = b.image.bytes
+            var mismatches = 0
+            for y in 0..<64 {
+                for x in 0..<48 {
+                    for c in 0..<3 where result[(y * 48 + x) * 3 + c] != source[(x * 64 + 63 - y) * 3 + c] { mismatches += 1 }
+                }
+            }
+            XCTAssertEqual(mismatches, 0, "frame \(a.index)")
+            frames += 1
+        }
+        XCTAssertEqual(frames, 5)
+    }
+
+    /// Frames waiting for the pipeline are bounded by bytes as well as by count.
+    func testReadAheadIsBoundedByBytes() {
+        XCTAssertEqual(VideoFileSource.readAheadFrames(width: 596, height: 336), 3)
+        XCTAssertEqual(VideoFileSource.readAheadFrames(width: 854, height: 480), 3)
+        XCTAssertEqual(VideoFileSource.readAheadFrames(width: 1280, height: 720), 3)
+        XCTAssertEqual(VideoFileSource.readAheadFrames(width: 1600, height: 900), 1)
+        XCTAssertEqual(VideoFileSource.readAheadFrames(width: 1920, height: 1080), 1)
+        XCTAssertEqual(VideoFileSource.readAheadFrames(width: 7680, height: 4320), 1)
+    }
+
+    private func runFFmpeg(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        process.arguments = ["-loglevel", "error", "-y"] + arguments
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "ffmpeg \(arguments.joined(separator: " "))")
+    }
+
     func testImageSourceDeliversOneFrame() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
