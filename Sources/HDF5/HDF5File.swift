@@ -23,6 +23,17 @@ public final class HDF5File {
     /// size-checked) before the read: libhdf5's conversion buffers and chunk cache.
     static let datasetReadBudget = 256 << 20
 
+    /// Address space other threads may map while a read runs, on top of its budget: the cap is
+    /// on the whole process, and a thread that starts or first allocates meanwhile reserves a
+    /// 64 MB malloc arena and an 8 MB stack (seen: the signal watcher's start-up failing the
+    /// read of `model_config` on a loaded machine). Room for one arena and eight stacks; the
+    /// absurd claims the cap is for (a 2^28-byte string in a corrupt global heap) still fail.
+    static let otherThreadsAllowance = 128 << 20
+
+    /// The address-space caps the guard applies: each read's budget plus `otherThreadsAllowance`.
+    static let attributeReadCap = attributeReadBudget + otherThreadsAllowance
+    static let datasetReadCap = datasetReadBudget + otherThreadsAllowance
+
     /// Longest one read may take before the guard's watchdog ends it (see chdf5_guard.h). An
     /// attribute is at most a few megabytes; a dataset, at most `maxElements` floats read from
     /// a local file.
@@ -138,7 +149,7 @@ public class HDF5Object {
             // strings it converted (the rest are still nil, which reclaiming skips).
             defer { _ = chdf5_reclaim_vlen(memType, space, &pointers) }
             try guardedRead(label) {
-                chdf5_guarded_attribute_read(attr, memType, &pointers, HDF5File.attributeReadBudget,
+                chdf5_guarded_attribute_read(attr, memType, &pointers, HDF5File.attributeReadCap,
                                              HDF5File.attributeReadSeconds, $0)
             }
             return pointers.map { $0.map { String(cString: $0) } ?? "" }
@@ -150,7 +161,7 @@ public class HDF5Object {
         }
         var bytes = [UInt8](repeating: 0, count: count * size)
         try guardedRead(label) {
-            chdf5_guarded_attribute_read(attr, type, &bytes, HDF5File.attributeReadBudget, HDF5File.attributeReadSeconds, $0)
+            chdf5_guarded_attribute_read(attr, type, &bytes, HDF5File.attributeReadCap, HDF5File.attributeReadSeconds, $0)
         }
         return (0..<count).map { index in
             let slice = bytes[(index * size)..<((index + 1) * size)]
@@ -332,7 +343,7 @@ public final class HDF5Dataset: HDF5Object {
         var values = [Float](repeating: 0, count: count)
         try values.withUnsafeMutableBytes { buffer in
             try guardedRead("dataset \(path)") {
-                chdf5_guarded_dataset_read(id, chdf5_t_native_float(), buffer.baseAddress, HDF5File.datasetReadBudget, HDF5File.datasetReadSeconds, $0)
+                chdf5_guarded_dataset_read(id, chdf5_t_native_float(), buffer.baseAddress, HDF5File.datasetReadCap, HDF5File.datasetReadSeconds, $0)
             }
         }
         return values

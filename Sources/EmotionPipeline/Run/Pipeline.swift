@@ -43,32 +43,46 @@ public final class Pipeline {
         frameDetector = FrameDetector(detector: detector)
     }
 
+    /// A frame with the faces found in it, on its way to the classifier.
+    struct Detected {
+        let frame: Frame
+        let grey: Image
+        let boxes: [FaceBox]
+    }
+
     /// Detects and classifies the faces of one frame; all faces go to the classifier in one batch.
     public func process(_ frame: Frame) throws -> FrameResult {
-        let stage = { (name: String, body: () throws -> Void) throws in
-            do { try body() } catch let error as OpenCVError {
-                throw PipelineError.frameFailed(frame: frame.index, stage: name, reason: error.message)
-            }
-        }
-        var grey: Image!
-        var boxes: [FaceBox] = []
-        try stage("detection") {
-            grey = try frame.image.grey()
-            boxes = try frameDetector.detect(in: grey)
-        }
-        // Faces whose crop falls outside the frame (impossible for Haar boxes) are skipped.
-        boxes = boxes.filter { preprocessor.cropRect(for: $0, in: grey) != nil }
-        guard !boxes.isEmpty else { return FrameResult(frameIndex: frame.index, time: frame.time, faces: []) }
+        try classify(try detect(frame))
+    }
 
+    /// The detector's half of `process`: the grey frame and the faces in it, in the frame's
+    /// sequence (`FrameDetector` follows faces from frame to frame).
+    func detect(_ frame: Frame) throws -> Detected {
+        do {
+            let grey = try frame.image.grey()
+            let boxes = try frameDetector.detect(in: grey)
+            // Faces whose crop falls outside the frame (impossible for Haar boxes) are skipped.
+            return Detected(frame: frame, grey: grey, boxes: boxes.filter { preprocessor.cropRect(for: $0, in: grey) != nil })
+        } catch let error as OpenCVError {
+            throw PipelineError.frameFailed(frame: frame.index, stage: "detection", reason: error.message)
+        }
+    }
+
+    /// The classifier's half: crops, preprocesses and classifies the faces found.
+    func classify(_ detected: Detected) throws -> FrameResult {
+        let (frame, grey, boxes) = (detected.frame, detected.grey, detected.boxes)
+        guard !boxes.isEmpty else { return FrameResult(frameIndex: frame.index, time: frame.time, faces: []) }
         let perFace = preprocessor.floatsPerFace
         if batch.count < boxes.count * perFace { batch = [Float](repeating: 0, count: boxes.count * perFace) }
-        try stage("preprocessing") {
+        do {
             try batch.withUnsafeMutableBufferPointer { buffer in
                 for (i, box) in boxes.enumerated() {
                     try preprocessor.preprocess(face: box, in: grey,
                                                 into: UnsafeMutableBufferPointer(rebasing: buffer[(i * perFace)..<((i + 1) * perFace)]))
                 }
             }
+        } catch let error as OpenCVError {
+            throw PipelineError.frameFailed(frame: frame.index, stage: "preprocessing", reason: error.message)
         }
         let probabilities = try batch.withUnsafeBufferPointer {
             try classifier.classify(UnsafeBufferPointer(rebasing: $0[0..<(boxes.count * perFace)]), count: boxes.count)
@@ -89,7 +103,9 @@ public final class Pipeline {
     ///
     /// `keepRealTime` (window mode): when processing a video file falls more than a frame
     /// interval behind the file's own clock, frames are skipped (decoded, not processed) so the
-    /// clip plays at its own speed. Headless runs process every frame.
+    /// clip plays at its own speed. Headless runs process every frame; on files they detect the
+    /// faces of the next frame on a thread of their own while this one's are classified and
+    /// written (one frame ahead, in order: the same results as one frame at a time).
     @discardableResult
     public func run(maxFrames: Int? = nil, keepRealTime: Bool = false, stop: StopRequest? = nil) throws -> RunStatistics {
         var statistics = RunStatistics()
@@ -104,24 +120,44 @@ public final class Pipeline {
         let pace = keepRealTime && source.info.kind == .video
         let interval = source.info.fps > 0 ? 1 / source.info.fps : 1.0 / 30
         var clock: (wall: Date, media: Double)?
+        // Headless files and stills: faces of the next frame are detected while this one's are
+        // classified. Not for a camera, where a frame waiting for the classifier would be a
+        // frame staler than the newest, nor for a paced window. Only the detection thread
+        // touches the source and the detector until it has stopped, which happens before the
+        // source is closed (defers run last to first).
+        let overlap = !keepRealTime && source.info.kind != .camera
+        let ahead: BackgroundReader<Detected>? = !overlap ? nil : BackgroundReader(policy: .queue(capacity: 1)) { [source] in
+            guard let frame = try source.nextFrame() else { return nil }
+            return try self.detect(frame)
+        }
+        ahead?.start()
+        defer { ahead?.stopAndWait() }
+        /// Whether a paced run is more than a frame interval behind the file's clock.
+        func skip(_ frame: Frame) -> Bool {
+            guard let clock else {
+                clock = (Date(), frame.time)
+                return false
+            }
+            guard Date().timeIntervalSince(clock.wall) - (frame.time - clock.media) > interval else { return false }
+            statistics.skippedFrames += 1
+            return true
+        }
         frames: while maxFrames.map({ statistics.frames < $0 }) ?? true {
             if let reason = stop?.reason {
                 statistics.stopReason = reason
                 break
             }
-            guard let frame = try source.nextFrame() else { break }
-            if pace {
-                if let clock {
-                    let lateness = Date().timeIntervalSince(clock.wall) - (frame.time - clock.media)
-                    if lateness > interval {
-                        statistics.skippedFrames += 1
-                        continue
-                    }
-                } else {
-                    clock = (Date(), frame.time)
-                }
+            let detected: Detected
+            if let ahead {
+                guard let next = try ahead.next() else { break }
+                detected = next
+            } else {
+                guard let frame = try source.nextFrame() else { break }
+                if pace && skip(frame) { continue }
+                detected = try detect(frame)
             }
-            let result = try process(frame)
+            let frame = detected.frame
+            let result = try classify(detected)
             statistics.frames += 1
             statistics.faces += result.faces.count
             if !result.faces.isEmpty { statistics.framesWithFaces += 1 }

@@ -1,17 +1,22 @@
 import Foundation
 
-/// Reads frames on its own thread so decoding overlaps the rest of the pipeline.
+/// A frame as a source's reader delivers it: the picture and its time in the source.
+typealias DecodedFrame = (image: Image, milliseconds: Double)
+
+/// The reader's `next(timeout:)` waited `timeout` seconds for nothing.
+struct ReaderTimeout: Error {}
+
+/// Produces items on its own thread so that producing them (decoding a source's frames,
+/// detecting the faces of the next frame) overlaps the work of whoever takes them.
 ///
-/// Two policies: `.queue(n)` keeps up to n frames in order (files: nothing is skipped), and
-/// `.latestOnly` keeps just the newest frame, dropping older ones (live cameras: the pipeline
+/// Two policies: `.queue(n)` keeps up to n items in order (files: nothing is skipped), and
+/// `.latestOnly` keeps just the newest, dropping older ones (live cameras: the pipeline
 /// always gets the freshest picture, never a backlog).
-final class BackgroundReader {
+final class BackgroundReader<Item> {
     enum Policy: Equatable {
         case latestOnly
         case queue(capacity: Int)
     }
-
-    typealias Item = (image: Image, milliseconds: Double)
 
     private let policy: Policy
     private let read: () throws -> Item?
@@ -22,6 +27,9 @@ final class BackgroundReader {
     private var failure: Error?
     /// Frames replaced before anyone took them (latest-only policy).
     private(set) var droppedCount = 0
+    /// Signalled when the thread has returned from its last `read`.
+    private let exited = DispatchSemaphore(value: 0)
+    private var started = false
 
     init(policy: Policy, read: @escaping () throws -> Item?) {
         self.policy = policy
@@ -29,7 +37,11 @@ final class BackgroundReader {
     }
 
     func start() {
-        let thread = Thread { [self] in self.run() }
+        started = true
+        let thread = Thread { [self] in
+            self.run()
+            self.exited.signal()
+        }
         thread.name = "emotion-live.reader"
         thread.start()
     }
@@ -101,5 +113,13 @@ final class BackgroundReader {
         condition.unlock()
     }
 
-    struct ReaderTimeout: Error {}
+    /// `stop`, then waits until the thread has returned from its current read: after this,
+    /// nothing the reader's closure uses is touched from its thread again.
+    func stopAndWait() {
+        stop()
+        if started {
+            exited.wait()
+            exited.signal()  // a second call returns at once
+        }
+    }
 }

@@ -21,7 +21,7 @@ public struct CameraRequest: Equatable, Sendable {
 /// sees them (not mirrored): mirroring is the window's business.
 public final class CameraSource: FrameSource {
     public let info: SourceInfo
-    private let reader: BackgroundReader
+    private let reader: BackgroundReader<DecodedFrame>
     private let timeout: Double
     private var delivered = 0
     private var firstMilliseconds: Double?
@@ -66,12 +66,12 @@ public final class CameraSource: FrameSource {
 
     public func nextFrame() throws -> Frame? {
         guard !closed else { return nil }
-        let item: BackgroundReader.Item?
+        let item: DecodedFrame?
         do {
             // The first frame may take a while (exposure, negotiation); later ones come at the
             // camera's rate, so a long silence means the camera stopped.
             item = try reader.next(timeout: timeout)
-        } catch is BackgroundReader.ReaderTimeout {
+        } catch is ReaderTimeout {
             throw delivered == 0
                 ? PipelineError.cameraUnavailable(camera: info.name, reason: "no frame within \(Int(timeout)) s")
                 : PipelineError.cameraFailed(camera: info.name, reason: "no frame for \(Int(timeout)) s after \(delivered) frames")

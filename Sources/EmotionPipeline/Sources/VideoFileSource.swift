@@ -11,7 +11,7 @@ public final class VideoFileSource: FrameSource {
     public let info: SourceInfo
     /// Why the source ended before the end of its file, once it has; nil for a sound file.
     public private(set) var problem: String?
-    private let reader: BackgroundReader
+    private let reader: BackgroundReader<DecodedFrame>
     private let warn: (String) -> Void
     private var delivered = 0
     private var lastMilliseconds = -1.0
@@ -53,7 +53,7 @@ public final class VideoFileSource: FrameSource {
 
     public func nextFrame() throws -> Frame? {
         guard !closed else { return nil }
-        let item: BackgroundReader.Item?
+        let item: DecodedFrame?
         do {
             item = try reader.next()
         } catch let error as OpenCVError {

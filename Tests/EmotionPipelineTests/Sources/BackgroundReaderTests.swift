@@ -5,7 +5,7 @@ import XCTest
 /// The reader thread behind file and camera sources, fed by a synthetic producer.
 final class BackgroundReaderTests: XCTestCase {
     /// A producer of `count` tiny frames, `interval` seconds apart, stamped 0, 1, 2... ms.
-    private func producer(count: Int, interval: Double = 0) -> () throws -> BackgroundReader.Item? {
+    private func producer(count: Int, interval: Double = 0) -> () throws -> DecodedFrame? {
         var next = 0
         return {
             guard next < count else { return nil }
@@ -58,7 +58,7 @@ final class BackgroundReaderTests: XCTestCase {
         let reader = BackgroundReader(policy: .latestOnly, read: producer(count: 1, interval: 2))
         reader.start()
         let start = Date()
-        XCTAssertThrowsError(try reader.next(timeout: 0.2)) { XCTAssertTrue($0 is BackgroundReader.ReaderTimeout) }
+        XCTAssertThrowsError(try reader.next(timeout: 0.2)) { XCTAssertTrue($0 is ReaderTimeout) }
         XCTAssertLessThan(Date().timeIntervalSince(start), 1.5)
         reader.stop()
     }
