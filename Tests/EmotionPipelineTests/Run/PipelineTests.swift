@@ -106,6 +106,83 @@ final class PipelineTests: XCTestCase {
               + String(format: "%.1f fps (debug build, stub classifier)", statistics.framesPerSecond))
     }
 
+    /// Headless runs on files detect the next frame's faces on another thread: the results are
+    /// those of processing one frame at a time, line for line.
+    func testOverlappedDetectionGivesTheResultsOfOneFrameAtATime() throws {
+        let path = try Fixtures.shared("media/videos/dinner_table_854x480.mp4")
+        let classifier = StubClassifier()
+        let overlapped = LineCollector()
+        let pipeline = try makePipeline(source: try VideoFileSource(path: path), classifier: classifier,
+                                        sinks: [JSONLinesSink(labels: classifier.labels, output: overlapped)])
+        XCTAssertEqual(try pipeline.run(maxFrames: 60).frames, 60)
+
+        let serial = LineCollector()
+        let sink = JSONLinesSink(labels: classifier.labels, output: serial)
+        let source = try VideoFileSource(path: path)
+        defer { source.close() }
+        let stepper = try makePipeline(source: source, classifier: classifier, sinks: [])
+        try sink.begin(source: source.info)
+        while serial.lines.count < 60, let frame = try source.nextFrame() {
+            _ = try sink.consume(try stepper.process(frame), frame: frame)
+        }
+        XCTAssertEqual(overlapped.lines, serial.lines)
+        XCTAssertGreaterThan(overlapped.lines.filter { !$0.contains(#""faces": []"#) }.count, 30, "faces were found")
+    }
+
+    /// A source that fails while the detection thread reads ahead: the frames before the
+    /// failure reach the sinks, the error ends the run, and the source is closed only after
+    /// the detection thread has let go of it.
+    func testAnErrorWhileDetectingAheadEndsTheRunAfterTheFramesBeforeIt() throws {
+        final class FailingSource: FrameSource {
+            let info = SourceInfo(kind: .video, name: "failing.mp4", width: 80, height: 60, fps: 20, frameCount: nil)
+            private let lock = NSLock()
+            private var delivered = 0
+            private var reading = false
+            private(set) var closedWhileReading = false
+            private(set) var closed = false
+
+            func nextFrame() throws -> Frame? {
+                lock.withLock { reading = true }
+                defer { lock.withLock { reading = false } }
+                Thread.sleep(forTimeInterval: 0.002)
+                let index = lock.withLock { () -> Int in
+                    defer { delivered += 1 }
+                    return delivered
+                }
+                if index == 7 { throw PipelineError.sourceUnreadable(path: info.name, reason: "broken at frame 7") }
+                return Frame(index: index, time: Double(index) / 20,
+                             image: try Fixtures.flatImage(width: 80, height: 60, level: UInt8(index)))
+            }
+
+            func close() {
+                lock.withLock {
+                    closedWhileReading = closedWhileReading || reading
+                    closed = true
+                }
+            }
+        }
+        let source = FailingSource()
+        let output = LineCollector()
+        let classifier = StubClassifier()
+        let pipeline = try makePipeline(source: source, classifier: classifier,
+                                        sinks: [JSONLinesSink(labels: classifier.labels, output: output)])
+        XCTAssertThrowsError(try pipeline.run()) { error in
+            XCTAssertEqual(String(describing: error), "failing.mp4: cannot read source: broken at frame 7")
+        }
+        XCTAssertEqual(output.lines.count, 7)
+        XCTAssertTrue(source.closed)
+        XCTAssertFalse(source.closedWhileReading)
+
+        // Stopping early (maxFrames) while the thread is reading the next frame: the same.
+        for _ in 0..<5 {
+            let early = FailingSource()
+            let stopped = try makePipeline(source: early, classifier: classifier, sinks: [])
+            XCTAssertEqual(try stopped.run(maxFrames: 3).frames, 3)
+            XCTAssertTrue(early.closed)
+            XCTAssertFalse(early.closedWhileReading)
+        }
+    }
+
     /// Without a reachable display the window sink reports it (Qt would abort the process).
     func testWindowWithoutADisplayIsAnError() throws {
         let saved = ProcessInfo.processInfo.environment["DISPLAY"]
