@@ -197,7 +197,11 @@ clean:
 # ASan (and TSan) options, fuzzers and tests alike: malloc returns NULL past the guard's address-space cap,
 # as glibc's does (the reader relies on it). FuzzModel ignores memory errors and leaks inside
 # libhdf5 itself (Fuzz/*-suppressions.txt) to look for ours, and its seeds include the inputs it
-# has found (Tests/KerasEngineTests/Fixtures/fuzz), so a regression shows at once. The test run
+# has found (Tests/KerasEngineTests/Fixtures/fuzz), so a regression shows at once. Its leak
+# reports unwind slowly (fast_unwind_on_malloc=0): libhdf5 has no frame pointers, and a fast
+# unwind stops inside it, before the H5F_open frame its suppression names. Its exit status is
+# not a finding: the child jobs the guard ends count as crashes in fork mode; a real crash leaves
+# an artifact. The test run
 # does not check leaks: Foundation, XCTest and OpenCV's libusb leak at exit; the fuzzers do.
 FUZZ_SECONDS ?= 60
 FUZZ_DIR := .build-fuzz
@@ -220,10 +224,10 @@ fuzz: deps
 	ASAN_OPTIONS=$(SANITIZE_ASAN_OPTIONS) FUZZ_WEIGHTS_DIR=$(FUZZ_FIXTURES) FUZZ_SEED_OUT=$(FUZZ_DIR)/corpus/config \
 		$(FUZZ_DIR)/debug/FuzzConfig $(FUZZ_FLAGS) -dict=Fuzz/keras.dict -artifact_prefix=$(FUZZ_DIR)/artifacts/config/ $(FUZZ_DIR)/corpus/config \
 		|| echo $$? > $(FUZZ_DIR)/artifacts/config/exit-status
-	ASAN_OPTIONS=$(SANITIZE_ASAN_OPTIONS):suppressions=$(CURDIR)/Fuzz/asan-suppressions.txt \
+	ASAN_OPTIONS=$(SANITIZE_ASAN_OPTIONS):fast_unwind_on_malloc=0:suppressions=$(CURDIR)/Fuzz/asan-suppressions.txt \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/Fuzz/lsan-suppressions.txt \
 		$(FUZZ_DIR)/debug/FuzzModel $(FUZZ_FLAGS) -fork=1 -ignore_crashes=1 -artifact_prefix=$(FUZZ_DIR)/artifacts/model/ $(FUZZ_DIR)/corpus/model \
-		|| echo $$? > $(FUZZ_DIR)/artifacts/model/exit-status
+		|| true
 	ASAN_OPTIONS=$(SANITIZE_ASAN_OPTIONS) $(FUZZ_DIR)/debug/FuzzNPY $(FUZZ_FLAGS) -artifact_prefix=$(FUZZ_DIR)/artifacts/npy/ $(FUZZ_DIR)/corpus/npy \
 		|| echo $$? > $(FUZZ_DIR)/artifacts/npy/exit-status
 	@if ls $(FUZZ_DIR)/artifacts/*/* >/dev/null 2>&1; then echo "fuzz findings:"; ls -l $(FUZZ_DIR)/artifacts/*/*; exit 1; fi
