@@ -230,7 +230,15 @@ fuzz: deps
 		|| true
 	ASAN_OPTIONS=$(SANITIZE_ASAN_OPTIONS) $(FUZZ_DIR)/debug/FuzzNPY $(FUZZ_FLAGS) -artifact_prefix=$(FUZZ_DIR)/artifacts/npy/ $(FUZZ_DIR)/corpus/npy \
 		|| echo $$? > $(FUZZ_DIR)/artifacts/npy/exit-status
-	@if ls $(FUZZ_DIR)/artifacts/*/* >/dev/null 2>&1; then echo "fuzz findings:"; ls -l $(FUZZ_DIR)/artifacts/*/*; exit 1; fi
+	@ASAN_OPTIONS=$(SANITIZE_ASAN_OPTIONS):fast_unwind_on_malloc=0:suppressions=$(CURDIR)/Fuzz/asan-suppressions.txt \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/Fuzz/lsan-suppressions.txt \
+		Fuzz/triage.sh $(FUZZ_DIR)/debug/FuzzModel $(FUZZ_DIR)/artifacts/model
+	@found=""; \
+	for f in $(FUZZ_DIR)/artifacts/*/crash-* $(FUZZ_DIR)/artifacts/*/leak-* $(FUZZ_DIR)/artifacts/*/timeout-* \
+		$(FUZZ_DIR)/artifacts/*/oom-* $(FUZZ_DIR)/artifacts/*/slow-unit-* $(FUZZ_DIR)/artifacts/*/exit-status; do \
+		[ -e "$$f" ] && found="$$found $$f"; \
+	done; \
+	if [ -n "$$found" ]; then echo "fuzz findings:"; ls -l $$found; exit 1; else echo "fuzz: no findings"; fi
 
 # swift test under AddressSanitizer and ThreadSanitizer, each in its own scratch path.
 sanitize: test-deps
