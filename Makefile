@@ -243,5 +243,6 @@ fuzz: deps
 # swift test under AddressSanitizer and ThreadSanitizer, each in its own scratch path.
 sanitize: test-deps
 	@$(MAKE) --no-print-directory $(PKG_DIR)/opencv4.pc
-	ASAN_OPTIONS=$(SANITIZE_ASAN_OPTIONS):detect_leaks=0 swift test --scratch-path .build-asan --sanitize=address
+	ASAN_OPTIONS=$(SANITIZE_ASAN_OPTIONS):detect_leaks=0:suppressions=$(CURDIR)/Fuzz/asan-suppressions.txt \
+		swift test --scratch-path .build-asan --sanitize=address
 	TSAN_OPTIONS=allocator_may_return_null=1 swift test --scratch-path .build-tsan --sanitize=thread

