@@ -7,43 +7,12 @@ import XCTest
 /// ../shared or ffmpeg is absent); no assertion depends on how fast the machine is, beyond
 /// generous limits that only catch a hang.
 final class FaultTests: XCTestCase {
-    /// The bundled model, or the shared seed CNN while the bundled one is not there yet.
-    private func model() throws -> [String] {
-        if FileManager.default.fileExists(atPath: CLI.bundledModel) { return [] }
-        return ["--model", try CLI.sharedFile("models/seed-cnn.h5")]
-    }
-
-    private func tool(_ name: String) throws -> URL {
-        for directory in ["/usr/bin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
-            return URL(fileURLWithPath: "\(directory)/\(name)")
-        }
-        throw XCTSkip("\(name) is not installed (make test installs it)")
-    }
-
-    private func ffmpeg(_ arguments: [String]) throws {
-        let made = try CLI.run(["-loglevel", "error", "-y"] + arguments, executable: try tool("ffmpeg"))
-        XCTAssertEqual(made.status, 0, made.stderr)
-    }
-
     /// A shared clip played `times` times in a row, in one file (stream copy: no re-encoding).
     private func loopedClip(_ name: String, times: Int, in directory: URL) throws -> String {
         let clip = try CLI.sharedFile("media/videos/\(name)")
         let looped = directory.appendingPathComponent("looped\(times)x-\(name)").path
-        try ffmpeg(["-stream_loop", "\(times - 1)", "-i", clip, "-c", "copy", looped])
+        try CLI.ffmpeg(["-stream_loop", "\(times - 1)", "-i", clip, "-c", "copy", looped])
         return looped
-    }
-
-    /// Frames ffprobe counts by decoding the whole file.
-    private func countFrames(_ path: String) throws -> Int? {
-        let probe = try CLI.run(["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
-                                 "stream=nb_read_frames", "-of", "csv=p=0", path], executable: try tool("ffprobe"))
-        XCTAssertEqual(probe.status, 0, probe.stderr)
-        return Int(probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
-    }
-
-    private func imageSize(_ path: String) throws -> String {
-        try CLI.run(["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", path],
-                    executable: try tool("ffprobe")).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private func entries(of directory: URL) throws -> [String] {
@@ -67,7 +36,7 @@ final class FaultTests: XCTestCase {
             let video = outputs.appendingPathComponent("out.mp4").path
             let plot = outputs.appendingPathComponent("plot.png").path
             let child = try RunningCLI([clip, "--headless", "--format", "jsonl", "--summary", "--output", video,
-                                        "--timeline", plot] + model())
+                                        "--timeline", plot] + CLI.modelArguments())
             XCTAssertTrue(child.waitForLines(10, timeout: 120), "ten frames printed before the signal: \(child.stderr())")
             kill(child.process.processIdentifier, signal)
             XCTAssertTrue(child.waitForExit(timeout: 60), "the run ends soon after signal \(signal)")
@@ -83,9 +52,9 @@ final class FaultTests: XCTestCase {
             XCTAssertLessThan(frames.count, 1392, "the signal ended the run early")
             let counts = try XCTUnwrap(summary["summary"] as? [String: Any], "the summary line comes last")
             XCTAssertEqual(counts["frames"] as? Int, frames.count, "the summary counts the frames printed")
-            XCTAssertEqual(try countFrames(video), frames.count, "the video plays with every frame printed")
-            XCTAssertEqual(try imageSize(video), "596,336")
-            XCTAssertEqual(try imageSize(plot).split(separator: ",").first, "1200", "the timeline is written")
+            XCTAssertEqual(try CLI.countFrames(video), frames.count, "the video plays with every frame printed")
+            XCTAssertEqual(try CLI.imageSize(video), "596,336")
+            XCTAssertEqual(try CLI.imageSize(plot).split(separator: ",").first, "1200", "the timeline is written")
             XCTAssertEqual(try entries(of: outputs), ["out.mp4", "plot.png"], "no temporary files left")
         }
     }
@@ -95,11 +64,11 @@ final class FaultTests: XCTestCase {
     /// process id: the test signals emotion-live itself, not xvfb-run around it.)
     func testSIGINTEndsAWindowWaitingForAKey() throws {
         let image = try CLI.sharedFile("media/images/group_selfie.jpg")
-        let xvfb = try tool("xvfb-run")
+        let xvfb = try CLI.tool("xvfb-run")
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let video = directory.appendingPathComponent("window.avi").path
-        let child = try RunningCLI(["-a", "-s", "-screen 0 1024x768x24", CLI.binary.path, image, "--output", video] + model(),
+        let child = try RunningCLI(["-a", "-s", "-screen 0 1024x768x24", CLI.binary.path, image, "--output", video] + CLI.modelArguments(),
                                    executable: xvfb)
         var pid: pid_t?
         let deadline = Date(timeIntervalSinceNow: 120)
@@ -117,7 +86,7 @@ final class FaultTests: XCTestCase {
         XCTAssertTrue(child.waitForExit(timeout: 60), "SIGINT ends the wait for a key")
         XCTAssertEqual(child.process.terminationStatus, 130, child.stderr())
         XCTAssertEqual(try entries(of: directory), ["window.avi"], "the video is in place, no temporary file")
-        XCTAssertLessThanOrEqual(try countFrames(video) ?? 0, 1)
+        XCTAssertLessThanOrEqual(try CLI.countFrames(video) ?? 0, 1)
     }
 
     // MARK: Closed standard output
@@ -131,7 +100,7 @@ final class FaultTests: XCTestCase {
         let clip = try loopedClip("woman_talking_596x336.mp4", times: 3, in: directory)
         let video = directory.appendingPathComponent("out.avi").path
         for format in ["text", "jsonl", "csv"] {
-            let child = try RunningCLI([clip, "--headless", "--format", format, "--output", video, "--summary"] + model(),
+            let child = try RunningCLI([clip, "--headless", "--format", format, "--output", video, "--summary"] + CLI.modelArguments(),
                                        collectStandardOutput: false)
             let first = child.readLine(timeout: 120)
             XCTAssertNotNil(first, "\(format): a first line: \(child.stderr())")
@@ -143,7 +112,7 @@ final class FaultTests: XCTestCase {
             let stderr = child.stderr()
             XCTAssertFalse(stderr.contains("Fatal") || stderr.contains("Backtrace") || stderr.contains("cannot write"), stderr)
             XCTAssertTrue(format == "jsonl" ? stderr.isEmpty : stderr.hasPrefix("summary: "), "\(format): \(stderr)")
-            let written = try XCTUnwrap(try countFrames(video))
+            let written = try XCTUnwrap(try CLI.countFrames(video))
             XCTAssertGreaterThan(written, 0, "\(format): the frames done are in the video")
             XCTAssertLessThan(written, 1392, "\(format): the run did not go on to the end of the clip")
         }
@@ -160,10 +129,10 @@ final class FaultTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: directory) }
         for (width, height) in [(3840, 2160), (7680, 4320)] {
             let big = directory.appendingPathComponent("\(height)p.mp4").path
-            try ffmpeg(["-i", clip, "-frames:v", "3", "-vf", "scale=\(width):\(height)", "-c:v", "libx264",
+            try CLI.ffmpeg(["-i", clip, "-frames:v", "3", "-vf", "scale=\(width):\(height)", "-c:v", "libx264",
                         "-preset", "ultrafast", "-pix_fmt", "yuv420p", big])
             let video = directory.appendingPathComponent("annotated-\(height)p.avi").path
-            let result = try CLI.run([big, "--headless", "--format", "jsonl", "--output", video] + model(), timeout: 300)
+            let result = try CLI.run([big, "--headless", "--format", "jsonl", "--output", video] + CLI.modelArguments(), timeout: 300)
             XCTAssertEqual(result.status, 0, result.stderr)
             XCTAssertEqual(result.lines.count, 3, "\(width)x\(height): one line per frame")
             for line in result.lines {
@@ -172,12 +141,12 @@ final class FaultTests: XCTestCase {
                 let box = try XCTUnwrap(faces.first?["box"] as? [Int])
                 XCTAssertGreaterThan(box[2], width / 8, "a box in source pixels")
             }
-            XCTAssertEqual(try countFrames(video), 3)
-            XCTAssertEqual(try imageSize(video), "\(width),\(height)")
+            XCTAssertEqual(try CLI.countFrames(video), 3)
+            XCTAssertEqual(try CLI.imageSize(video), "\(width),\(height)")
         }
         let still = directory.appendingPathComponent("still-8k.jpg").path
-        try ffmpeg(["-i", clip, "-frames:v", "1", "-vf", "scale=7680:4320", still])
-        let result = try CLI.run([still, "--headless", "--format", "jsonl"] + model(), timeout: 300)
+        try CLI.ffmpeg(["-i", clip, "-frames:v", "1", "-vf", "scale=7680:4320", still])
+        let result = try CLI.run([still, "--headless", "--format", "jsonl"] + CLI.modelArguments(), timeout: 300)
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.lines.count, 1)
         XCTAssertEqual((try CLI.json(result.lines[0])["faces"] as? [Any])?.count, 1, result.stdout)
@@ -189,12 +158,12 @@ final class FaultTests: XCTestCase {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let still = directory.appendingPathComponent("huge.jpg").path
-        try ffmpeg(["-f", "lavfi", "-i", "color=c=gray:size=12000x8000", "-frames:v", "1", still])
+        try CLI.ffmpeg(["-f", "lavfi", "-i", "color=c=gray:size=12000x8000", "-frames:v", "1", still])
         let clip = directory.appendingPathComponent("huge.avi").path
-        try ffmpeg(["-f", "lavfi", "-i", "color=c=gray:size=12000x8000:rate=5", "-frames:v", "2", "-c:v", "mjpeg", clip])
+        try CLI.ffmpeg(["-f", "lavfi", "-i", "color=c=gray:size=12000x8000:rate=5", "-frames:v", "2", "-c:v", "mjpeg", clip])
         for path in [still, clip] {
             let output = directory.appendingPathComponent("out.mp4").path
-            let result = try CLI.run([path, "--headless", "--output", output] + model())
+            let result = try CLI.run([path, "--headless", "--output", output] + CLI.modelArguments())
             assertCleanFailure(result, naming: path)
             XCTAssertTrue(result.stderr.contains("12000x8000") && result.stderr.contains("8192x8192"), result.stderr)
             XCTAssertFalse(FileManager.default.fileExists(atPath: output), "no output for a refused source")
@@ -215,14 +184,14 @@ final class FaultTests: XCTestCase {
         func peak(_ clip: String, _ tag: String) throws -> Int {
             let arguments = [clip, "--headless", "--format", "jsonl", "--summary",
                              "--output", directory.appendingPathComponent("\(tag).mp4").path,
-                             "--timeline", directory.appendingPathComponent("\(tag).png").path] + (try model())
+                             "--timeline", directory.appendingPathComponent("\(tag).png").path] + (try CLI.modelArguments())
             let (status, kilobytes) = try peakResidentKilobytes(CLI.binary.path, arguments)
             XCTAssertEqual(status, 0, "emotion-live \(arguments.joined(separator: " "))")
             return kilobytes
         }
         let peak1 = try peak(once, "once"), peak5 = try peak(fiveTimes, "five")
         print("peak RSS: 1x \(peak1) KB, 5x \(peak5) KB, ratio \(Double(peak5) / Double(peak1))")
-        XCTAssertEqual(try countFrames(directory.appendingPathComponent("five.mp4").path), 575, "the long run did run")
+        XCTAssertEqual(try CLI.countFrames(directory.appendingPathComponent("five.mp4").path), 575, "the long run did run")
         XCTAssertLessThanOrEqual(Double(peak5), 1.10 * Double(peak1), "peak RSS 1x \(peak1) KB, 5x \(peak5) KB")
     }
 

@@ -8,41 +8,6 @@ final class OutputTests: XCTestCase {
     static let labels = ["angry", "disgusted", "fearful", "happy", "neutral", "sad", "surprised"]
     static let header = "frame,time,face,x,y,w,h,label,confidence," + labels.joined(separator: ",")
 
-    /// The bundled model, or the shared seed CNN while the bundled one is not there yet.
-    private func model() throws -> [String] {
-        if FileManager.default.fileExists(atPath: CLI.bundledModel) { return [] }
-        return ["--model", try CLI.sharedFile("models/seed-cnn.h5")]
-    }
-
-    private func tool(_ name: String) throws -> URL {
-        for directory in ["/usr/bin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
-            return URL(fileURLWithPath: "\(directory)/\(name)")
-        }
-        throw XCTSkip("\(name) is not installed (make test installs it)")
-    }
-
-    /// A clip ffmpeg synthesizes (a test pattern, no faces): no ../shared needed.
-    private func generatedClip(in directory: URL, frames: Int = 15) throws -> String {
-        let clip = directory.appendingPathComponent("pattern.mp4").path
-        let made = try CLI.run(["-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-frames:v", "\(frames)",
-                                "-pix_fmt", "yuv420p", clip], executable: try tool("ffmpeg"))
-        XCTAssertEqual(made.status, 0, made.stderr)
-        return clip
-    }
-
-    /// Frames ffprobe counts by decoding the whole file.
-    private func countFrames(_ path: String) throws -> Int? {
-        let probe = try CLI.run(["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
-                                 "stream=nb_read_frames,width,height", "-of", "csv=p=0", path], executable: try tool("ffprobe"))
-        XCTAssertEqual(probe.status, 0, probe.stderr)
-        return probe.stdout.split(separator: ",").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-    }
-
-    private func imageSize(_ path: String) throws -> String {
-        try CLI.run(["-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0", path],
-                    executable: try tool("ffprobe")).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     /// Face ids per frame, and how often each face's label changes.
     private func labelChanges(_ frames: [[String: Any]]) -> (ids: Set<Int>, changes: Int) {
         var last: [Int: String] = [:]
@@ -63,7 +28,7 @@ final class OutputTests: XCTestCase {
 
     func testCSVAndJSONLinesOnTheTalkingWomanWithStableIdsAndASummary() throws {
         let clip = try CLI.sharedFile("media/videos/woman_talking_596x336.mp4")
-        let csv = try CLI.run([clip, "--headless", "--format", "csv", "--summary"] + model())
+        let csv = try CLI.run([clip, "--headless", "--format", "csv", "--summary"] + CLI.modelArguments())
         XCTAssertEqual(csv.status, 0, csv.stderr)
         XCTAssertEqual(csv.lines.first, Self.header)
         let rows = csv.lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
@@ -86,7 +51,7 @@ final class OutputTests: XCTestCase {
         XCTAssertTrue(csv.stderr.contains("face \(rows[0][2]): "), csv.stderr)
         XCTAssertTrue(csv.stderr.contains("all faces: "), csv.stderr)
 
-        let jsonl = try CLI.run([clip, "--headless", "--format", "jsonl", "--summary"] + model())
+        let jsonl = try CLI.run([clip, "--headless", "--format", "jsonl", "--summary"] + CLI.modelArguments())
         XCTAssertEqual(jsonl.status, 0, jsonl.stderr)
         XCTAssertEqual(jsonl.stderr, "")
         let objects = try jsonl.lines.map(CLI.json)
@@ -108,9 +73,9 @@ final class OutputTests: XCTestCase {
 
     func testSmoothingSteadiesTheLabels() throws {
         let clip = try CLI.sharedFile("media/videos/woman_crying_640x360.mp4")
-        let raw = try CLI.run([clip, "--headless", "--format", "jsonl", "--max-frames", "300"] + model())
-        let smoothed = try CLI.run([clip, "--headless", "--format", "jsonl", "--max-frames", "300", "--smooth", "0.5"] + model())
-        let off = try CLI.run([clip, "--headless", "--format", "jsonl", "--max-frames", "300", "--smooth", "0"] + model())
+        let raw = try CLI.run([clip, "--headless", "--format", "jsonl", "--max-frames", "300"] + CLI.modelArguments())
+        let smoothed = try CLI.run([clip, "--headless", "--format", "jsonl", "--max-frames", "300", "--smooth", "0.5"] + CLI.modelArguments())
+        let off = try CLI.run([clip, "--headless", "--format", "jsonl", "--max-frames", "300", "--smooth", "0"] + CLI.modelArguments())
         XCTAssertEqual(raw.status, 0, raw.stderr)
         XCTAssertEqual(smoothed.status, 0, smoothed.stderr)
         XCTAssertEqual(off.stdout, raw.stdout, "headless: smoothing is off by default")
@@ -130,12 +95,12 @@ final class OutputTests: XCTestCase {
     func testCSVOnAGeneratedClipHasOnlyTheHeader() throws {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let clip = try generatedClip(in: directory)
-        let result = try CLI.run([clip, "--headless", "--format", "csv", "--summary"] + model())
+        let clip = try CLI.patternClip(in: directory)
+        let result = try CLI.run([clip, "--headless", "--format", "csv", "--summary"] + CLI.modelArguments())
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stdout, Self.header + "\n", "no faces: no rows")
         XCTAssertEqual(result.stderr, "summary: 15 frames, 0 with faces\n")
-        let jsonl = try CLI.run([clip, "--headless", "--format", "jsonl", "--summary"] + model())
+        let jsonl = try CLI.run([clip, "--headless", "--format", "jsonl", "--summary"] + CLI.modelArguments())
         let summary = try XCTUnwrap(try CLI.json(try XCTUnwrap(jsonl.lines.last))["summary"] as? [String: Any])
         XCTAssertEqual(summary["frames"] as? Int, 15)
     }
@@ -144,7 +109,7 @@ final class OutputTests: XCTestCase {
 
     func testTheSharedImageDirectoryInNameOrderWithSources() throws {
         let images = try CLI.sharedFile("media/images")
-        let result = try CLI.run([images, "--headless", "--format", "jsonl"] + model())
+        let result = try CLI.run([images, "--headless", "--format", "jsonl"] + CLI.modelArguments())
         XCTAssertEqual(result.status, 0, result.stderr)
         let frames = try result.lines.map(CLI.json)
         let names = frames.compactMap { ($0["source"] as? String).map { ($0 as NSString).lastPathComponent } }
@@ -155,7 +120,7 @@ final class OutputTests: XCTestCase {
         XCTAssertEqual(two.count, 2)
         let allIDs = frames.flatMap { ($0["faces"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int } }
         XCTAssertEqual(Set(allIDs).count, allIDs.count, "every face of every image has its own id")
-        let single = try CLI.run([try CLI.sharedFile("media/images/two_people.jpg"), "--headless", "--format", "jsonl"] + model())
+        let single = try CLI.run([try CLI.sharedFile("media/images/two_people.jpg"), "--headless", "--format", "jsonl"] + CLI.modelArguments())
         XCTAssertEqual(try CLI.json(try XCTUnwrap(single.lines.first))["source"] as? String,
                        try CLI.sharedFile("media/images/two_people.jpg"))
     }
@@ -165,28 +130,28 @@ final class OutputTests: XCTestCase {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let made = try CLI.run(["-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=1", "-frames:v", "3",
-                                directory.appendingPathComponent("img%02d.png").path], executable: try tool("ffmpeg"))
+                                directory.appendingPathComponent("img%02d.png").path], executable: try CLI.tool("ffmpeg"))
         XCTAssertEqual(made.status, 0, made.stderr)
         let broken = directory.appendingPathComponent("img01b.jpg").path
         try "not a picture".write(toFile: broken, atomically: true, encoding: .utf8)
-        let result = try CLI.run([directory.path, "--headless", "--format", "jsonl"] + model())
+        let result = try CLI.run([directory.path, "--headless", "--format", "jsonl"] + CLI.modelArguments())
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(try result.lines.map(CLI.json).compactMap { ($0["source"] as? String).map { ($0 as NSString).lastPathComponent } },
                        ["img01.png", "img02.png", "img03.png"])
         XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
         XCTAssertTrue(result.stderr.contains("img01b.jpg: skipped"), result.stderr)
-        let text = try CLI.run([directory.path, "--headless"] + model())
+        let text = try CLI.run([directory.path, "--headless"] + CLI.modelArguments())
         XCTAssertTrue(text.lines.first?.hasSuffix("img01.png: no faces") == true, text.stdout)
 
         let empty = directory.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: false)
-        assertCleanFailure(try CLI.run([empty.path, "--headless"] + model()), naming: empty.path)
+        assertCleanFailure(try CLI.run([empty.path, "--headless"] + CLI.modelArguments()), naming: empty.path)
     }
 
     func testCameraRequestsAreValidatedAndPassedOn() throws {
         XCTAssertNotEqual(try CLI.run(["--headless", "--width", "-1"]).status, 0)
         XCTAssertNotEqual(try CLI.run(["--headless", "--fps", "5000"]).status, 0)
-        let result = try CLI.run(["/dev/video97", "--headless", "--width", "640", "--height", "480", "--fps", "15"] + model(), timeout: 30)
+        let result = try CLI.run(["/dev/video97", "--headless", "--width", "640", "--height", "480", "--fps", "15"] + CLI.modelArguments(), timeout: 30)
         XCTAssertNotEqual(result.status, 0)
         XCTAssertTrue(result.stderr.contains("/dev/video97"), result.stderr)
         let help = try CLI.run(["run", "--help"])
@@ -203,11 +168,11 @@ final class OutputTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: directory) }
         let video = directory.appendingPathComponent("annotated.mp4").path
         let plot = directory.appendingPathComponent("timeline.png").path
-        let result = try CLI.run([clip, "--headless", "--format", "csv", "--output", video, "--timeline", plot] + model())
+        let result = try CLI.run([clip, "--headless", "--format", "csv", "--output", video, "--timeline", plot] + CLI.modelArguments())
         XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertEqual(try countFrames(video), 464, "ffprobe decodes every frame")
-        XCTAssertEqual(try imageSize(video), "596,336")
-        XCTAssertTrue(try imageSize(plot).hasPrefix("1200,"), "the timeline is a PNG 1200 px wide")
+        XCTAssertEqual(try CLI.countFrames(video), 464, "ffprobe decodes every frame")
+        XCTAssertEqual(try CLI.imageSize(video), "596,336")
+        XCTAssertTrue(try CLI.imageSize(plot).hasPrefix("1200,"), "the timeline is a PNG 1200 px wide")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted(), ["annotated.mp4", "timeline.png"],
                        "no temporary files left")
     }
@@ -219,49 +184,49 @@ final class OutputTests: XCTestCase {
         for (name, size) in [("phone_smile_vfr.mp4", "596,336"), ("face_then_cartoon_hevc.mov", "960,540")] {
             let clip = try CLI.sharedFile("media/videos/\(name)")
             let video = directory.appendingPathComponent(name + ".avi").path
-            let result = try CLI.run([clip, "--headless", "--format", "csv", "--output", video] + model())
+            let result = try CLI.run([clip, "--headless", "--format", "csv", "--output", video] + CLI.modelArguments())
             XCTAssertEqual(result.status, 0, result.stderr)
-            XCTAssertEqual(try countFrames(video), try countFrames(clip), name)
-            XCTAssertEqual(try imageSize(video), size, name)
+            XCTAssertEqual(try CLI.countFrames(video), try CLI.countFrames(clip), name)
+            XCTAssertEqual(try CLI.imageSize(video), size, name)
         }
     }
 
     func testAnnotatedAVIAndTimelineOfAGeneratedClip() throws {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let clip = try generatedClip(in: directory, frames: 25)
+        let clip = try CLI.patternClip(in: directory, frames: 25)
         let video = directory.appendingPathComponent("out.avi").path
         let plot = directory.appendingPathComponent("plot.png").path
-        let result = try CLI.run([clip, "--headless", "--output", video, "--timeline", plot] + model())
+        let result = try CLI.run([clip, "--headless", "--output", video, "--timeline", plot] + CLI.modelArguments())
         XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertEqual(try countFrames(video), 25)
-        XCTAssertEqual(try imageSize(video), "320,240")
+        XCTAssertEqual(try CLI.countFrames(video), 25)
+        XCTAssertEqual(try CLI.imageSize(video), "320,240")
         XCTAssertTrue(FileManager.default.fileExists(atPath: plot))
     }
 
     func testUnwritableOutputsAreRefusedBeforeProcessing() throws {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let clip = try generatedClip(in: directory)
+        let clip = try CLI.patternClip(in: directory)
         let missing = directory.appendingPathComponent("no/such/dir/out.mp4").path
-        assertCleanFailure(try CLI.run([clip, "--headless", "--output", missing] + model()), naming: missing)
+        assertCleanFailure(try CLI.run([clip, "--headless", "--output", missing] + CLI.modelArguments()), naming: missing)
         let wrongKind = directory.appendingPathComponent("out.mkv").path
-        assertCleanFailure(try CLI.run([clip, "--headless", "--output", wrongKind] + model()), naming: wrongKind)
+        assertCleanFailure(try CLI.run([clip, "--headless", "--output", wrongKind] + CLI.modelArguments()), naming: wrongKind)
         let plotInDirectory = directory.appendingPathComponent("sub").path
         try FileManager.default.createDirectory(atPath: plotInDirectory, withIntermediateDirectories: false)
-        assertCleanFailure(try CLI.run([clip, "--headless", "--timeline", plotInDirectory] + model()), naming: plotInDirectory)
+        assertCleanFailure(try CLI.run([clip, "--headless", "--timeline", plotInDirectory] + CLI.modelArguments()), naming: plotInDirectory)
         if getuid() != 0 {
             let readOnly = directory.appendingPathComponent("ro")
             try FileManager.default.createDirectory(at: readOnly, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o555])
             let path = readOnly.appendingPathComponent("out.mp4").path
-            assertCleanFailure(try CLI.run([clip, "--headless", "--output", path] + model()), naming: path)
+            assertCleanFailure(try CLI.run([clip, "--headless", "--output", path] + CLI.modelArguments()), naming: path)
         }
         // A run that fails (here: the source is not a video) leaves no file under the name.
         let notVideo = directory.appendingPathComponent("notes.mp4").path
         try "hello".write(toFile: notVideo, atomically: true, encoding: .utf8)
         let out = directory.appendingPathComponent("never.mp4").path
         // (FFmpeg may print its own complaints about the file before ours.)
-        let failed = try CLI.run([notVideo, "--headless", "--output", out] + model())
+        let failed = try CLI.run([notVideo, "--headless", "--output", out] + CLI.modelArguments())
         XCTAssertEqual(failed.status, 1)
         XCTAssertTrue(failed.stderr.contains("\(notVideo): cannot read source"), failed.stderr)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".mp4") || $0.hasPrefix(".") }.sorted(),
@@ -273,13 +238,13 @@ final class OutputTests: XCTestCase {
     func testProgressOnlyOnATerminal() throws {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let clip = try generatedClip(in: directory, frames: 40)
-        let piped = try CLI.run([clip, "--headless", "--format", "csv"] + model())
+        let clip = try CLI.patternClip(in: directory, frames: 40)
+        let piped = try CLI.run([clip, "--headless", "--format", "csv"] + CLI.modelArguments())
         XCTAssertEqual(piped.stderr, "", "no progress in pipes")
         // script(1) gives the command a terminal; stdout and stderr both land in the transcript.
-        let command = ([CLI.binary.path, clip, "--headless", "--format", "csv"] + (try model()))
+        let command = ([CLI.binary.path, clip, "--headless", "--format", "csv"] + (try CLI.modelArguments()))
             .map { "'\($0)'" }.joined(separator: " ")
-        let onTerminal = try CLI.run(["-qec", command, "/dev/null"], executable: try tool("script"))
+        let onTerminal = try CLI.run(["-qec", command, "/dev/null"], executable: try CLI.tool("script"))
         XCTAssertEqual(onTerminal.status, 0, onTerminal.stdout)
         XCTAssertTrue(onTerminal.stdout.contains("frame 1/40 (2%)"), onTerminal.stdout)
         XCTAssertTrue(onTerminal.stdout.contains(" fps"), onTerminal.stdout)
@@ -287,27 +252,27 @@ final class OutputTests: XCTestCase {
 
     func testWindowModeWritesTheAnnotatedClipUnderXvfb() throws {
         let clip = try CLI.sharedFile("media/videos/woman_talking_596x336.mp4")
-        let xvfb = try tool("xvfb-run")
+        let xvfb = try CLI.tool("xvfb-run")
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let video = directory.appendingPathComponent("window.avi").path
         let result = try CLI.run(["-a", "-s", "-screen 0 1024x768x24", CLI.binary.path, clip, "--max-frames", "90",
-                                  "--output", video, "--summary"] + model(), executable: xvfb, timeout: 120)
+                                  "--output", video, "--summary"] + CLI.modelArguments(), executable: xvfb, timeout: 120)
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stderr.contains("summary: "), "the summary goes to stderr in a window: \(result.stderr)")
         // Frames the window skips to keep real time are repeated, so the file covers the frames shown.
-        XCTAssertGreaterThanOrEqual(try countFrames(video) ?? 0, 85)
+        XCTAssertGreaterThanOrEqual(try CLI.countFrames(video) ?? 0, 85)
     }
 
     /// Keys in the window, sent with xdotool under Xvfb: space pauses and resumes, s saves a
     /// snapshot in the working directory (its path on stderr), q quits before the clip's end.
     func testWindowKeysSnapshotPauseAndQuitUnderXvfb() throws {
         let clip = try CLI.sharedFile("media/videos/woman_talking_596x336.mp4")
-        let xvfb = try tool("xvfb-run")
-        _ = try tool("xdotool")
+        let xvfb = try CLI.tool("xvfb-run")
+        _ = try CLI.tool("xdotool")
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let arguments = ([CLI.binary.path, clip] + (try model())).map { "'\($0)'" }.joined(separator: " ")
+        let arguments = ([CLI.binary.path, clip] + (try CLI.modelArguments())).map { "'\($0)'" }.joined(separator: " ")
         let script = directory.appendingPathComponent("keys.sh").path
         try """
         cd '\(directory.path)'
@@ -332,6 +297,6 @@ final class OutputTests: XCTestCase {
         let snapshot = directory.appendingPathComponent(snapshots.first ?? "none").path
         XCTAssertTrue(result.stderr.contains("saved snapshot \(snapshot)"), result.stderr)
         XCTAssertTrue(snapshot.hasSuffix(".png"))
-        XCTAssertEqual(try imageSize(snapshot), "596,336", "the picture as shown, at the clip's size")
+        XCTAssertEqual(try CLI.imageSize(snapshot), "596,336", "the picture as shown, at the clip's size")
     }
 }

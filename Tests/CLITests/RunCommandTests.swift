@@ -49,15 +49,9 @@ final class RunCommandTests: XCTestCase {
 
     /// Runs without ../shared: a clip ffmpeg synthesizes (a test pattern, no faces).
     func testHeadlessOnAGeneratedClip() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/ffmpeg") else {
-            throw XCTSkip("ffmpeg is not installed (make test installs it)")
-        }
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let clip = directory.appendingPathComponent("pattern.mp4").path
-        let made = try CLI.run(["-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-frames:v", "15",
-                                "-pix_fmt", "yuv420p", clip], executable: URL(fileURLWithPath: "/usr/bin/ffmpeg"))
-        XCTAssertEqual(made.status, 0, made.stderr)
+        let clip = try CLI.patternClip(in: directory)
         let result = try CLI.run([clip, "--headless", "--format", "jsonl"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let frames = try result.lines.map(CLI.json)
