@@ -79,8 +79,9 @@ let package = Package(
         // Fuzz targets (`make fuzz`). Built with -DLIBFUZZER and -sanitize=fuzzer they are libFuzzer
         // binaries; in an ordinary build each is a replayer: `swift run FuzzNPY FILE...` runs the
         // same check on each file once.
-        .executableTarget(name: "FuzzModel", dependencies: ["KerasEngine"], path: "Fuzz/FuzzModel"),
-        .executableTarget(name: "FuzzConfig", dependencies: ["KerasEngine", "HDF5", "CHDF5"], path: "Fuzz/FuzzConfig"),
-        .executableTarget(name: "FuzzNPY", dependencies: ["EmotionPipeline"], path: "Fuzz/FuzzNPY"),
+        .target(name: "FuzzSupport", dependencies: ["KerasEngine"], path: "Fuzz/FuzzSupport"),
+        .executableTarget(name: "FuzzModel", dependencies: ["FuzzSupport"], path: "Fuzz/FuzzModel"),
+        .executableTarget(name: "FuzzConfig", dependencies: ["FuzzSupport", "HDF5", "CHDF5"], path: "Fuzz/FuzzConfig"),
+        .executableTarget(name: "FuzzNPY", dependencies: ["FuzzSupport", "EmotionPipeline"], path: "Fuzz/FuzzNPY"),
     ]
 )

@@ -16,15 +16,12 @@
 // input file once.
 import CHDF5
 import Foundation
+import FuzzSupport
 import HDF5
-import KerasEngine
 
 let environment = ProcessInfo.processInfo.environment
 
-let scratchPath: String = {
-    let directory = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
-    return (directory as NSString).appendingPathComponent("fuzz-config-\(getpid()).h5")
-}()
+let scratch = scratchPath("fuzz-config")
 
 /// Absolute paths of the weight files, sorted.
 let weightFiles: [String] = {
@@ -51,7 +48,7 @@ func writeSeeds(to directory: String) {
 /// `weights:/model_weights`.
 func writeModelFile(json: String, weights: String?) -> Bool {
     chdf5_silence_errors()
-    let file = H5Fcreate(scratchPath, chdf5_f_acc_trunc(), chdf5_p_default(), chdf5_p_default())
+    let file = H5Fcreate(scratch, chdf5_f_acc_trunc(), chdf5_p_default(), chdf5_p_default())
     guard file >= 0 else { return false }
     defer { H5Fclose(file) }
     let space = H5Screate(H5S_SCALAR)
@@ -82,18 +79,7 @@ func check(_ data: Data) -> String {
     guard writeModelFile(json: json, weights: choice == 0 ? nil : weightFiles[choice - 1]) else {
         return "could not write the model file"
     }
-    do {
-        let model = try KerasModel.load(path: scratchPath)
-        let largest = model.layers.map { $0.outputShape.reduce(1, *) }.max() ?? 0
-        guard model.inputCount > 0, model.inputCount <= 1 << 16, largest <= 1 << 20, model.flops <= 1 << 26 else {
-            return "loaded, not run (input \(model.inputShape), flops \(model.flops))"
-        }
-        let output = model.makeSession(maxBatch: 1).predict([Float](repeating: 0.5, count: model.inputCount), batch: 1)
-        precondition(output.count == model.outputCount, "\(output.count) outputs, expected \(model.outputCount)")
-        return "loaded and ran: output \(model.outputShape)"
-    } catch {
-        return "refused: \(error)"
-    }
+    return loadAndRunIfSmall(path: scratch)
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -102,27 +88,10 @@ public func fuzz(_ bytes: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     return 0
 }
 
-#if LIBFUZZER
-/// libFuzzer's entry point (compiler-rt's fuzzer runtime, linked by -sanitize=fuzzer). SwiftPM
-/// gives every executable its own `main`, so libFuzzer's is not used: ours starts the driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
-#endif
-
 @main
 enum Main {
     static func main() throws {
         if let directory = environment["FUZZ_SEED_OUT"], !directory.isEmpty { writeSeeds(to: directory) }
-        #if LIBFUZZER
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, fuzz))
-        #else
-        for path in CommandLine.arguments.dropFirst() {
-            print("\(path): \(check(try Data(contentsOf: URL(fileURLWithPath: path))))")
-        }
-        #endif
+        try fuzzMain(fuzz) { check(try Data(contentsOf: URL(fileURLWithPath: $0))) }
     }
 }

@@ -12,58 +12,21 @@
 // Built by `make fuzz` with -DLIBFUZZER -sanitize=fuzzer,address: `main` runs libFuzzer's driver.
 // In an ordinary build it is a replayer: `FuzzModel FILE...` loads each file once.
 import Foundation
-import KerasEngine
+import FuzzSupport
 
-let scratchPath: String = {
-    let directory = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
-    return (directory as NSString).appendingPathComponent("fuzz-model-\(getpid()).h5")
-}()
-
-/// Loads the file; runs the model once on zeros when it is small enough to be quick.
-@discardableResult
-func check(path: String) -> String {
-    do {
-        let model = try KerasModel.load(path: path)
-        let largest = model.layers.map { $0.outputShape.reduce(1, *) }.max() ?? 0
-        guard model.inputCount > 0, model.inputCount <= 1 << 16, largest <= 1 << 20, model.flops <= 1 << 26 else {
-            return "loaded, not run (input \(model.inputShape), flops \(model.flops))"
-        }
-        let output = model.makeSession(maxBatch: 1).predict([Float](repeating: 0.5, count: model.inputCount), batch: 1)
-        precondition(output.count == model.outputCount, "\(output.count) outputs, expected \(model.outputCount)")
-        return "loaded and ran: output \(model.outputShape)"
-    } catch {
-        return "refused: \(error)"
-    }
-}
+let scratch = scratchPath("fuzz-model")
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ bytes: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let data = bytes.map { Data(bytes: $0, count: size) } ?? Data()
-    guard FileManager.default.createFile(atPath: scratchPath, contents: data) else { return 0 }
-    check(path: scratchPath)
+    guard FileManager.default.createFile(atPath: scratch, contents: data) else { return 0 }
+    loadAndRunIfSmall(path: scratch)
     return 0
 }
 
-#if LIBFUZZER
-/// libFuzzer's entry point (compiler-rt's fuzzer runtime, linked by -sanitize=fuzzer). SwiftPM
-/// gives every executable its own `main`, so libFuzzer's is not used: ours starts the driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
-#endif
-
 @main
 enum Main {
-    static func main() throws {
-        #if LIBFUZZER
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, fuzz))
-        #else
-        for path in CommandLine.arguments.dropFirst() {
-            print("\(path): \(check(path: path))")
-        }
-        #endif
+    static func main() {
+        fuzzMain(fuzz) { loadAndRunIfSmall(path: $0) }
     }
 }

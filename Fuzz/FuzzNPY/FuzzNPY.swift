@@ -6,6 +6,7 @@
 // In an ordinary build it is a replayer: `FuzzNPY FILE...` runs the same check once per file.
 import EmotionPipeline
 import Foundation
+import FuzzSupport
 
 @discardableResult
 func check(_ data: Data) -> String {
@@ -27,26 +28,9 @@ public func fuzz(_ bytes: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     return 0
 }
 
-#if LIBFUZZER
-/// libFuzzer's entry point (compiler-rt's fuzzer runtime, linked by -sanitize=fuzzer). SwiftPM
-/// gives every executable its own `main`, so libFuzzer's is not used: ours starts the driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
-#endif
-
 @main
 enum Main {
     static func main() throws {
-        #if LIBFUZZER
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, fuzz))
-        #else
-        for path in CommandLine.arguments.dropFirst() {
-            print("\(path): \(check(try Data(contentsOf: URL(fileURLWithPath: path))))")
-        }
-        #endif
+        try fuzzMain(fuzz) { check(try Data(contentsOf: URL(fileURLWithPath: $0))) }
     }
 }
