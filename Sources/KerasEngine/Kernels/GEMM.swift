@@ -135,25 +135,15 @@ private func gemmPanel<V: KernelVector>(_: V.Type, m: Int, k: Int, a: UnsafePoin
     while row + 6 <= m {
         let a0 = a + row * lda, a1 = a0 + lda, a2 = a1 + lda
         let a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda
-        var c0 = bias, c1 = bias, c2 = bias, c3 = bias, c4 = bias, c5 = bias
+        var rows = SixRows(bias)
         var pb = UnsafeRawPointer(panel)
         for kk in 0..<k {
-            let bv = V.load(pb)
-            c0.multiplyAdd(a0[kk], bv)
-            c1.multiplyAdd(a1[kk], bv)
-            c2.multiplyAdd(a2[kk], bv)
-            c3.multiplyAdd(a3[kk], bv)
-            c4.multiplyAdd(a4[kk], bv)
-            c5.multiplyAdd(a5[kk], bv)
+            rows.multiplyAdd(a0[kk], a1[kk], a2[kk], a3[kk], a4[kk], a5[kk], V.load(pb))
             pb += step
         }
         let out = c + row * ldc
-        c0.store(out, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
-        c1.store(out + ldc, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
-        c2.store(out + 2 * ldc, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
-        c3.store(out + 3 * ldc, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
-        c4.store(out + 4 * ldc, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
-        c5.store(out + 5 * ldc, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
+        rows.store(out, out + ldc, out + 2 * ldc, out + 3 * ldc, out + 4 * ldc, out + 5 * ldc,
+                   columns: columns, epilogue: epilogue, scale: scale, shift: shift)
         row += 6
     }
     while row < m {

@@ -63,44 +63,27 @@ private func convolutionPanel<V: KernelVector>(_: V.Type, _ input: UnsafePointer
                _ a3: UnsafePointer<Float>, _ a4: UnsafePointer<Float>, _ a5: UnsafePointer<Float>,
                _ c0p: UnsafeMutablePointer<Float>, _ c1p: UnsafeMutablePointer<Float>, _ c2p: UnsafeMutablePointer<Float>,
                _ c3p: UnsafeMutablePointer<Float>, _ c4p: UnsafeMutablePointer<Float>, _ c5p: UnsafeMutablePointer<Float>) {
-        var c0 = bias, c1 = bias, c2 = bias, c3 = bias, c4 = bias, c5 = bias
+        var rows = SixRows(bias)
         var pb = UnsafeRawPointer(weights)
         var offset = 0
         for _ in 0..<g.kernelHeight {
             if contiguous {
                 for t in offset..<(offset + rowTaps) {
-                    let bv = V.load(pb)
-                    c0.multiplyAdd(a0[t], bv)
-                    c1.multiplyAdd(a1[t], bv)
-                    c2.multiplyAdd(a2[t], bv)
-                    c3.multiplyAdd(a3[t], bv)
-                    c4.multiplyAdd(a4[t], bv)
-                    c5.multiplyAdd(a5[t], bv)
+                    rows.multiplyAdd(a0[t], a1[t], a2[t], a3[t], a4[t], a5[t], V.load(pb))
                     pb += step
                 }
             } else {
                 for kx in 0..<g.kernelWidth {
                     let tap = offset + kx * g.dilationX * channels
                     for t in tap..<(tap + groupChannels) {
-                        let bv = V.load(pb)
-                        c0.multiplyAdd(a0[t], bv)
-                        c1.multiplyAdd(a1[t], bv)
-                        c2.multiplyAdd(a2[t], bv)
-                        c3.multiplyAdd(a3[t], bv)
-                        c4.multiplyAdd(a4[t], bv)
-                        c5.multiplyAdd(a5[t], bv)
+                        rows.multiplyAdd(a0[t], a1[t], a2[t], a3[t], a4[t], a5[t], V.load(pb))
                         pb += step
                     }
                 }
             }
             offset += rowStride
         }
-        c0.store(c0p, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
-        c1.store(c1p, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
-        c2.store(c2p, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
-        c3.store(c3p, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
-        c4.store(c4p, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
-        c5.store(c5p, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
+        rows.store(c0p, c1p, c2p, c3p, c4p, c5p, columns: columns, epilogue: epilogue, scale: scale, shift: shift)
     }
 
     /// One output pixel, over the taps inside the image; two partial sums.

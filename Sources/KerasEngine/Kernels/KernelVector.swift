@@ -92,3 +92,35 @@ struct VectorPair<V: KernelVector>: KernelVector {
         }
     }
 }
+
+/// The six rows of C a GEMM or convolution micro-kernel keeps in registers: one multiply-add
+/// step takes one row of B (`b`) and one element of each of six rows of A.
+struct SixRows<V: KernelVector> {
+    var c0, c1, c2, c3, c4, c5: V
+
+    @_transparent
+    init(_ start: V) { (c0, c1, c2, c3, c4, c5) = (start, start, start, start, start, start) }
+
+    @_transparent
+    mutating func multiplyAdd(_ a0: Float, _ a1: Float, _ a2: Float, _ a3: Float, _ a4: Float, _ a5: Float, _ b: V) {
+        c0.multiplyAdd(a0, b)
+        c1.multiplyAdd(a1, b)
+        c2.multiplyAdd(a2, b)
+        c3.multiplyAdd(a3, b)
+        c4.multiplyAdd(a4, b)
+        c5.multiplyAdd(a5, b)
+    }
+
+    /// Each row through the epilogue (see `KernelVector.store`) to its own destination.
+    @_transparent
+    func store(_ p0: UnsafeMutablePointer<Float>, _ p1: UnsafeMutablePointer<Float>, _ p2: UnsafeMutablePointer<Float>,
+               _ p3: UnsafeMutablePointer<Float>, _ p4: UnsafeMutablePointer<Float>, _ p5: UnsafeMutablePointer<Float>,
+               columns: Int, epilogue: GEMMEpilogue, scale: V, shift: V) {
+        c0.store(p0, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
+        c1.store(p1, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
+        c2.store(p2, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
+        c3.store(p3, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
+        c4.store(p4, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
+        c5.store(p5, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
+    }
+}
