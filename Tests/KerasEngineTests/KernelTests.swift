@@ -12,6 +12,17 @@ final class KernelTests: XCTestCase {
         (0..<count).map { _ in random.nextFloat() * 2 - 1 }
     }
 
+    /// `input` as the kernels get it: padded with `fill` where a window of `g` reaches outside it.
+    func padded(_ input: [Float], _ g: WindowGeometry, batch: Int, fill: Float = 0) -> [Float] {
+        var scratch = [Float](repeating: .nan, count: max(batch * (g.paddedCount ?? 0), 1))
+        return input.withUnsafeBufferPointer { input in
+            scratch.withUnsafeMutableBufferPointer { scratch in
+                let result = padInput(input.baseAddress!, geometry: g, batch: batch, fill: fill, scratch: scratch.baseAddress!)
+                return Array(UnsafeBufferPointer(start: result, count: batch * g.padded.inputPixels * g.channels))
+            }
+        }
+    }
+
     func assertClose(_ got: [Float], _ want: [Float], _ label: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(got.count, want.count, label, file: file, line: line)
         let diff = zip(got, want).map { abs($0 - $1) }.max() ?? 0
@@ -110,6 +121,15 @@ final class KernelTests: XCTestCase {
             ([8, 9, 6], (1, 1), 9, (2, 2), (1, 1), 3, true),
             ([7, 20, 16], (1, 7), 24, (1, 1), (1, 1), 1, true),
             ([9, 10, 5], (3, 3), 50, (1, 1), (1, 1), 1, true),
+            // Every pixel touches the padding, and fewer than six of them (a repeated last pixel).
+            ([3, 3, 40], (3, 3), 7, (1, 1), (1, 1), 1, true),
+            ([1, 1, 3], (3, 3), 4, (1, 1), (1, 1), 1, true),
+            ([2, 5, 3], (5, 5), 9, (2, 2), (1, 1), 1, true),
+            // Tap pairs: an odd and an even number of taps per kernel row, 8 or fewer filters,
+            // more than twelve pixels and a short last block.
+            ([13, 11, 1], (3, 3), 8, (1, 1), (1, 1), 1, false),
+            ([12, 15, 8], (3, 3), 8, (1, 1), (1, 1), 1, false),
+            ([6, 7, 5], (3, 2), 3, (1, 2), (1, 1), 1, true),
         ]
         for (index, t) in cases.enumerated() {
             let batch = 2
@@ -120,22 +140,29 @@ final class KernelTests: XCTestCase {
             let want = naiveConvolution(input, t.shape, kernel: kernel, bias: bias, kernelSize: t.kernel, filters: t.filters,
                                         strides: t.strides, dilation: t.dilation, groups: t.groups, same: t.same, batch: batch)
             let g = WindowGeometry(input: t.shape, kernel: t.kernel, strides: t.strides, dilation: t.dilation, same: t.same)
-            var got = [Float](repeating: .nan, count: want.count)
             let k = t.kernel.0 * t.kernel.1 * groupInputs
-            for group in 0..<t.groups {
-                let packed = PackedMatrix(k: k, n: groupOutputs, bias: Array(bias[(group * groupOutputs)..<((group + 1) * groupOutputs)])) {
-                    kernel[$0 * t.filters + group * groupOutputs + $1]
-                }
-                input.withUnsafeBufferPointer { input in
-                    got.withUnsafeMutableBufferPointer { out in
-                        implicitGEMMConvolution(input.baseAddress!, geometry: g, channelOffset: group * groupInputs,
-                                                groupChannels: groupInputs, batch: batch, b: packed,
-                                                output: out.baseAddress! + group * groupOutputs, ldc: t.filters,
-                                                epilogue: GEMMEpilogue())
+            let paddedInput = padded(input, g, batch: batch)
+            // Weights packed plainly, and (one group, no dilation across) in tap pairs, which
+            // AVX-512 builds use for 8 filters or fewer.
+            let rowTaps: [Int?] = t.groups == 1 && t.dilation.1 == 1 ? [nil, t.kernel.1 * groupInputs] : [nil]
+            for taps in rowTaps {
+                var got = [Float](repeating: .nan, count: want.count)
+                for group in 0..<t.groups {
+                    let groupBias = Array(bias[(group * groupOutputs)..<((group + 1) * groupOutputs)])
+                    let packed = PackedMatrix(k: k, n: groupOutputs, bias: groupBias, kernelRowTaps: taps) {
+                        kernel[$0 * t.filters + group * groupOutputs + $1]
+                    }
+                    paddedInput.withUnsafeBufferPointer { input in
+                        got.withUnsafeMutableBufferPointer { out in
+                            implicitGEMMConvolution(input.baseAddress!, geometry: g.padded, channelOffset: group * groupInputs,
+                                                    groupChannels: groupInputs, batch: batch, b: packed,
+                                                    output: out.baseAddress! + group * groupOutputs, ldc: t.filters,
+                                                    epilogue: GEMMEpilogue())
+                        }
                     }
                 }
+                assertClose(got, want, "conv case \(index) (kernel row taps \(taps.map(String.init) ?? "none")): \(t)")
             }
-            assertClose(got, want, "conv case \(index): \(t)")
         }
     }
 
@@ -155,6 +182,13 @@ final class KernelTests: XCTestCase {
             // Eight pixels at a time over 16-channel blocks and an 8-channel rest, strided too.
             ([10, 22, 40], (3, 3), 1, (1, 1), (1, 1), true),
             ([9, 23, 32], (3, 3), 1, (1, 2), (1, 1), true),
+            // Channel blocks of every width (16, 8, 4) and a scalar rest; widths that are not a
+            // multiple of four pixels; a window larger than the image.
+            ([7, 7, 29], (3, 3), 1, (1, 1), (1, 1), true),
+            ([6, 9, 5], (3, 3), 1, (1, 1), (1, 1), false),
+            ([5, 6, 3], (5, 5), 1, (1, 1), (1, 1), true),
+            ([2, 2, 16], (3, 3), 1, (1, 1), (1, 1), true),
+            ([8, 8, 12], (3, 3), 1, (2, 1), (1, 1), true),
         ]
         for (index, t) in cases.enumerated() {
             let batch = 2
@@ -187,12 +221,13 @@ final class KernelTests: XCTestCase {
                 }
             }
             var got = [Float](repeating: .nan, count: want.count)
-            input.withUnsafeBufferPointer { input in
+            padded(input, g, batch: batch).withUnsafeBufferPointer { input in
                 kernel.withUnsafeBufferPointer { kernel in
                     bias.withUnsafeBufferPointer { bias in
                         got.withUnsafeMutableBufferPointer { out in
-                            depthwiseConv2D(input.baseAddress!, geometry: g, multiplier: t.multiplier, batch: batch,
-                                            kernel: kernel.baseAddress!, bias: bias.baseAddress, into: out.baseAddress!)
+                            depthwiseConv2D(input.baseAddress!, geometry: g.padded, multiplier: t.multiplier,
+                                            rows: 0..<(batch * g.outputHeight), kernel: kernel.baseAddress!,
+                                            bias: bias.baseAddress, into: out.baseAddress!)
                         }
                     }
                 }
@@ -210,6 +245,8 @@ final class KernelTests: XCTestCase {
             ([13, 13, 2], (2, 2), (2, 2), false), ([13, 13, 2], (2, 2), (2, 2), true),
             ([13, 13, 16], (3, 3), (2, 2), true), ([12, 12, 9], (2, 3), (1, 2), true),
             ([8, 8, 24], (3, 3), (1, 1), true), ([7, 9, 8], (3, 3), (2, 2), false),
+            // 16-, 4- and 1-channel blocks, even and odd sizes with a stride-2 "same" window.
+            ([22, 22, 16], (3, 3), (2, 2), true), ([11, 11, 21], (3, 3), (2, 2), true),
         ]
         for (index, t) in cases.enumerated() {
             for isMax in [true, false] {
@@ -238,9 +275,13 @@ final class KernelTests: XCTestCase {
                     }
                 }
                 var got = [Float](repeating: .nan, count: want.count)
+                var scratch = [Float](repeating: .nan, count: max(batch * (g.paddedCount ?? 0), 1))
                 input.withUnsafeBufferPointer { input in
                     got.withUnsafeMutableBufferPointer { out in
-                        pool2D(input.baseAddress!, geometry: g, batch: batch, max: isMax, into: out.baseAddress!)
+                        scratch.withUnsafeMutableBufferPointer { scratch in
+                            pool2D(input.baseAddress!, geometry: g, batch: batch, max: isMax, into: out.baseAddress!,
+                                   scratch: scratch.baseAddress!)
+                        }
                     }
                 }
                 assertClose(got, want, "\(isMax ? "max" : "average") pool case \(index): \(t)")

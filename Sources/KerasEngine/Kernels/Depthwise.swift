@@ -1,236 +1,180 @@
 // ----------------------------------------------------------------------------
 // Depthwise convolution, NHWC: output channel c * M + m is input channel c filtered by its own
-// kernel W[ky, kx, c, m] (M = depth multiplier). Direct loop; channels innermost so each tap is
-// a contiguous multiply-add over the pixel's channels.
+// kernel W[ky, kx, c, m] (M = depth multiplier).
+//
+// The input is already padded (see `padInput`): every window lies inside it. With M = 1 (every
+// common model) one output row is computed one channel block at a time (a register's worth of
+// channels), the pixels of the row innermost, four at a time. A 3x3 stride-1 kernel keeps its
+// nine weight vectors in registers, and the four pixels share the six input vectors of each
+// kernel row, so a multiply-add costs half a load. Other kernels read their weights from L1.
+// Other multipliers take a plain loop.
 // ----------------------------------------------------------------------------
 
-/// `output[b, oy, ox, c*M + m] = bias[c*M + m] + sum_{ky, kx} input[b, iy, ix, c] * kernel[(ky*kw + kx)*C*M + c*M + m]`.
-///
-/// With M = 1, channels go 16 or 8 at a time in registers, four neighbouring output pixels at
-/// once where their windows are inside the image, over the taps that fall inside it; other
-/// multipliers take a plain loop.
-func depthwiseConv2D(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, multiplier: Int, batch: Int,
-                     kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into output: UnsafeMutablePointer<Float>) {
-    depthwiseConv2D(input, geometry: g, multiplier: multiplier, rows: 0..<(batch * g.outputHeight),
-                    kernel: kernel, bias: bias, into: output)
-}
+/// The widest vector the build keeps many of in registers: 16 floats with AVX-512 (32
+/// registers), 8 otherwise (16 registers; a SIMD16 would be two of them and spill).
+#if KERASENGINE_AVX512
+typealias WideVector = SIMD16<Float>
+#else
+typealias WideVector = SIMD8<Float>
+#endif
 
-/// The same for output rows `rows` only, counted across the batch (row r is sample
-/// r / outputHeight, row r % outputHeight); `output` receives those rows, contiguous.
+/// `output[r, ox, c*M + m] = bias[c*M + m] + sum_{ky, kx} input[iy, ix, c] * kernel[(ky*kw + kx)*C*M + c*M + m]`
+/// for output rows `rows`, counted across the batch (row r is sample r / outputHeight, row
+/// r % outputHeight); `output` receives those rows, contiguous. `g` has no padding (`padded`).
 func depthwiseConv2D(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, multiplier: Int, rows: Range<Int>,
                      kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into output: UnsafeMutablePointer<Float>) {
+    precondition(!g.isPadded, "depthwiseConv2D runs on a padded input")
     let inChannels = g.channels
     let outChannels = inChannels * multiplier
-    let vectorChannels = multiplier == 1 ? outChannels & ~7 : 0
     var out = output
     for row in rows {
         let sample = row / g.outputHeight
         let oy = row - sample * g.outputHeight
-        let image = input + sample * g.inputPixels * inChannels
-        do {
-            let y0 = oy * g.strideY - g.padTop
-            // Taps inside the image: ky in kyStart..<kyEnd.
-            let kyStart = y0 >= 0 ? 0 : (-y0 + g.dilationY - 1) / g.dilationY
-            let kyEnd = min(g.kernelHeight, (g.inputHeight - y0 + g.dilationY - 1) / g.dilationY)
-            var ox = 0
-            while ox < g.outputWidth {
-                // Four or eight neighbouring pixels whose windows lie inside the image
-                // horizontally: independent accumulators per channel block hide the multiply-add
-                // latency (eight for 8-channel blocks, whose instructions are twice as many).
-                let first = ox * g.strideX - g.padLeft
-                func inside(_ pixels: Int) -> Bool {
-                    ox + pixels <= g.outputWidth && first >= 0
-                        && first + (pixels - 1) * g.strideX + (g.kernelWidth - 1) * g.dilationX < g.inputWidth
-                }
-                if multiplier == 1, inside(4) {
-                    let pixels = inside(8) ? 8 : 4
-                    let kyRange = kyStart..<max(kyEnd, kyStart)
-                    var c = 0
-                    while c + 16 <= vectorChannels {
-                        #if KERASENGINE_AVX512
-                        // Eight 512-bit accumulators fit (and are needed to hide the latency);
-                        // with AVX2 they would be sixteen 256-bit ones and spill.
-                        if pixels == 8 {
-                            depthwiseOctet(SIMD16<Float>.self, image: image, c: c, y0: y0, x0: first, ky: kyRange,
-                                           geometry: g, kernel: kernel, bias: bias, out: out)
-                            c += 16
-                            continue
-                        }
-                        #endif
-                        for quad in stride(from: 0, to: pixels, by: 4) {
-                            depthwiseQuad(SIMD16<Float>.self, image: image, c: c, y0: y0, x0: first + quad * g.strideX, ky: kyRange,
-                                          geometry: g, kernel: kernel, bias: bias, out: out + quad * outChannels)
-                        }
-                        c += 16
+        let top = input + (sample * g.inputPixels + oy * g.strideY * g.inputWidth) * inChannels
+        guard multiplier == 1 else {
+            depthwiseRowAnyMultiplier(top: top, geometry: g, multiplier: multiplier, kernel: kernel, bias: bias, out: out)
+            out += g.outputWidth * outChannels
+            continue
+        }
+        var c = 0
+        while c + WideVector.scalarCount <= inChannels {
+            depthwiseRow(WideVector.self, top: top + c, geometry: g, kernel: kernel + c, bias: bias.map { $0 + c }, out: out + c)
+            c += WideVector.scalarCount
+        }
+        while c + 8 <= inChannels {
+            depthwiseRow(SIMD8<Float>.self, top: top + c, geometry: g, kernel: kernel + c, bias: bias.map { $0 + c }, out: out + c)
+            c += 8
+        }
+        while c + 4 <= inChannels {
+            depthwiseRow(SIMD4<Float>.self, top: top + c, geometry: g, kernel: kernel + c, bias: bias.map { $0 + c }, out: out + c)
+            c += 4
+        }
+        if c < inChannels {
+            depthwiseRowAnyMultiplier(top: top, geometry: g, multiplier: 1, channels: c..<inChannels,
+                                      kernel: kernel, bias: bias, out: out)
+        }
+        out += g.outputWidth * outChannels
+    }
+}
+
+@_transparent
+private func fma<V: SIMD>(_ acc: inout V, _ x: V, _ w: V) where V.Scalar == Float {
+    #if KERASENGINE_FMA
+    acc = acc.addingProduct(x, w)
+    #else
+    acc += x * w
+    #endif
+}
+
+/// One output row, channels `0..<V.scalarCount` from `top` (the row's first input row at the
+/// block's first channel), multiplier 1.
+@inline(__always)
+private func depthwiseRow<V: SIMD>(_: V.Type, top: UnsafePointer<Float>, geometry g: WindowGeometry, kernel: UnsafePointer<Float>,
+                                   bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) where V.Scalar == Float {
+    let channels = g.channels
+    @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+    @inline(__always) func store(_ v: V, _ pixel: Int) { UnsafeMutableRawPointer(out + pixel * channels).storeBytes(of: v, as: V.self) }
+    let start = bias.map(load) ?? V()
+    let rowStep = g.dilationY * g.inputWidth * channels
+    let width = g.outputWidth
+    var x = 0
+    if g.kernelHeight == 3, g.kernelWidth == 3, g.strideX == 1, g.dilationX == 1 {
+        let w0 = load(kernel), w1 = load(kernel + channels), w2 = load(kernel + 2 * channels)
+        let w3 = load(kernel + 3 * channels), w4 = load(kernel + 4 * channels), w5 = load(kernel + 5 * channels)
+        let w6 = load(kernel + 6 * channels), w7 = load(kernel + 7 * channels), w8 = load(kernel + 8 * channels)
+        /// Adds one kernel row (weights a, b, c) to four pixels starting at `p`.
+        @inline(__always) func fourPixels(_ p: UnsafePointer<Float>, _ a: V, _ b: V, _ c: V,
+                                          _ s0: inout V, _ s1: inout V, _ s2: inout V, _ s3: inout V) {
+            let i0 = load(p), i1 = load(p + channels), i2 = load(p + 2 * channels)
+            let i3 = load(p + 3 * channels), i4 = load(p + 4 * channels), i5 = load(p + 5 * channels)
+            fma(&s0, i0, a); fma(&s1, i1, a); fma(&s2, i2, a); fma(&s3, i3, a)
+            fma(&s0, i1, b); fma(&s1, i2, b); fma(&s2, i3, b); fma(&s3, i4, b)
+            fma(&s0, i2, c); fma(&s1, i3, c); fma(&s2, i4, c); fma(&s3, i5, c)
+        }
+        while x + 4 <= width {
+            var s0 = start, s1 = start, s2 = start, s3 = start
+            let p = top + x * channels
+            fourPixels(p, w0, w1, w2, &s0, &s1, &s2, &s3)
+            fourPixels(p + rowStep, w3, w4, w5, &s0, &s1, &s2, &s3)
+            fourPixels(p + 2 * rowStep, w6, w7, w8, &s0, &s1, &s2, &s3)
+            store(s0, x); store(s1, x + 1); store(s2, x + 2); store(s3, x + 3)
+            x += 4
+        }
+        while x < width {
+            var s0 = start, s1 = V(), s2 = V()
+            let p = top + x * channels
+            fma(&s0, load(p), w0); fma(&s1, load(p + channels), w1); fma(&s2, load(p + 2 * channels), w2)
+            fma(&s0, load(p + rowStep), w3); fma(&s1, load(p + rowStep + channels), w4); fma(&s2, load(p + rowStep + 2 * channels), w5)
+            fma(&s0, load(p + 2 * rowStep), w6); fma(&s1, load(p + 2 * rowStep + channels), w7)
+            fma(&s2, load(p + 2 * rowStep + 2 * channels), w8)
+            store(s0 + s1 + s2, x)
+            x += 1
+        }
+        return
+    }
+    let pixelStep = g.strideX * channels
+    let tapStep = g.dilationX * channels
+    while x + 4 <= width {
+        var s0 = start, s1 = start, s2 = start, s3 = start
+        var taps = kernel
+        var rowStart = top + x * pixelStep
+        for _ in 0..<g.kernelHeight {
+            var p = rowStart
+            for _ in 0..<g.kernelWidth {
+                let w = load(taps)
+                fma(&s0, load(p), w)
+                fma(&s1, load(p + pixelStep), w)
+                fma(&s2, load(p + 2 * pixelStep), w)
+                fma(&s3, load(p + 3 * pixelStep), w)
+                p += tapStep
+                taps += channels
+            }
+            rowStart += rowStep
+        }
+        store(s0, x); store(s1, x + 1); store(s2, x + 2); store(s3, x + 3)
+        x += 4
+    }
+    while x < width {
+        var s0 = start
+        var taps = kernel
+        var rowStart = top + x * pixelStep
+        for _ in 0..<g.kernelHeight {
+            var p = rowStart
+            for _ in 0..<g.kernelWidth {
+                fma(&s0, load(p), load(taps))
+                p += tapStep
+                taps += channels
+            }
+            rowStart += rowStep
+        }
+        store(s0, x)
+        x += 1
+    }
+}
+
+/// One output row, any multiplier, input channels `channels`, one float at a time.
+private func depthwiseRowAnyMultiplier(top: UnsafePointer<Float>, geometry g: WindowGeometry, multiplier: Int,
+                                       channels: Range<Int>? = nil, kernel: UnsafePointer<Float>,
+                                       bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) {
+    let inChannels = g.channels
+    let outChannels = inChannels * multiplier
+    let rowStep = g.dilationY * g.inputWidth * inChannels
+    let range = channels ?? 0..<inChannels
+    for ox in 0..<g.outputWidth {
+        let o = out + ox * outChannels
+        for c in range {
+            for m in 0..<multiplier {
+                let channel = c * multiplier + m
+                var sum = bias?[channel] ?? 0
+                var row = top + ox * g.strideX * inChannels + c
+                for ky in 0..<g.kernelHeight {
+                    for kx in 0..<g.kernelWidth {
+                        sum += row[kx * g.dilationX * inChannels] * kernel[(ky * g.kernelWidth + kx) * outChannels + channel]
                     }
-                    while c < vectorChannels {
-                        if pixels == 8 {
-                            depthwiseOctet(SIMD8<Float>.self, image: image, c: c, y0: y0, x0: first, ky: kyRange,
-                                           geometry: g, kernel: kernel, bias: bias, out: out)
-                        } else {
-                            depthwiseQuad(SIMD8<Float>.self, image: image, c: c, y0: y0, x0: first, ky: kyRange,
-                                          geometry: g, kernel: kernel, bias: bias, out: out)
-                        }
-                        c += 8
-                    }
-                    if c < outChannels {
-                        for pixel in 0..<pixels {
-                            let x0 = first + pixel * g.strideX
-                            let o = out + pixel * outChannels
-                            for channel in c..<outChannels { o[channel] = bias?[channel] ?? 0 }
-                            for ky in kyRange {
-                                for kx in 0..<g.kernelWidth {
-                                    let p = image + ((y0 + ky * g.dilationY) * g.inputWidth + x0 + kx * g.dilationX) * inChannels
-                                    let taps = kernel + (ky * g.kernelWidth + kx) * outChannels
-                                    for channel in c..<outChannels { o[channel] += p[channel] * taps[channel] }
-                                }
-                            }
-                        }
-                    }
-                    out += pixels * outChannels
-                    ox += pixels
-                    continue
+                    row += rowStep
                 }
-                let x0 = ox * g.strideX - g.padLeft
-                let kxStart = x0 >= 0 ? 0 : (-x0 + g.dilationX - 1) / g.dilationX
-                let kxEnd = min(g.kernelWidth, (g.inputWidth - x0 + g.dilationX - 1) / g.dilationX)
-                var c = 0
-                while c + 16 <= vectorChannels {
-                    depthwisePixel(SIMD16<Float>.self, image: image, c: c, y0: y0, x0: x0, ky: kyStart..<max(kyEnd, kyStart),
-                                   kx: kxStart..<max(kxEnd, kxStart), geometry: g, kernel: kernel, bias: bias, out: out)
-                    c += 16
-                }
-                while c < vectorChannels {
-                    depthwisePixel(SIMD8<Float>.self, image: image, c: c, y0: y0, x0: x0, ky: kyStart..<max(kyEnd, kyStart),
-                                   kx: kxStart..<max(kxEnd, kxStart), geometry: g, kernel: kernel, bias: bias, out: out)
-                    c += 8
-                }
-                if c < outChannels {
-                    for o in c..<outChannels { out[o] = bias?[o] ?? 0 }
-                    for ky in kyStart..<max(kyEnd, kyStart) {
-                        for kx in kxStart..<max(kxEnd, kxStart) {
-                            let pixel = image + ((y0 + ky * g.dilationY) * g.inputWidth + x0 + kx * g.dilationX) * inChannels
-                            let taps = kernel + (ky * g.kernelWidth + kx) * outChannels
-                            for o in c..<outChannels { out[o] += pixel[o / multiplier] * taps[o] }
-                        }
-                    }
-                }
-                out += outChannels
-                ox += 1
+                o[channel] = sum
             }
         }
     }
-}
-
-/// Four horizontally adjacent output pixels (all taps inside the image horizontally), channels
-/// `c..<c + V.scalarCount`, multiplier 1.
-@inline(__always)
-private func depthwiseQuad<V: SIMD>(_: V.Type, image: UnsafePointer<Float>, c: Int, y0: Int, x0: Int, ky kyRange: Range<Int>,
-                                    geometry g: WindowGeometry, kernel: UnsafePointer<Float>,
-                                    bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) where V.Scalar == Float {
-    let channels = g.channels
-    let start = bias.map { UnsafeRawPointer($0 + c).loadUnaligned(as: V.self) } ?? V()
-    var acc0 = start, acc1 = start, acc2 = start, acc3 = start
-    let pixelStep = g.strideX * channels
-    for ky in kyRange {
-        let row = image + ((y0 + ky * g.dilationY) * g.inputWidth + x0) * channels + c
-        let taps = kernel + ky * g.kernelWidth * channels + c
-        for kx in 0..<g.kernelWidth {
-            let w = UnsafeRawPointer(taps + kx * channels).loadUnaligned(as: V.self)
-            let p = row + kx * g.dilationX * channels
-            let x0 = UnsafeRawPointer(p).loadUnaligned(as: V.self)
-            let x1 = UnsafeRawPointer(p + pixelStep).loadUnaligned(as: V.self)
-            let x2 = UnsafeRawPointer(p + 2 * pixelStep).loadUnaligned(as: V.self)
-            let x3 = UnsafeRawPointer(p + 3 * pixelStep).loadUnaligned(as: V.self)
-            #if KERASENGINE_FMA
-            acc0 = acc0.addingProduct(x0, w)
-            acc1 = acc1.addingProduct(x1, w)
-            acc2 = acc2.addingProduct(x2, w)
-            acc3 = acc3.addingProduct(x3, w)
-            #else
-            acc0 += x0 * w
-            acc1 += x1 * w
-            acc2 += x2 * w
-            acc3 += x3 * w
-            #endif
-        }
-    }
-    UnsafeMutableRawPointer(out + c).storeBytes(of: acc0, as: V.self)
-    UnsafeMutableRawPointer(out + channels + c).storeBytes(of: acc1, as: V.self)
-    UnsafeMutableRawPointer(out + 2 * channels + c).storeBytes(of: acc2, as: V.self)
-    UnsafeMutableRawPointer(out + 3 * channels + c).storeBytes(of: acc3, as: V.self)
-}
-
-/// Eight horizontally adjacent output pixels (all taps inside the image horizontally), channels
-/// `c..<c + V.scalarCount`, multiplier 1.
-@inline(__always)
-private func depthwiseOctet<V: SIMD>(_: V.Type, image: UnsafePointer<Float>, c: Int, y0: Int, x0: Int, ky kyRange: Range<Int>,
-                                     geometry g: WindowGeometry, kernel: UnsafePointer<Float>,
-                                     bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) where V.Scalar == Float {
-    let channels = g.channels
-    let start = bias.map { UnsafeRawPointer($0 + c).loadUnaligned(as: V.self) } ?? V()
-    var acc0 = start, acc1 = start, acc2 = start, acc3 = start
-    var acc4 = start, acc5 = start, acc6 = start, acc7 = start
-    let pixelStep = g.strideX * channels
-    for ky in kyRange {
-        let row = image + ((y0 + ky * g.dilationY) * g.inputWidth + x0) * channels + c
-        let taps = kernel + ky * g.kernelWidth * channels + c
-        for kx in 0..<g.kernelWidth {
-            let w = UnsafeRawPointer(taps + kx * channels).loadUnaligned(as: V.self)
-            let p = row + kx * g.dilationX * channels
-            @inline(__always) func x(_ pixel: Int) -> V { UnsafeRawPointer(p + pixel * pixelStep).loadUnaligned(as: V.self) }
-            #if KERASENGINE_FMA
-            acc0 = acc0.addingProduct(x(0), w)
-            acc1 = acc1.addingProduct(x(1), w)
-            acc2 = acc2.addingProduct(x(2), w)
-            acc3 = acc3.addingProduct(x(3), w)
-            acc4 = acc4.addingProduct(x(4), w)
-            acc5 = acc5.addingProduct(x(5), w)
-            acc6 = acc6.addingProduct(x(6), w)
-            acc7 = acc7.addingProduct(x(7), w)
-            #else
-            acc0 += x(0) * w
-            acc1 += x(1) * w
-            acc2 += x(2) * w
-            acc3 += x(3) * w
-            acc4 += x(4) * w
-            acc5 += x(5) * w
-            acc6 += x(6) * w
-            acc7 += x(7) * w
-            #endif
-        }
-    }
-    let o = UnsafeMutableRawPointer(out + c)
-    let stride = channels * MemoryLayout<Float>.stride
-    o.storeBytes(of: acc0, as: V.self)
-    (o + stride).storeBytes(of: acc1, as: V.self)
-    (o + 2 * stride).storeBytes(of: acc2, as: V.self)
-    (o + 3 * stride).storeBytes(of: acc3, as: V.self)
-    (o + 4 * stride).storeBytes(of: acc4, as: V.self)
-    (o + 5 * stride).storeBytes(of: acc5, as: V.self)
-    (o + 6 * stride).storeBytes(of: acc6, as: V.self)
-    (o + 7 * stride).storeBytes(of: acc7, as: V.self)
-}
-
-/// One output pixel's channels `c..<c + V.scalarCount` (multiplier 1), accumulated in a register.
-@inline(__always)
-private func depthwisePixel<V: SIMD>(_: V.Type, image: UnsafePointer<Float>, c: Int, y0: Int, x0: Int, ky kyRange: Range<Int>,
-                                     kx kxRange: Range<Int>, geometry g: WindowGeometry, kernel: UnsafePointer<Float>,
-                                     bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) where V.Scalar == Float {
-    let channels = g.channels
-    var acc = bias.map { UnsafeRawPointer($0 + c).loadUnaligned(as: V.self) } ?? V()
-    for ky in kyRange {
-        let row = image + ((y0 + ky * g.dilationY) * g.inputWidth + x0) * channels + c
-        let taps = kernel + ky * g.kernelWidth * channels + c
-        for kx in kxRange {
-            let x = UnsafeRawPointer(row + kx * g.dilationX * channels).loadUnaligned(as: V.self)
-            let w = UnsafeRawPointer(taps + kx * channels).loadUnaligned(as: V.self)
-            #if KERASENGINE_FMA
-            acc = acc.addingProduct(x, w)
-            #else
-            acc += x * w
-            #endif
-        }
-    }
-    UnsafeMutableRawPointer(out + c).storeBytes(of: acc, as: V.self)
 }

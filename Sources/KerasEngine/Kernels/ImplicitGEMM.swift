@@ -2,18 +2,26 @@
 // Convolution as an implicit GEMM: the rows of A (one per output pixel) are read straight
 // from the NHWC input instead of being copied out by im2col.
 //
-// Six output pixels whose windows lie wholly inside the image (taken in raster order, so a
-// block may span output rows, which keeps small late layers on the fast path) share each
-// packed weight row loaded: C[6 x W] += a(pixel, tap) * B[tap, 0..<W], with the taps of one
-// kernel row contiguous in the input when the dilation is 1 and the group is all channels.
-// Pixels whose windows reach into the padding take a one-pixel path over the taps that fall
-// inside the image (padding only adds zeros).
+// Six output pixels (taken in raster order, so a block may span output rows, which keeps small
+// late layers on the fast path) share each packed weight row loaded: C[6 x W] += a(pixel, tap) *
+// B[tap, 0..<W], with the taps of one kernel row contiguous in the input when the dilation is 1
+// and the group is all channels. The input is already padded (see `padInput`), so every window
+// lies inside it; a last block of fewer than six pixels repeats its last pixel, which is cheaper
+// than one pixel alone (six independent sums instead of one latency-bound chain).
 // ----------------------------------------------------------------------------
 
 /// `output[b, oy, ox, o] = epilogue(bias[o] + sum_{ky, kx, i} input[b, iy, ix, channelOffset + i] * B[(ky*kw + kx)*I + i, o])`
-/// for all output pixels and the packed matrix's columns; `output` has row stride `ldc`.
+/// for all output pixels and the packed matrix's columns; `output` has row stride `ldc`. `g` has
+/// no padding (`padded`).
 func implicitGEMMConvolution(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, channelOffset: Int, groupChannels: Int,
                              batch: Int, b: PackedMatrix, output: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue) {
+    precondition(!g.isPadded, "implicitGEMMConvolution runs on a padded input")
+    #if KERASENGINE_AVX512
+    if b.tapPairs != nil {
+        pairedTapConvolution(input + channelOffset, geometry: g, batch: batch, b: b, output: output, ldc: ldc, epilogue: epilogue)
+        return
+    }
+    #endif
     b.data.withUnsafeBufferPointer { packed in
         b.bias.withUnsafeBufferPointer { bias in
             b.postScale.withUnsafeBufferPointer { scale in
@@ -57,8 +65,8 @@ private func convolutionPanel<V: KernelVector>(_: V.Type, _ input: UnsafePointer
     let contiguous = g.dilationX == 1 && groupChannels == channels
     let rowTaps = g.kernelWidth * groupChannels
 
-    /// Six output pixels whose windows lie wholly inside the image, in raster order (they may
-    /// span output rows): `a` points at each one's first tap, `c` at its output row.
+    /// Six output pixels in raster order (they may span output rows): `a` points at each one's
+    /// first tap, `c` at its output row.
     func block(_ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>, _ a2: UnsafePointer<Float>,
                _ a3: UnsafePointer<Float>, _ a4: UnsafePointer<Float>, _ a5: UnsafePointer<Float>,
                _ c0p: UnsafeMutablePointer<Float>, _ c1p: UnsafeMutablePointer<Float>, _ c2p: UnsafeMutablePointer<Float>,
@@ -86,78 +94,100 @@ private func convolutionPanel<V: KernelVector>(_: V.Type, _ input: UnsafePointer
         rows.store(c0p, c1p, c2p, c3p, c4p, c5p, columns: columns, epilogue: epilogue, scale: scale, shift: shift)
     }
 
-    /// One output pixel, over the taps inside the image; two partial sums.
-    func single(_ image: UnsafePointer<Float>, _ oy: Int, _ ox: Int, _ out: UnsafeMutablePointer<Float>) {
-        let y0 = oy * g.strideY - g.padTop, x0 = ox * g.strideX - g.padLeft
-        let kyStart = y0 >= 0 ? 0 : (-y0 + g.dilationY - 1) / g.dilationY
-        let kyEnd = max(min(g.kernelHeight, (g.inputHeight - y0 + g.dilationY - 1) / g.dilationY), kyStart)
-        let kxStart = x0 >= 0 ? 0 : (-x0 + g.dilationX - 1) / g.dilationX
-        let kxEnd = max(min(g.kernelWidth, (g.inputWidth - x0 + g.dilationX - 1) / g.dilationX), kxStart)
-        var s0 = bias, s1 = V()
-        for ky in kyStart..<kyEnd {
-            let row = image + ((y0 + ky * g.dilationY) * g.inputWidth + x0) * channels
-            for kx in kxStart..<kxEnd {
-                let tap = row + kx * g.dilationX * channels
-                var pb = UnsafeRawPointer(weights + (ky * g.kernelWidth + kx) * groupChannels * width)
-                var i = 0
-                while i + 2 <= groupChannels {
-                    s0.multiplyAdd(tap[i], V.load(pb))
-                    s1.multiplyAdd(tap[i + 1], V.load(pb + step))
-                    pb += 2 * step
-                    i += 2
+    /// Twelve output pixels: two sets of six rows share each weight row loaded.
+    func block12(_ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>, _ a2: UnsafePointer<Float>,
+                 _ a3: UnsafePointer<Float>, _ a4: UnsafePointer<Float>, _ a5: UnsafePointer<Float>,
+                 _ a6: UnsafePointer<Float>, _ a7: UnsafePointer<Float>, _ a8: UnsafePointer<Float>,
+                 _ a9: UnsafePointer<Float>, _ a10: UnsafePointer<Float>, _ a11: UnsafePointer<Float>,
+                 _ c: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
+                       UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
+                       UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
+                       UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)) {
+        var low = SixRows(bias), high = SixRows(bias)
+        var pb = UnsafeRawPointer(weights)
+        var offset = 0
+        for _ in 0..<g.kernelHeight {
+            if contiguous {
+                for t in offset..<(offset + rowTaps) {
+                    let w = V.load(pb)
+                    low.multiplyAdd(a0[t], a1[t], a2[t], a3[t], a4[t], a5[t], w)
+                    high.multiplyAdd(a6[t], a7[t], a8[t], a9[t], a10[t], a11[t], w)
+                    pb += step
                 }
-                if i < groupChannels { s0.multiplyAdd(tap[i], V.load(pb)) }
+            } else {
+                for kx in 0..<g.kernelWidth {
+                    let tap = offset + kx * g.dilationX * channels
+                    for t in tap..<(tap + groupChannels) {
+                        let w = V.load(pb)
+                        low.multiplyAdd(a0[t], a1[t], a2[t], a3[t], a4[t], a5[t], w)
+                        high.multiplyAdd(a6[t], a7[t], a8[t], a9[t], a10[t], a11[t], w)
+                        pb += step
+                    }
+                }
             }
+            offset += rowStride
         }
-        (s0 + s1).store(out, columns: columns, relu: epilogue.relu, affine: epilogue.affine, scale: scale, shift: shift)
+        low.store(c.0, c.1, c.2, c.3, c.4, c.5, columns: columns, epilogue: epilogue, scale: scale, shift: shift)
+        high.store(c.6, c.7, c.8, c.9, c.10, c.11, columns: columns, epilogue: epilogue, scale: scale, shift: shift)
     }
 
+    // Six accumulators cannot hide the multiply-add latency (four cycles, two issued per
+    // cycle); twelve can, when one row of C is one register.
+    let twelve = V.width <= WideVector.scalarCount
     for sample in 0..<batch {
-        let image = input + sample * g.inputPixels * channels + channelOffset
-        let sampleOutput = output + sample * g.outputPixels * ldc
-        // Pixels waiting for a block of six: their first taps, and indices within the sample.
-        var taps = (image, image, image, image, image, image)
-        var pending = (0, 0, 0, 0, 0, 0)
-        var count = 0
-        for oy in 0..<g.outputHeight {
-            let y0 = oy * g.strideY - g.padTop
-            let rowInside = y0 >= 0 && y0 + (g.kernelHeight - 1) * g.dilationY < g.inputHeight
-            for ox in 0..<g.outputWidth {
-                let x0 = ox * g.strideX - g.padLeft
-                let pixel = oy * g.outputWidth + ox
-                guard rowInside, x0 >= 0, x0 + (g.kernelWidth - 1) * g.dilationX < g.inputWidth else {
-                    single(image, oy, ox, sampleOutput + pixel * ldc)
-                    continue
-                }
-                let first = image + (y0 * g.inputWidth + x0) * channels
-                switch count {
-                case 0: (taps.0, pending.0) = (first, pixel)
-                case 1: (taps.1, pending.1) = (first, pixel)
-                case 2: (taps.2, pending.2) = (first, pixel)
-                case 3: (taps.3, pending.3) = (first, pixel)
-                case 4: (taps.4, pending.4) = (first, pixel)
-                default: (taps.5, pending.5) = (first, pixel)
-                }
-                count += 1
-                if count == 6 {
-                    block(taps.0, taps.1, taps.2, taps.3, taps.4, taps.5,
-                          sampleOutput + pending.0 * ldc, sampleOutput + pending.1 * ldc, sampleOutput + pending.2 * ldc,
-                          sampleOutput + pending.3 * ldc, sampleOutput + pending.4 * ldc, sampleOutput + pending.5 * ldc)
-                    count = 0
-                }
-            }
+        var cursor = PixelCursor(image: input + sample * g.inputPixels * channels + channelOffset,
+                                 output: output + sample * g.outputPixels * ldc, geometry: g, ldc: ldc)
+        var remaining = g.outputPixels
+        while twelve && remaining > 6 {
+            let p0 = cursor.next(), p1 = cursor.next(), p2 = cursor.next(), p3 = cursor.next()
+            let p4 = cursor.next(), p5 = cursor.next(), p6 = cursor.next()
+            let p7 = remaining > 7 ? cursor.next() : p6
+            let p8 = remaining > 8 ? cursor.next() : p7
+            let p9 = remaining > 9 ? cursor.next() : p8
+            let p10 = remaining > 10 ? cursor.next() : p9
+            let p11 = remaining > 11 ? cursor.next() : p10
+            block12(p0.tap, p1.tap, p2.tap, p3.tap, p4.tap, p5.tap, p6.tap, p7.tap, p8.tap, p9.tap, p10.tap, p11.tap,
+                    (p0.out, p1.out, p2.out, p3.out, p4.out, p5.out, p6.out, p7.out, p8.out, p9.out, p10.out, p11.out))
+            remaining -= 12
         }
-        // Fewer than six interior pixels left over.
-        for slot in 0..<count {
-            let pixel: Int
-            switch slot {
-            case 0: pixel = pending.0
-            case 1: pixel = pending.1
-            case 2: pixel = pending.2
-            case 3: pixel = pending.3
-            default: pixel = pending.4
-            }
-            single(image, pixel / g.outputWidth, pixel % g.outputWidth, sampleOutput + pixel * ldc)
+        while remaining > 0 {
+            let p0 = cursor.next()
+            let p1 = remaining > 1 ? cursor.next() : p0
+            let p2 = remaining > 2 ? cursor.next() : p1
+            let p3 = remaining > 3 ? cursor.next() : p2
+            let p4 = remaining > 4 ? cursor.next() : p3
+            let p5 = remaining > 5 ? cursor.next() : p4
+            block(p0.tap, p1.tap, p2.tap, p3.tap, p4.tap, p5.tap, p0.out, p1.out, p2.out, p3.out, p4.out, p5.out)
+            remaining -= 6
         }
+    }
+}
+
+/// Output pixels in raster order: each one's first input tap and its output row.
+struct PixelCursor {
+    let pixelStep: Int, rowStep: Int, width: Int, ldc: Int
+    var x = 0
+    var rowStart: UnsafePointer<Float>
+    var out: UnsafeMutablePointer<Float>
+
+    init(image: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, geometry g: WindowGeometry, ldc: Int) {
+        pixelStep = g.strideX * g.channels
+        rowStep = g.strideY * g.inputWidth * g.channels
+        width = g.outputWidth
+        self.ldc = ldc
+        rowStart = image
+        out = output
+    }
+
+    @inline(__always)
+    mutating func next() -> (tap: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) {
+        let result = (rowStart + x * pixelStep, out)
+        out += ldc
+        x += 1
+        if x == width {
+            x = 0
+            rowStart += rowStep
+        }
+        return result
     }
 }

@@ -1,8 +1,8 @@
 /// Keras `Conv2D`: `y[b, oy, ox, o] = act(sum_{ky, kx, i} x[b, oy*s - pad + ky*d, ox*s - pad + kx*d, g*I + i]
 /// * W[ky, kx, i, o] + bias[o])` with groups `g`, NHWC, TensorFlow's valid/same padding.
 ///
-/// Computed as an implicit GEMM (rows of A read straight from the input); a 1x1, stride-1
-/// convolution is a plain GEMM on the input. Weights are packed at load (one `PackedMatrix` per
+/// Computed as an implicit GEMM (rows of A read straight from the input, padded first when a
+/// window reaches outside it); a 1x1, stride-1 convolution is a plain GEMM on the input. Weights are packed at load (one `PackedMatrix` per
 /// group).
 final class Conv2DLayer: FusableLayer {
     let outputShape: [Int]
@@ -24,9 +24,11 @@ final class Conv2DLayer: FusableLayer {
 
     var outputChannels: Int { outputShape[2] }
     var multiplyAdds: Int { geometry.outputPixels * outputChannels * geometry.kernelHeight * geometry.kernelWidth * groupInputs }
-    private var isPointwise: Bool {
-        geometry.kernelHeight == 1 && geometry.kernelWidth == 1 && geometry.strideY == 1 && geometry.strideX == 1
-            && geometry.padTop == 0 && geometry.padLeft == 0
+    private var isPointwise: Bool { Conv2DLayer.isPointwise(geometry) }
+
+    /// A 1x1, stride-1, unpadded convolution: a plain GEMM on the input.
+    private static func isPointwise(_ g: WindowGeometry) -> Bool {
+        g.kernelHeight == 1 && g.kernelWidth == 1 && g.strideY == 1 && g.strideX == 1 && !g.isPadded
     }
 
     init(_ context: LayerContext) throws {
@@ -48,7 +50,7 @@ final class Conv2DLayer: FusableLayer {
         groupOutputs = filters / groups
         geometry = WindowGeometry(input: input, kernel: kernel, strides: strides, dilation: dilation, same: same)
         outputShape = try context.checkedShape([geometry.outputHeight, geometry.outputWidth, filters])
-        guard Shape.count([kernel.0, kernel.1, groupInputs, filters]) != nil else {
+        guard Shape.count([kernel.0, kernel.1, groupInputs, filters]) != nil, geometry.paddedCount != nil else {
             throw KerasModelError.tooLarge(file: context.file, layer: context.name, what: "kernel size", value: Int.max, limit: Shape.maxElements)
         }
 
@@ -59,10 +61,12 @@ final class Conv2DLayer: FusableLayer {
         let bias = useBias ? weights[1] : nil
         let k = kernel.0 * kernel.1 * groupInputs
         let groupOutputs = self.groupOutputs
+        // Tap pairs need one kernel row's taps contiguous: all channels, no dilation across.
+        let rowTaps = !Conv2DLayer.isPointwise(geometry) && groups == 1 && dilation.1 == 1 ? kernel.1 * groupInputs : nil
         packed = (0..<groups).map { group in
             let groupBias = bias.map { Array($0[(group * groupOutputs)..<((group + 1) * groupOutputs)]) }
             // Keras kernel (kh, kw, in, out) flattened: row = (ky * kw + kx) * in + i, column o.
-            return PackedMatrix(k: k, n: groupOutputs, bias: groupBias) { row, column in
+            return PackedMatrix(k: k, n: groupOutputs, bias: groupBias, kernelRowTaps: rowTaps) { row, column in
                 kernelValues[row * filters + group * groupOutputs + column]
             }
         }
@@ -75,9 +79,12 @@ final class Conv2DLayer: FusableLayer {
         }
     }
 
+    func scratchCount(batch: Int) -> Int { batch * (geometry.paddedCount ?? 0) }
+
     func forward(_ inputs: [UnsafePointer<Float>], output: UnsafeMutablePointer<Float>, batch: Int,
                  scratch: UnsafeMutablePointer<Float>) {
-        let input = inputs[0]
+        let input = padInput(inputs[0], geometry: geometry, batch: batch, fill: 0, scratch: scratch)
+        let padded = geometry.padded
         let rows = batch * geometry.outputPixels
         let channels = outputChannels
         let epilogue = gemmEpilogue
@@ -88,7 +95,7 @@ final class Conv2DLayer: FusableLayer {
             }
         } else {
             for group in 0..<groups {
-                implicitGEMMConvolution(input, geometry: geometry, channelOffset: group * groupInputs, groupChannels: groupInputs,
+                implicitGEMMConvolution(input, geometry: padded, channelOffset: group * groupInputs, groupChannels: groupInputs,
                                         batch: batch, b: packed[group], output: output + group * groupOutputs, ldc: channels,
                                         epilogue: epilogue)
             }

@@ -24,7 +24,8 @@ final class DepthwiseConv2DLayer: FusableLayer {
         let useBias = try context.bool("use_bias", default: true)
         activation = try context.activation()
         geometry = WindowGeometry(input: input, kernel: kernelSize, strides: strides, dilation: dilation, same: same)
-        guard let channels = input[2].times(multiplier), Shape.count([kernelSize.0, kernelSize.1, channels]) != nil else {
+        guard let channels = input[2].times(multiplier), Shape.count([kernelSize.0, kernelSize.1, channels]) != nil,
+              geometry.paddedCount != nil else {
             throw KerasModelError.tooLarge(file: context.file, layer: context.name, what: "depthwise kernel size", value: Int.max, limit: Shape.maxElements)
         }
         outputShape = try context.checkedShape([geometry.outputHeight, geometry.outputWidth, channels])
@@ -41,12 +42,15 @@ final class DepthwiseConv2DLayer: FusableLayer {
         for c in 0..<channels { bias[c] = bias[c] * scale[c] + shift[c] }
     }
 
+    func scratchCount(batch: Int) -> Int { batch * (geometry.paddedCount ?? 0) }
+
     func forward(_ inputs: [UnsafePointer<Float>], output: UnsafeMutablePointer<Float>, batch: Int,
                  scratch: UnsafeMutablePointer<Float>) {
+        let input = padInput(inputs[0], geometry: geometry, batch: batch, fill: 0, scratch: scratch)
         kernel.withUnsafeBufferPointer { kernel in
             bias.withUnsafeBufferPointer { bias in
                 guard let taps = kernel.baseAddress else { return }
-                depthwiseConv2D(inputs[0], geometry: geometry, multiplier: multiplier, batch: batch,
+                depthwiseConv2D(input, geometry: geometry.padded, multiplier: multiplier, rows: 0..<(batch * geometry.outputHeight),
                                 kernel: taps, bias: bias.baseAddress, into: output)
             }
         }
@@ -86,7 +90,7 @@ final class SeparableConv2DLayer: FusableLayer {
         activation = try context.activation()
         geometry = WindowGeometry(input: input, kernel: kernelSize, strides: strides, dilation: dilation, same: same)
         guard let middle = input[2].times(multiplier), Shape.count([kernelSize.0, kernelSize.1, middle]) != nil,
-              Shape.count([middle, filters]) != nil else {
+              Shape.count([middle, filters]) != nil, geometry.paddedCount != nil else {
             throw KerasModelError.tooLarge(file: context.file, layer: context.name, what: "kernel size", value: Int.max, limit: Shape.maxElements)
         }
         outputShape = try context.checkedShape([geometry.outputHeight, geometry.outputWidth, filters])
@@ -112,21 +116,27 @@ final class SeparableConv2DLayer: FusableLayer {
     /// the pointwise GEMM that follows.
     private var tileRows: Int { max(1, 256 / geometry.outputWidth) }
 
-    func scratchCount(batch: Int) -> Int { tileRows * geometry.outputWidth * middleChannels }
+    private var tileCount: Int { tileRows * geometry.outputWidth * middleChannels }
+
+    /// The depthwise tile, then the padded input.
+    func scratchCount(batch: Int) -> Int { tileCount + batch * (geometry.paddedCount ?? 0) }
 
     func forward(_ inputs: [UnsafePointer<Float>], output: UnsafeMutablePointer<Float>, batch: Int,
                  scratch: UnsafeMutablePointer<Float>) {
         let epilogue = gemmEpilogue
         let totalRows = batch * geometry.outputHeight
         let width = geometry.outputWidth
+        let tile = scratch
+        let input = padInput(inputs[0], geometry: geometry, batch: batch, fill: 0, scratch: scratch + tileCount)
+        let padded = geometry.padded
         depthwiseKernel.withUnsafeBufferPointer { kernel in
             guard let taps = kernel.baseAddress else { return }
             var first = 0
             while first < totalRows {
                 let count = min(tileRows, totalRows - first)
-                depthwiseConv2D(inputs[0], geometry: geometry, multiplier: multiplier, rows: first..<(first + count),
-                                kernel: taps, bias: nil, into: scratch)
-                gemm(m: count * width, a: scratch, lda: middleChannels, b: pointwise,
+                depthwiseConv2D(input, geometry: padded, multiplier: multiplier, rows: first..<(first + count),
+                                kernel: taps, bias: nil, into: tile)
+                gemm(m: count * width, a: tile, lda: middleChannels, b: pointwise,
                      c: output + first * width * outputChannels, ldc: outputChannels, epilogue: epilogue)
                 first += count
             }

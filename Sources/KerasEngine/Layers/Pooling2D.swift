@@ -15,58 +15,89 @@ final class Pooling2DLayer: Layer {
         let same = try context.paddingIsSame()
         self.kind = kind
         geometry = WindowGeometry(input: input, kernel: pool, strides: strides, same: same)
+        guard geometry.paddedCount != nil else {
+            throw KerasModelError.tooLarge(file: context.file, layer: context.name, what: "padded input", value: Int.max, limit: Shape.maxElements)
+        }
         outputShape = try context.checkedShape([geometry.outputHeight, geometry.outputWidth, input[2]])
     }
 
+    func scratchCount(batch: Int) -> Int { batch * (geometry.paddedCount ?? 0) }
+
     func forward(_ inputs: [UnsafePointer<Float>], output: UnsafeMutablePointer<Float>, batch: Int,
                  scratch: UnsafeMutablePointer<Float>) {
-        pool2D(inputs[0], geometry: geometry, batch: batch, max: kind == .max, into: output)
+        pool2D(inputs[0], geometry: geometry, batch: batch, max: kind == .max, into: output, scratch: scratch)
     }
 }
 
-/// Max or average pooling, NHWC, one output pixel at a time, eight channels per step.
-func pool2D(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, batch: Int, max isMax: Bool,
-            into output: UnsafeMutablePointer<Float>) {
+/// Max or average pooling, NHWC. `scratch` holds `batch * geometry.paddedCount` floats: the
+/// input is padded with -infinity for a maximum (padding never wins) and zeros for a mean, which
+/// is then divided by the number of pixels of its window inside the image (TensorFlow's rule).
+func pool2D(_ input: UnsafePointer<Float>, geometry: WindowGeometry, batch: Int, max isMax: Bool,
+            into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+    let padded = padInput(input, geometry: geometry, batch: batch, fill: isMax ? -.infinity : 0, scratch: scratch)
+    let g = geometry.padded
     let channels = g.channels
-    let vectorChannels = channels & ~7
     var out = output
     for sample in 0..<batch {
-        let image = input + sample * g.inputPixels * channels
         for oy in 0..<g.outputHeight {
-            let y0 = oy * g.strideY - g.padTop
-            let yStart = Swift.max(y0, 0), yEnd = Swift.max(Swift.min(y0 + g.kernelHeight, g.inputHeight), yStart)
-            for ox in 0..<g.outputWidth {
-                let x0 = ox * g.strideX - g.padLeft
-                let xStart = Swift.max(x0, 0), xEnd = Swift.max(Swift.min(x0 + g.kernelWidth, g.inputWidth), xStart)
-                let inverse = 1 / Float(Swift.max((yEnd - yStart) * (xEnd - xStart), 1))
-                var c = 0
-                while c < vectorChannels {
-                    var acc = SIMD8<Float>(repeating: isMax ? -.infinity : 0)
-                    for y in yStart..<yEnd {
-                        var pixel = image + (y * g.inputWidth + xStart) * channels + c
-                        for _ in xStart..<xEnd {
-                            let v = UnsafeRawPointer(pixel).loadUnaligned(as: SIMD8<Float>.self)
-                            if isMax { acc = simdMax(acc, v) } else { acc += v }
-                            pixel += channels
-                        }
-                    }
-                    if !isMax { acc *= inverse }
-                    UnsafeMutableRawPointer(out + c).storeBytes(of: acc, as: SIMD8<Float>.self)
-                    c += 8
-                }
-                while c < channels {
-                    var acc: Float = isMax ? -.infinity : 0
-                    for y in yStart..<yEnd {
-                        for x in xStart..<xEnd {
-                            let v = image[(y * g.inputWidth + x) * channels + c]
-                            if isMax { acc = Swift.max(acc, v) } else { acc += v }
-                        }
-                    }
-                    out[c] = isMax ? acc : acc * inverse
-                    c += 1
-                }
-                out += channels
+            let top = padded + (sample * g.inputPixels + oy * g.strideY * g.inputWidth) * channels
+            var c = 0
+            while c + WideVector.scalarCount <= channels {
+                poolRow(WideVector.self, top: top + c, geometry: g, max: isMax, out: out + c)
+                c += WideVector.scalarCount
             }
+            while c + 4 <= channels {
+                poolRow(SIMD4<Float>.self, top: top + c, geometry: g, max: isMax, out: out + c)
+                c += 4
+            }
+            for channel in c..<channels {
+                for ox in 0..<g.outputWidth {
+                    var row = top + ox * g.strideX * channels + channel
+                    var acc: Float = isMax ? -.infinity : 0
+                    for _ in 0..<g.kernelHeight {
+                        for kx in 0..<g.kernelWidth { acc = isMax ? Swift.max(acc, row[kx * channels]) : acc + row[kx * channels] }
+                        row += g.inputWidth * channels
+                    }
+                    out[ox * channels + channel] = acc
+                }
+            }
+            if !isMax {
+                // Pixels of each window inside the unpadded image.
+                let y0 = oy * geometry.strideY - geometry.padTop
+                let rows = Swift.min(y0 + geometry.kernelHeight, geometry.inputHeight) - Swift.max(y0, 0)
+                for ox in 0..<g.outputWidth {
+                    let x0 = ox * geometry.strideX - geometry.padLeft
+                    let columns = Swift.min(x0 + geometry.kernelWidth, geometry.inputWidth) - Swift.max(x0, 0)
+                    let inverse = 1 / Float(Swift.max(rows * columns, 1))
+                    let o = out + ox * channels
+                    for channel in 0..<channels { o[channel] *= inverse }
+                }
+            }
+            out += g.outputWidth * channels
         }
+    }
+}
+
+/// One output row's maxima or sums, for the channels of one vector from `top` (the row's first
+/// input row at the block's first channel).
+@inline(__always)
+private func poolRow<V: SIMD>(_: V.Type, top: UnsafePointer<Float>, geometry g: WindowGeometry, max isMax: Bool,
+                              out: UnsafeMutablePointer<Float>) where V.Scalar == Float {
+    let channels = g.channels
+    let rowStep = g.inputWidth * channels
+    let pixelStep = g.strideX * channels
+    for ox in 0..<g.outputWidth {
+        var row = top + ox * pixelStep
+        var acc = V(repeating: isMax ? -.infinity : 0)
+        for _ in 0..<g.kernelHeight {
+            var p = row
+            for _ in 0..<g.kernelWidth {
+                let v = UnsafeRawPointer(p).loadUnaligned(as: V.self)
+                acc = isMax ? simdMax(acc, v) : acc + v
+                p += channels
+            }
+            row += rowStep
+        }
+        UnsafeMutableRawPointer(out + ox * channels).storeBytes(of: acc, as: V.self)
     }
 }
