@@ -9,7 +9,7 @@ public final class InferenceSession {
     /// Samples per internal pass (at most `maxBatch`), chosen so activations stay in cache.
     public let passBatch: Int
 
-    /// All activations and the scratch area, in one allocation.
+    /// All activations (placed by a `BufferPlan`) and the scratch area, in one allocation.
     private let arena: UnsafeMutablePointer<Float>
     private let arenaCount: Int
     private let scratch: UnsafeMutablePointer<Float>
@@ -29,7 +29,9 @@ public final class InferenceSession {
         let steps = model.steps
         var perSample: [Int] = steps.map { $0.layer.isAlias ? 0 : (Shape.count($0.layer.outputShape) ?? 0) }
         perSample[0] = Shape.count(steps[0].layer.outputShape) ?? 0
-        let floatsPerSample = max(perSample.reduce(0, +), 1)
+        let plan = BufferPlan(inputs: steps.map(\.inputs), isAlias: steps.map(\.layer.isAlias), sizes: perSample,
+                              outputStep: model.outputStep)
+        let floatsPerSample = max(plan.floatsPerSample, 1)
         maxBatch = max(requested, 1)
         // Samples per pass: as many as keep the largest layer's input and output within about
         // half of a typical L2 cache. These models' weights are small and their activations
@@ -47,17 +49,9 @@ public final class InferenceSession {
         arenaCount = floatsPerSample * batch + scratchCount + 16
         arena = UnsafeMutablePointer<Float>.allocate(capacity: arenaCount)
         arena.initialize(repeating: 0, count: arenaCount)
-        var offset = 0
-        var outputs: [UnsafeMutablePointer<Float>] = []
-        for (index, step) in steps.enumerated() {
-            if index > 0 && step.layer.isAlias {
-                outputs.append(outputs[step.inputs[0]])
-            } else {
-                outputs.append(arena + offset)
-                offset += perSample[index] * batch
-            }
-        }
-        scratch = arena + offset
+        let base = arena
+        let outputs = steps.indices.map { base + plan.offset[plan.owner[$0]] * batch }
+        scratch = arena + floatsPerSample * batch
         stepOutputs = outputs
         stepInputs = steps.map { step in step.inputs.map { UnsafePointer(outputs[$0]) } }
     }
