@@ -360,6 +360,7 @@ struct cvs_capture {
     std::unique_ptr<cvs::VideoFile> file;
     std::unique_ptr<LoadedCapture> opencv;
     bool is_camera = false;
+    bool grey = false;
 };
 
 struct cvs_writer {
@@ -739,24 +740,29 @@ cvs_status cvs_capture_read(cvs_capture *capture, cvs_image *destination, double
     if (capture == nullptr || destination == nullptr) {
         return fail(error, CVS_INVALID_ARGUMENT, "no capture or image");
     }
+    cv::Mat frame;
+    double ms = 0;
     if (capture->file) {
-        double ms = 0;
         std::string message;
-        const cvs_status status = capture->file->read(destination->mat, ms, message);
+        const cvs_status status = capture->file->read(frame, ms, message);
         if (status != CVS_OK) return fail(error, status, message);
-        if (timestamp_ms) *timestamp_ms = ms;
-        return CVS_OK;
+    } else {
+        cv::VideoCapture &video = capture->opencv->get();
+        if (!video.grab()) return fail(error, CVS_END, "no more frames");
+        ms = video.get(cv::CAP_PROP_POS_MSEC);
+        if (capture->is_camera && !(ms > 0)) ms = monotonic_ms();
+        if (!video.retrieve(frame) || frame.empty()) return fail(error, CVS_END, "frame could not be decoded");
     }
-    cv::VideoCapture &video = capture->opencv->get();
-    if (!video.grab()) return fail(error, CVS_END, "no more frames");
-    double ms = video.get(cv::CAP_PROP_POS_MSEC);
-    if (capture->is_camera && !(ms > 0)) ms = monotonic_ms();
-    if (!video.retrieve(destination->mat) || destination->mat.empty()) {
-        return fail(error, CVS_END, "frame could not be decoded");
-    }
+    destination->mat = capture->grey ? grey_of(frame) : frame;
     if (timestamp_ms) *timestamp_ms = ms;
     return CVS_OK;
     CVS_GUARD_END
+}
+
+void cvs_capture_set_grey(cvs_capture *capture, int32_t grey) {
+    if (capture == nullptr) return;
+    capture->grey = grey != 0;
+    if (capture->file) capture->file->set_grey(grey != 0);
 }
 
 void cvs_capture_get_info(const cvs_capture *capture, cvs_capture_info *info) {

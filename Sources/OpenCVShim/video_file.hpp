@@ -41,6 +41,10 @@ public:
     VideoFile(const VideoFile &) = delete;
     VideoFile &operator=(const VideoFile &) = delete;
 
+    /// From the next frame on, `read` gives grey frames (one channel), bit for bit what
+    /// converting its BGR frame with cv::cvtColor gives, without a frame of BGR in memory.
+    void set_grey(bool grey) { grey_ = grey; }
+
     /// The next frame into `bgr` (its buffer is reused when the size fits) and its time.
     /// CVS_END at the end of a sound file; CVS_CORRUPT (once, then CVS_END) at the end of one
     /// that was truncated or held data that did not decode, with `message` saying what and
@@ -59,6 +63,8 @@ public:
 private:
     VideoFile() = default;
     cvs_status convert(cv::Mat &bgr);
+    cvs_status convert_grey(cv::Mat &grey);
+    cvs_status convert_band(int y, int rows, cv::Mat &grey_rows);
     void note_problem(bool truncated, const std::string &what);
     cvs_status ending(std::string &message);
     std::string problem_message() const;  // with problems_mutex_ held
@@ -77,6 +83,10 @@ private:
     int64_t declared_packets_ = 0;  // the container's count of the stream's packets, 0 if unknown
     int rotation_ = 0;              // clockwise degrees to turn the picture: 0, 90, 180, 270
     cv::Mat coded_;                 // swscale's output at the coded size, before rotation
+    bool grey_ = false;             // deliver grey frames (set_grey)
+    SwsContext *band_scaler_ = nullptr;   // grey frames: swscale for a band of rows
+    SwsContext *last_band_scaler_ = nullptr;  // and for the shorter last band
+    cv::Mat band_;                  // grey frames: one band of BGR rows
 
     int64_t packets_ = 0;    // the stream's packets read
     int64_t delivered_ = 0;  // frames returned

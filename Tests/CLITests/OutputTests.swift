@@ -160,6 +160,24 @@ final class OutputTests: XCTestCase {
         }
     }
 
+    /// The same clip gives the same lines every time (face ids follow the detector's order,
+    /// which OpenCV's threads used to shuffle), and writing the annotated video beside them
+    /// (colour frames instead of a headless run's grey ones) changes none of them.
+    func testRunsRepeatAndAnAnnotatedVideoChangesNothingPrinted() throws {
+        let clip = try CLI.sharedFile("media/videos/dinner_table_854x480.mp4")
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let arguments = try [clip, "--headless", "--format", "jsonl", "--max-frames", "60"] + CLI.modelArguments()
+        let first = try CLI.run(arguments)
+        let second = try CLI.run(arguments)
+        let video = directory.appendingPathComponent("annotated.mp4").path
+        let annotated = try CLI.run(arguments + ["--output", video])
+        for result in [first, second, annotated] { XCTAssertEqual(result.status, 0, result.stderr) }
+        XCTAssertEqual(first.lines.count, 60)
+        XCTAssertEqual(second.stdout, first.stdout, "a second run printed other lines")
+        XCTAssertEqual(annotated.stdout, first.stdout, "writing --output changed the printed lines")
+    }
+
     // MARK: Files: annotated video, timeline
 
     func testAnnotatedVideoOfTheTalkingWomanHasEveryFrame() throws {

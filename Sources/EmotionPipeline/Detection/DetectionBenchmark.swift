@@ -34,7 +34,7 @@ public enum DetectionBenchmark {
         let detector = try FaceDetector(cascadePath: cascadePath, options: options)
         let start = Date()
         let collector = BoxCollector()
-        let pipeline = Pipeline(source: try VideoFileSource(path: video), detector: detector,
+        let pipeline = Pipeline(source: try VideoFileSource(path: video, grey: true), detector: detector,
                                 preprocessor: classifier.makePreprocessor(margins: margins), classifier: classifier,
                                 sinks: [JSONLinesSink(labels: classifier.labels, output: DiscardedOutput()), collector])
         let statistics = try pipeline.run(maxFrames: maxFrames)

@@ -28,8 +28,10 @@ public final class FaceDetector {
 
     deinit { cvs_cascade_destroy(cascade) }
 
-    /// Faces in `grey` (a BGR image is converted first), in the cascade's order, none smaller
-    /// than `minFace` or larger than `maxFace`: full-frame Haar.
+    /// Faces in `grey` (a BGR image is converted first), none smaller than `minFace` or larger
+    /// than `maxFace`: full-frame Haar. Boxes come top to bottom, then left to right: OpenCV
+    /// gives them in the order its threads happened to finish, which made face ids (given in
+    /// detection order) differ from one run of a clip to the next.
     public func detect(in grey: Image) throws -> [FaceBox] {
         try detect(in: grey, region: nil, shrink: 1)
     }
@@ -88,6 +90,7 @@ public final class FaceDetector {
                         min($0.box.width, $0.box.height) >= options.minFace
                             && (options.maxFace <= 0 || max($0.box.width, $0.box.height) <= options.maxFace)
                     }
+                    .sorted { ($0.box.y, $0.box.x, $0.box.width, $0.box.height) < ($1.box.y, $1.box.x, $1.box.width, $1.box.height) }
             }
             capacity = count
         }

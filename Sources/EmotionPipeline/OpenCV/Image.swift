@@ -71,8 +71,10 @@ public final class Image {
         return image
     }
 
-    /// The grey version of this image (a copy when it already is grey).
+    /// The grey version of this image: the image itself when it already is grey (sinks copy a
+    /// frame before drawing on it), saving a frame-sized copy per frame of a grey source.
     public func grey() throws -> Image {
+        if channels == 1 { return self }
         let image = try Image()
         try shimCall { cvs_image_to_grey(handle, image.handle, $0) }
         return image

@@ -38,6 +38,9 @@ final class VideoCapture {
 
     deinit { cvs_capture_destroy(handle) }
 
+    /// Frames come grey (one channel) from the next read on; no BGR frame is kept.
+    func deliverGrey() { cvs_capture_set_grey(handle, 1) }
+
     var info: Info {
         var info = cvs_capture_info()
         cvs_capture_get_info(handle, &info)

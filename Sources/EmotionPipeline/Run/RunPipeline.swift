@@ -38,7 +38,10 @@ public func runPipeline(options: RunOptions, classifier: FaceClassifier,
     case .camera, .cameraDevice, .video: break
     }
     let detector = try FaceDetector(cascadePath: options.cascadePath, options: detectorOptions)
-    let source = try openSource(spec, cameraRequest: options.camera, warn: { try? diagnostics.writeLine($0) })
+    // Nothing is drawn headless without --output: frames can come grey, which holds a third of
+    // the memory per frame in flight and skips a conversion.
+    let grey = options.headless && options.outputPath == nil
+    let source = try openSource(spec, cameraRequest: options.camera, grey: grey, warn: { try? diagnostics.writeLine($0) })
     var sinks: [FrameSink] = []
     if options.headless {
         switch options.format {

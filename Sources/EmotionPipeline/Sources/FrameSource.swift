@@ -51,18 +51,19 @@ public protocol FrameSource: AnyObject {
     func close()
 }
 
-/// Opens the source a spec names.
+/// Opens the source a spec names. With `grey`, a video file delivers one-channel frames (for a
+/// run that draws nothing; other sources give what they read, converted when detected).
 /// `warn` receives one line per entry of an image directory that is skipped (unreadable), and
 /// the line saying why a video file ended early (truncated or corrupt). A source whose frames
 /// are larger than `FrameSizeLimit` is closed again and refused.
-public func openSource(_ spec: SourceSpec, cameraRequest: CameraRequest = CameraRequest(),
+public func openSource(_ spec: SourceSpec, cameraRequest: CameraRequest = CameraRequest(), grey: Bool = false,
                        warn: @escaping (String) -> Void = { _ in }) throws -> FrameSource {
     let source: FrameSource
     switch spec {
     case let .camera(index): source = try CameraSource(index: index, request: cameraRequest)
     case let .cameraDevice(path): source = try CameraSource(devicePath: path, request: cameraRequest)
     case let .image(path): source = try ImageSource(path: path)
-    case let .video(path): source = try VideoFileSource(path: path, warn: warn)
+    case let .video(path): source = try VideoFileSource(path: path, grey: grey, warn: warn)
     case let .directory(path): source = try ImageDirectorySource(path: path, warn: warn)
     }
     do {

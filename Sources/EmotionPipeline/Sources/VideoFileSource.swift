@@ -18,15 +18,19 @@ public final class VideoFileSource: FrameSource {
     private var closed = false
 
     /// How many decoded frames wait for the pipeline: `readAhead`, fewer when they would
-    /// take more than `readAheadBytes` (BGR, 3 bytes a pixel), at least one. At 854x480 and up
-    /// to 1280x720 three frames wait (3.7 and 8.3 MB); from 1600x900 on, one (6.2 MB at 1080p,
-    /// as fast as two or three there: decoding is many times faster than the pipeline).
-    public static func readAheadFrames(width: Int, height: Int, readAhead: Int = 3, readAheadBytes: Int = 8 << 20) -> Int {
-        let frameBytes = max(1, width * height * 3)
+    /// take more than `readAheadBytes` (`bytesPerPixel`: 3 for BGR, 1 for grey), at least one.
+    /// BGR at 854x480 and up to 1280x720: three frames wait (3.7 and 8.3 MB); from 1600x900 on,
+    /// one (6.2 MB at 1080p, as fast as two or three there: decoding is many times faster than
+    /// the pipeline). Grey: three up to 1920x1080 (6.2 MB).
+    public static func readAheadFrames(width: Int, height: Int, bytesPerPixel: Int = 3, readAhead: Int = 3,
+                                       readAheadBytes: Int = 8 << 20) -> Int {
+        let frameBytes = max(1, width * height * bytesPerPixel)
         return max(1, min(readAhead, readAheadBytes / frameBytes))
     }
 
-    public init(path: String, readAhead: Int = 3, readAheadBytes: Int = 8 << 20,
+    /// `grey`: deliver one-channel frames (for a run that draws nothing); the BGR frame each is
+    /// converted from is not kept, which at 1080p saves 6.2 MB per frame in flight.
+    public init(path: String, grey: Bool = false, readAhead: Int = 3, readAheadBytes: Int = 8 << 20,
                 warn: @escaping (String) -> Void = { _ in }) throws {
         guard FileManager.default.fileExists(atPath: path) else { throw PipelineError.sourceNotFound(path: path) }
         let capture: VideoCapture
@@ -43,7 +47,8 @@ public final class VideoFileSource: FrameSource {
                           fps: captureInfo.fps > 0 && captureInfo.fps < 1000 ? captureInfo.fps : 0,
                           frameCount: captureInfo.frameCount > 0 ? captureInfo.frameCount : nil)
         self.warn = warn
-        let capacity = Self.readAheadFrames(width: captureInfo.width, height: captureInfo.height,
+        if grey { capture.deliverGrey() }
+        let capacity = Self.readAheadFrames(width: captureInfo.width, height: captureInfo.height, bytesPerPixel: grey ? 1 : 3,
                                             readAhead: readAhead, readAheadBytes: readAheadBytes)
         reader = BackgroundReader(policy: .queue(capacity: capacity)) { try capture.read() }
         reader.start()

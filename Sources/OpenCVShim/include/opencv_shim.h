@@ -148,6 +148,13 @@ void cvs_capture_destroy(cvs_capture *capture);
 cvs_status cvs_capture_read(cvs_capture *capture, cvs_image *destination, double *timestamp_ms,
                             cvs_error *error);
 
+/**
+ * With `grey` non-zero, `cvs_capture_read` gives one-channel frames from then on: each BGR frame
+ * converted as cvs_image_to_grey converts it, and the BGR frame released at once (a file's is
+ * then reused for the next frame), so a run that needs no colour holds no BGR frames.
+ */
+void cvs_capture_set_grey(cvs_capture *capture, int32_t grey);
+
 typedef struct {
     int32_t width;
     int32_t height;

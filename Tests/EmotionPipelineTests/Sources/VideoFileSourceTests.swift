@@ -143,6 +143,43 @@ final class VideoFileSourceTests: XCTestCase {
         XCTAssertEqual(frames, 5)
     }
 
+    /// Grey frames (a headless run's) are, byte for byte, the grey of the BGR frames: 4:2:0
+    /// pictures converted band by band (a coded height above the shown one, full-range YUV, a
+    /// turned picture), other formats through BGR.
+    func testGreyFramesAreTheGreyOfTheColourFrames() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/ffmpeg") else {
+            throw XCTSkip("ffmpeg is not installed (make test installs it)")
+        }
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var clips: [String] = []
+        for (name, format, extra) in [("plain", "yuv420p", [String]()), ("full-range", "yuvj420p", []),
+                                      ("planar444", "yuv444p", []), ("turned", "yuv420p", ["-metadata:s:v", "rotate=90"])] {
+            let path = directory.appendingPathComponent("\(name).mp4").path
+            try runFFmpeg(["-f", "lavfi", "-i", "testsrc2=size=100x76:rate=10", "-frames:v", "6", "-c:v", "libx264",
+                           "-pix_fmt", format] + extra + [path])
+            clips.append(path)
+        }
+        for name in ["dinner_table_854x480.mp4", "phone_smile_vfr.mp4", "face_then_cartoon_hevc.mov"] {
+            if let path = try? Fixtures.shared("media/videos/\(name)") { clips.append(path) }
+        }
+        for path in clips {
+            let colour = try VideoFileSource(path: path)
+            let grey = try VideoFileSource(path: path, grey: true)
+            XCTAssertEqual([grey.info.width, grey.info.height], [colour.info.width, colour.info.height])
+            var frames = 0
+            while frames < 40, let a = try colour.nextFrame(), let b = try grey.nextFrame() {
+                XCTAssertEqual(b.image.channels, 1, path)
+                XCTAssertEqual(b.time, a.time, path)
+                let want = try a.image.grey().bytes, got = b.image.bytes
+                XCTAssertEqual(got.count, want.count, path)
+                XCTAssertEqual(zip(got, want).filter { $0 != $1 }.count, 0, "\(path) frame \(a.index): grey pixels differ")
+                frames += 1
+            }
+            XCTAssertGreaterThan(frames, 0, path)
+        }
+    }
+
     /// Frames waiting for the pipeline are bounded by bytes as well as by count.
     func testReadAheadIsBoundedByBytes() {
         XCTAssertEqual(VideoFileSource.readAheadFrames(width: 596, height: 336), 3)
@@ -151,6 +188,8 @@ final class VideoFileSourceTests: XCTestCase {
         XCTAssertEqual(VideoFileSource.readAheadFrames(width: 1600, height: 900), 1)
         XCTAssertEqual(VideoFileSource.readAheadFrames(width: 1920, height: 1080), 1)
         XCTAssertEqual(VideoFileSource.readAheadFrames(width: 7680, height: 4320), 1)
+        XCTAssertEqual(VideoFileSource.readAheadFrames(width: 1920, height: 1080, bytesPerPixel: 1), 3)
+        XCTAssertEqual(VideoFileSource.readAheadFrames(width: 3840, height: 2160, bytesPerPixel: 1), 1)
     }
 
     private func runFFmpeg(_ arguments: [String]) throws {
