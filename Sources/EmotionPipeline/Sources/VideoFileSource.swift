@@ -20,17 +20,18 @@ public final class VideoFileSource: FrameSource {
     /// How many decoded frames wait for the pipeline: `readAhead`, fewer when they would
     /// take more than `readAheadBytes` (`bytesPerPixel`: 3 for BGR, 1 for grey), at least one.
     /// Decoding is many times faster than the pipeline, so one frame waiting is as fast as three
-    /// once frames are large. BGR: three at 854x480 (3.7 MB), one from 1280x720 on. Grey: three
-    /// up to 1280x720, one at 1920x1080 (2.1 MB; three were 4.5 MB more at the peak).
+    /// once frames are large. BGR: three up to 640x360, two at 854x480 (2.5 MB), one from
+    /// 1280x720 on. Grey: three up to 1280x720, one at 1920x1080 (2.1 MB; three were 4.5 MB
+    /// more at the peak).
     public static func readAheadFrames(width: Int, height: Int, bytesPerPixel: Int = 3, readAhead: Int = 3,
-                                       readAheadBytes: Int = 4 << 20) -> Int {
+                                       readAheadBytes: Int = 3 << 20) -> Int {
         let frameBytes = max(1, width * height * bytesPerPixel)
         return max(1, min(readAhead, readAheadBytes / frameBytes))
     }
 
     /// `grey`: deliver one-channel frames (for a run that draws nothing); the BGR frame each is
     /// converted from is not kept, which at 1080p saves 6.2 MB per frame in flight.
-    public init(path: String, grey: Bool = false, readAhead: Int = 3, readAheadBytes: Int = 4 << 20,
+    public init(path: String, grey: Bool = false, readAhead: Int = 3, readAheadBytes: Int = 3 << 20,
                 warn: @escaping (String) -> Void = { _ in }) throws {
         guard FileManager.default.fileExists(atPath: path) else { throw PipelineError.sourceNotFound(path: path) }
         let capture: VideoCapture

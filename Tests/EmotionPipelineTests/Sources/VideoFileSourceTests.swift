@@ -183,7 +183,7 @@ final class VideoFileSourceTests: XCTestCase {
     /// Frames waiting for the pipeline are bounded by bytes as well as by count.
     func testReadAheadIsBoundedByBytes() {
         XCTAssertEqual(VideoFileSource.readAheadFrames(width: 596, height: 336), 3)
-        XCTAssertEqual(VideoFileSource.readAheadFrames(width: 854, height: 480), 3)
+        XCTAssertEqual(VideoFileSource.readAheadFrames(width: 854, height: 480), 2)
         XCTAssertEqual(VideoFileSource.readAheadFrames(width: 1280, height: 720), 1)
         XCTAssertEqual(VideoFileSource.readAheadFrames(width: 1920, height: 1080), 1)
         XCTAssertEqual(VideoFileSource.readAheadFrames(width: 7680, height: 4320), 1)
