@@ -10,14 +10,6 @@
 // Other multipliers take a plain loop.
 // ----------------------------------------------------------------------------
 
-/// The widest vector the build keeps many of in registers: 16 floats with AVX-512 (32
-/// registers), 8 otherwise (16 registers; a SIMD16 would be two of them and spill).
-#if KERASENGINE_AVX512
-typealias WideVector = SIMD16<Float>
-#else
-typealias WideVector = SIMD8<Float>
-#endif
-
 /// `output[r, ox, c*M + m] = bias[c*M + m] + sum_{ky, kx} input[iy, ix, c] * kernel[(ky*kw + kx)*C*M + c*M + m]`
 /// for output rows `rows`, counted across the batch (row r is sample r / outputHeight, row
 /// r % outputHeight); `output` receives those rows, contiguous. `g` has no padding (`padded`).

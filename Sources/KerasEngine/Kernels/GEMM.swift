@@ -32,13 +32,13 @@ struct PackedMatrix {
     static let fullWidth = 16
     #endif
     var panels: Int { (n + width - 1) / width }
-    /// For a convolution with at most 8 filters on an AVX-512 build: the taps of each kernel row
-    /// (`tapPairs` rows of B, contiguous in the input) are packed in pairs for
+    /// For a convolution with at most 8 filters on an AVX-512 build: the number of taps in a
+    /// kernel row (rows of B whose inputs are contiguous), whose weights are packed in pairs for
     /// `pairedTapConvolution`. Nil otherwise.
-    let tapPairs: Int?
-    /// panels * k * width floats; with `tapPairs`, per kernel row, ceil(tapPairs / 2) blocks of 16
-    /// floats: rows t and t + 1 interleaved column by column (lane 2j is B[t, j], lane 2j + 1
-    /// is B[t + 1, j]), a lone last row paired with zeros.
+    let pairedRowTaps: Int?
+    /// panels * k * width floats; with `pairedRowTaps`, per kernel row, ceil(pairedRowTaps / 2)
+    /// blocks of 16 floats: rows t and t + 1 interleaved column by column (lane 2j is B[t, j],
+    /// lane 2j + 1 is B[t + 1, j]), a lone last row paired with zeros.
     private(set) var data: [Float]
     /// panels * width floats: the bias per column, zeros where there is none.
     private(set) var bias: [Float]
@@ -56,14 +56,14 @@ struct PackedMatrix {
         let width = n <= 8 ? 8 : n <= 16 ? 16 : PackedMatrix.fullWidth
         self.width = width
         #if KERASENGINE_AVX512
-        tapPairs = width == 8 ? kernelRowTaps.flatMap { $0 > 0 && k % $0 == 0 ? $0 : nil } : nil
+        pairedRowTaps = width == 8 ? kernelRowTaps.flatMap { $0 > 0 && k % $0 == 0 ? $0 : nil } : nil
         #else
-        tapPairs = nil
+        pairedRowTaps = nil
         #endif
         let panels = (n + width - 1) / width
-        var data = [Float](repeating: 0, count: panels * width * (tapPairs.map { k / $0 * (($0 + 1) / 2) * 2 } ?? k))
+        var data = [Float](repeating: 0, count: panels * width * (pairedRowTaps.map { k / $0 * (($0 + 1) / 2) * 2 } ?? k))
         for column in 0..<n {
-            for row in 0..<k { data[PackedMatrix.offset(row, column, k: k, width: width, tapPairs: tapPairs)] = element(row, column) }
+            for row in 0..<k { data[Self.offset(row, column, k: k, width: width, pairedRowTaps: pairedRowTaps)] = element(row, column) }
         }
         var padded = [Float](repeating: 0, count: panels * width)
         if let bias { for column in 0..<n { padded[column] = bias[column] } }
@@ -74,9 +74,9 @@ struct PackedMatrix {
     }
 
     /// Where B[row, column] is in `data`.
-    private static func offset(_ row: Int, _ column: Int, k: Int, width: Int, tapPairs: Int?) -> Int {
+    private static func offset(_ row: Int, _ column: Int, k: Int, width: Int, pairedRowTaps: Int?) -> Int {
         let panel = column / width, lane = column % width
-        guard let taps = tapPairs else { return (panel * k + row) * width + lane }
+        guard let taps = pairedRowTaps else { return (panel * k + row) * width + lane }
         let kernelRow = row / taps, tap = row % taps
         return (kernelRow * ((taps + 1) / 2) + tap / 2) * 16 + lane * 2 + tap % 2
     }
@@ -84,7 +84,7 @@ struct PackedMatrix {
     /// Multiplies column `j` by `scale[j]` and sets its bias to `bias[j] * scale[j] + shift[j]`.
     mutating func scaleColumns(scale: [Float], shift: [Float]) {
         for column in 0..<n {
-            for row in 0..<k { data[PackedMatrix.offset(row, column, k: k, width: width, tapPairs: tapPairs)] *= scale[column] }
+            for row in 0..<k { data[Self.offset(row, column, k: k, width: width, pairedRowTaps: pairedRowTaps)] *= scale[column] }
             bias[column] = bias[column] * scale[column] + shift[column]
         }
     }
@@ -108,7 +108,7 @@ struct GEMMEpilogue {
 /// A has row stride `lda`, C row stride `ldc`.
 func gemm(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedMatrix,
           c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue) {
-    precondition(b.tapPairs == nil, "weights packed in tap pairs are for pairedTapConvolution")
+    precondition(b.pairedRowTaps == nil, "weights packed in tap pairs are for pairedTapConvolution")
     b.data.withUnsafeBufferPointer { packed in
         b.bias.withUnsafeBufferPointer { bias in
             b.postScale.withUnsafeBufferPointer { scale in

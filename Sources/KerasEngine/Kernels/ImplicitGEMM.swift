@@ -17,7 +17,7 @@ func implicitGEMMConvolution(_ input: UnsafePointer<Float>, geometry g: WindowGe
                              batch: Int, b: PackedMatrix, output: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue) {
     precondition(!g.isPadded, "implicitGEMMConvolution runs on a padded input")
     #if KERASENGINE_AVX512
-    if b.tapPairs != nil {
+    if b.pairedRowTaps != nil {
         pairedTapConvolution(input + channelOffset, geometry: g, batch: batch, b: b, output: output, ldc: ldc, epilogue: epilogue)
         return
     }

@@ -5,6 +5,14 @@
 // row is two SIMD16 halves that each map to one AVX-512 register.
 // ----------------------------------------------------------------------------
 
+/// The widest vector the build keeps many of in registers: 16 floats with AVX-512 (32
+/// registers), 8 otherwise (16 registers; a SIMD16 would be two of them and spill).
+#if KERASENGINE_AVX512
+typealias WideVector = SIMD16<Float>
+#else
+typealias WideVector = SIMD8<Float>
+#endif
+
 protocol KernelVector {
     /// Columns held.
     static var width: Int { get }

@@ -7,9 +7,9 @@
 // sums B[t, j] * a[t] over even taps t, lane 2j + 1 sums B[t + 1, j] * a[t + 1] over odd ones.
 // Taps t and t + 1 of one kernel row are adjacent floats in the input, so one 64-bit broadcast
 // load gives (a[t], a[t + 1]) in every lane pair, and the weights are packed to match (see
-// `PackedMatrix.tapPairs`). A multiply-add then does 16 useful products instead of 8, on half
-// the loads. At the end, even plus odd lanes give the 8 results. An odd tap count leaves one
-// tap per kernel row, broadcast alone against weights paired with zeros.
+// `PackedMatrix.pairedRowTaps`). A multiply-add then does 16 useful products instead of 8, on
+// half the loads. At the end, even plus odd lanes give the 8 results. An odd tap count leaves
+// one tap per kernel row, broadcast alone against weights paired with zeros.
 //
 // Twelve output pixels per block (twelve accumulators hide the multiply-add latency), in raster
 // order; a last short block repeats its last pixel.
@@ -17,11 +17,11 @@
 
 #if KERASENGINE_AVX512
 /// `output[b, oy, ox, o] = epilogue(bias[o] + sum_{ky, kx, i} input[b, iy, ix, i] * B[(ky*kw + kx)*I + i, o])`
-/// for the (at most 8) columns of `b`, which has `tapPairs`; `g` has no padding, dilation 1
+/// for the (at most 8) columns of `b`, which has `pairedRowTaps`; `g` has no padding, dilation 1
 /// across and one group.
 func pairedTapConvolution(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, batch: Int, b: PackedMatrix,
                           output: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue) {
-    guard let rowTaps = b.tapPairs else { preconditionFailure("pairedTapConvolution needs weights packed in tap pairs") }
+    guard let rowTaps = b.pairedRowTaps else { preconditionFailure("pairedTapConvolution needs weights packed in tap pairs") }
     b.data.withUnsafeBufferPointer { packed in
         b.bias.withUnsafeBufferPointer { bias in
             b.postScale.withUnsafeBufferPointer { scale in

@@ -2,8 +2,8 @@
 /// * W[ky, kx, i, o] + bias[o])` with groups `g`, NHWC, TensorFlow's valid/same padding.
 ///
 /// Computed as an implicit GEMM (rows of A read straight from the input, padded first when a
-/// window reaches outside it); a 1x1, stride-1 convolution is a plain GEMM on the input. Weights are packed at load (one `PackedMatrix` per
-/// group).
+/// window reaches outside it); a 1x1, stride-1 convolution is a plain GEMM on the input.
+/// Weights are packed at load (one `PackedMatrix` per group).
 final class Conv2DLayer: FusableLayer {
     let outputShape: [Int]
     let geometry: WindowGeometry
