@@ -2,12 +2,13 @@
 // Convolution as an implicit GEMM: the rows of A (one per output pixel) are read straight
 // from the NHWC input instead of being copied out by im2col.
 //
-// Six output pixels (taken in raster order, so a block may span output rows, which keeps small
-// late layers on the fast path) share each packed weight row loaded: C[6 x W] += a(pixel, tap) *
-// B[tap, 0..<W], with the taps of one kernel row contiguous in the input when the dilation is 1
-// and the group is all channels. The input is already padded (see `padInput`), so every window
-// lies inside it; a last block of fewer than six pixels repeats its last pixel, which is cheaper
-// than one pixel alone (six independent sums instead of one latency-bound chain).
+// Six output pixels, twelve when a row of C is one register (taken in raster order, so a block
+// may span output rows, which keeps small late layers on the fast path), share each packed
+// weight row loaded: C[6 x W] += a(pixel, tap) * B[tap, 0..<W], with the taps of one kernel row
+// contiguous in the input when the dilation is 1 and the group is all channels. The input is
+// already padded (see `padInput`), so every window lies inside it; a last block of fewer pixels
+// repeats its last pixel, which is cheaper than one pixel alone (independent sums instead of one
+// latency-bound chain). Eight filters or fewer on AVX-512: `pairedTapConvolution`.
 // ----------------------------------------------------------------------------
 
 /// `output[b, oy, ox, o] = epilogue(bias[o] + sum_{ky, kx, i} input[b, iy, ix, channelOffset + i] * B[(ky*kw + kx)*I + i, o])`
