@@ -37,6 +37,18 @@ constexpr int kDecoderThreads = 1;
 // Rows per band of a grey frame's conversion (even: 4:2:0 chroma rows cover two): 16 rows of
 // 1920 pixels are 92 KB of BGR, which stays in cache between swscale and cv::cvtColor.
 constexpr int kBandRows = 16;
+
+// Bytes in a row of swscale's BGR output: as long as av_frame_get_buffer(frame, 32) makes rows,
+// as OpenCV's are. swscale's x86 code converts whole blocks of 8 pixels and leaves a row's last
+// ones unwritten when the row is too short for the block that holds them.
+size_t bgr_row_bytes(int width) {
+    size_t step = 0;
+    for (int multiple = 1; multiple <= 32; multiple *= 2) {
+        step = size_t(FFALIGN(width, multiple)) * 3;
+        if (step % 32 == 0) break;
+    }
+    return step;
+}
 // Demuxer errors in a row before the file is taken to have no more readable data.
 constexpr int kReadErrorLimit = 16;
 
@@ -314,14 +326,7 @@ cvs_status VideoFile::convert(cv::Mat &bgr) {
                                    coded_width, coded_height, AV_PIX_FMT_BGR24, SWS_BICUBIC,
                                    nullptr, nullptr, nullptr);
     if (scaler_ == nullptr) return CVS_ERROR;
-    // Rows as long as av_frame_get_buffer(frame, 32) makes them, as OpenCV's are: swscale's x86
-    // code converts whole blocks of 8 pixels and leaves a row's last ones unwritten when the
-    // row is too short for the block that holds them.
-    size_t step = 0;
-    for (int multiple = 1; multiple <= 32; multiple *= 2) {
-        step = size_t(FFALIGN(coded_width, multiple)) * 3;
-        if (step % 32 == 0) break;
-    }
+    const size_t step = bgr_row_bytes(coded_width);
     // Reused only when no frame handed out still holds it (the count drops on other threads).
     const bool shared = coded_.u != nullptr && __atomic_load_n(&coded_.u->refcount, __ATOMIC_ACQUIRE) > 1;
     if (coded_.rows != coded_height || coded_.step[0] != step || coded_.u == nullptr || shared) {
@@ -334,14 +339,19 @@ cvs_status VideoFile::convert(cv::Mat &bgr) {
     uint8_t *planes[4] = {coded_.data, nullptr, nullptr, nullptr};
     int strides[4] = {int(coded_.step[0]), 0, 0, 0};
     sws_scale(scaler_, frame_->data, frame_->linesize, 0, coded_height, planes, strides);
-    const cv::Mat shown = coded_(cv::Rect(0, 0, frame_->width, frame_->height));
-    switch (rotation_) {
-    case 90: cv::rotate(shown, bgr, cv::ROTATE_90_CLOCKWISE); break;
-    case 180: cv::rotate(shown, bgr, cv::ROTATE_180); break;
-    case 270: cv::rotate(shown, bgr, cv::ROTATE_90_COUNTERCLOCKWISE); break;
-    default: bgr = shown; break;
-    }
+    show(coded_, bgr);
     return CVS_OK;
+}
+
+// The displayed part of a picture at the coded size, turned as the display matrix says.
+void VideoFile::show(const cv::Mat &coded, cv::Mat &shown) const {
+    const cv::Mat picture = coded(cv::Rect(0, 0, frame_->width, frame_->height));
+    switch (rotation_) {
+    case 90: cv::rotate(picture, shown, cv::ROTATE_90_CLOCKWISE); break;
+    case 180: cv::rotate(picture, shown, cv::ROTATE_180); break;
+    case 270: cv::rotate(picture, shown, cv::ROTATE_90_COUNTERCLOCKWISE); break;
+    default: shown = picture; break;
+    }
 }
 
 // Grey frames without a frame of BGR (at 1920x1080, 6.2 MB less per frame): the coded picture
@@ -368,13 +378,7 @@ cvs_status VideoFile::convert_grey(cv::Mat &grey) {
         const cvs_status status = convert_band(y, rows, rows_out);
         if (status != CVS_OK) return status;
     }
-    const cv::Mat shown = coded(cv::Rect(0, 0, frame_->width, frame_->height));
-    switch (rotation_) {
-    case 90: cv::rotate(shown, grey, cv::ROTATE_90_CLOCKWISE); break;
-    case 180: cv::rotate(shown, grey, cv::ROTATE_180); break;
-    case 270: cv::rotate(shown, grey, cv::ROTATE_90_COUNTERCLOCKWISE); break;
-    default: grey = shown; break;
-    }
+    show(coded, grey);
     return CVS_OK;
 }
 
@@ -386,11 +390,7 @@ cvs_status VideoFile::convert_band(int y, int rows, cv::Mat &grey_rows) {
     scaler = sws_getCachedContext(scaler, coded_width, rows, AVPixelFormat(frame_->format), coded_width, rows,
                                   AV_PIX_FMT_BGR24, SWS_BICUBIC, nullptr, nullptr, nullptr);
     if (scaler == nullptr) return CVS_ERROR;
-    size_t step = 0;
-    for (int multiple = 1; multiple <= 32; multiple *= 2) {
-        step = size_t(FFALIGN(coded_width, multiple)) * 3;
-        if (step % 32 == 0) break;
-    }
+    const size_t step = bgr_row_bytes(coded_width);
     if (band_.cols != int(step) || band_.rows != kBandRows + 1) band_.create(kBandRows + 1, int(step), CV_8UC1);
     const uint8_t *source[4] = {frame_->data[0] + ptrdiff_t(y) * frame_->linesize[0],
                                 frame_->data[1] + ptrdiff_t(y / 2) * frame_->linesize[1],

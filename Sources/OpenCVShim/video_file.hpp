@@ -65,6 +65,7 @@ private:
     cvs_status convert(cv::Mat &bgr);
     cvs_status convert_grey(cv::Mat &grey);
     cvs_status convert_band(int y, int rows, cv::Mat &grey_rows);
+    void show(const cv::Mat &coded, cv::Mat &shown) const;
     void note_problem(bool truncated, const std::string &what);
     cvs_status ending(std::string &message);
     std::string problem_message() const;  // with problems_mutex_ held

@@ -89,6 +89,24 @@ struct PackedMatrix {
         }
     }
 
+    /// Runs `body` with the storage of the weights, bias, post-scale and post-shift (not at all
+    /// when the matrix is empty).
+    @inline(__always)
+    func withPointers(_ body: (_ data: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, _ scale: UnsafePointer<Float>,
+                               _ shift: UnsafePointer<Float>) -> Void) {
+        data.withUnsafeBufferPointer { data in
+            bias.withUnsafeBufferPointer { bias in
+                postScale.withUnsafeBufferPointer { scale in
+                    postShift.withUnsafeBufferPointer { shift in
+                        guard let data = data.baseAddress, let bias = bias.baseAddress,
+                              let scale = scale.baseAddress, let shift = shift.baseAddress else { return }
+                        body(data, bias, scale, shift)
+                    }
+                }
+            }
+        }
+    }
+
     mutating func setPostAffine(scale: [Float], shift: [Float]) {
         for column in 0..<n {
             postScale[column] = scale[column]
@@ -109,30 +127,23 @@ struct GEMMEpilogue {
 func gemm(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedMatrix,
           c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue) {
     precondition(b.pairedRowTaps == nil, "weights packed in tap pairs are for pairedTapConvolution")
-    b.data.withUnsafeBufferPointer { packed in
-        b.bias.withUnsafeBufferPointer { bias in
-            b.postScale.withUnsafeBufferPointer { scale in
-                b.postShift.withUnsafeBufferPointer { shift in
-                    guard let packed = packed.baseAddress, let bias = bias.baseAddress,
-                          let scale = scale.baseAddress, let shift = shift.baseAddress else { return }
-                    for panel in 0..<b.panels {
-                        let offset = panel * b.width
-                        let columns = min(b.width, b.n - offset)
-                        if b.width == 32 {
-                            gemmPanel(VectorPair<SIMD16<Float>>.self, m: m, k: b.k, a: a, lda: lda, panel: packed + panel * b.k * b.width,
-                                      bias: bias + offset, scale: scale + offset, shift: shift + offset,
-                                      columns: columns, c: c + offset, ldc: ldc, epilogue: epilogue)
-                        } else if b.width == 16 {
-                            gemmPanel(SIMD16<Float>.self, m: m, k: b.k, a: a, lda: lda, panel: packed + panel * b.k * b.width,
-                                      bias: bias + offset, scale: scale + offset, shift: shift + offset,
-                                      columns: columns, c: c + offset, ldc: ldc, epilogue: epilogue)
-                        } else {
-                            gemmPanel(SIMD8<Float>.self, m: m, k: b.k, a: a, lda: lda, panel: packed + panel * b.k * b.width,
-                                      bias: bias + offset, scale: scale + offset, shift: shift + offset,
-                                      columns: columns, c: c + offset, ldc: ldc, epilogue: epilogue)
-                        }
-                    }
-                }
+    b.withPointers { packed, bias, scale, shift in
+        for panel in 0..<b.panels {
+            let offset = panel * b.width
+            let columns = min(b.width, b.n - offset)
+            let weights = packed + panel * b.k * b.width
+            if b.width == 32 {
+                gemmPanel(VectorPair<SIMD16<Float>>.self, m: m, k: b.k, a: a, lda: lda, panel: weights,
+                          bias: bias + offset, scale: scale + offset, shift: shift + offset,
+                          columns: columns, c: c + offset, ldc: ldc, epilogue: epilogue)
+            } else if b.width == 16 {
+                gemmPanel(SIMD16<Float>.self, m: m, k: b.k, a: a, lda: lda, panel: weights,
+                          bias: bias + offset, scale: scale + offset, shift: shift + offset,
+                          columns: columns, c: c + offset, ldc: ldc, epilogue: epilogue)
+            } else {
+                gemmPanel(SIMD8<Float>.self, m: m, k: b.k, a: a, lda: lda, panel: weights,
+                          bias: bias + offset, scale: scale + offset, shift: shift + offset,
+                          columns: columns, c: c + offset, ldc: ldc, epilogue: epilogue)
             }
         }
     }

@@ -23,28 +23,20 @@ func implicitGEMMConvolution(_ input: UnsafePointer<Float>, geometry g: WindowGe
         return
     }
     #endif
-    b.data.withUnsafeBufferPointer { packed in
-        b.bias.withUnsafeBufferPointer { bias in
-            b.postScale.withUnsafeBufferPointer { scale in
-                b.postShift.withUnsafeBufferPointer { shift in
-                    guard let packed = packed.baseAddress, let bias = bias.baseAddress,
-                          let scale = scale.baseAddress, let shift = shift.baseAddress else { return }
-                    for panel in 0..<b.panels {
-                        let offset = panel * b.width
-                        let columns = min(b.width, b.n - offset)
-                        let weights = packed + panel * b.k * b.width
-                        if b.width == 32 {
-                            convolutionPanel(VectorPair<SIMD16<Float>>.self, input, g, channelOffset, groupChannels, batch, weights,
-                                             bias + offset, scale + offset, shift + offset, columns, output + offset, ldc, epilogue)
-                        } else if b.width == 16 {
-                            convolutionPanel(SIMD16<Float>.self, input, g, channelOffset, groupChannels, batch, weights,
-                                             bias + offset, scale + offset, shift + offset, columns, output + offset, ldc, epilogue)
-                        } else {
-                            convolutionPanel(SIMD8<Float>.self, input, g, channelOffset, groupChannels, batch, weights,
-                                             bias + offset, scale + offset, shift + offset, columns, output + offset, ldc, epilogue)
-                        }
-                    }
-                }
+    b.withPointers { packed, bias, scale, shift in
+        for panel in 0..<b.panels {
+            let offset = panel * b.width
+            let columns = min(b.width, b.n - offset)
+            let weights = packed + panel * b.k * b.width
+            if b.width == 32 {
+                convolutionPanel(VectorPair<SIMD16<Float>>.self, input, g, channelOffset, groupChannels, batch, weights,
+                                 bias + offset, scale + offset, shift + offset, columns, output + offset, ldc, epilogue)
+            } else if b.width == 16 {
+                convolutionPanel(SIMD16<Float>.self, input, g, channelOffset, groupChannels, batch, weights,
+                                 bias + offset, scale + offset, shift + offset, columns, output + offset, ldc, epilogue)
+            } else {
+                convolutionPanel(SIMD8<Float>.self, input, g, channelOffset, groupChannels, batch, weights,
+                                 bias + offset, scale + offset, shift + offset, columns, output + offset, ldc, epilogue)
             }
         }
     }
@@ -66,12 +58,10 @@ private func convolutionPanel<V: KernelVector>(_: V.Type, _ input: UnsafePointer
     let contiguous = g.dilationX == 1 && groupChannels == channels
     let rowTaps = g.kernelWidth * groupChannels
 
-    /// Six output pixels in raster order (they may span output rows): `a` points at each one's
-    /// first tap, `c` at its output row.
-    func block(_ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>, _ a2: UnsafePointer<Float>,
-               _ a3: UnsafePointer<Float>, _ a4: UnsafePointer<Float>, _ a5: UnsafePointer<Float>,
-               _ c0p: UnsafeMutablePointer<Float>, _ c1p: UnsafeMutablePointer<Float>, _ c2p: UnsafeMutablePointer<Float>,
-               _ c3p: UnsafeMutablePointer<Float>, _ c4p: UnsafeMutablePointer<Float>, _ c5p: UnsafeMutablePointer<Float>) {
+    /// Six output pixels in raster order (they may span output rows): each one's first tap and
+    /// output row.
+    func block(_ p: Six<Pixel>) {
+        let (a0, a1, a2, a3, a4, a5) = (p.0.tap, p.1.tap, p.2.tap, p.3.tap, p.4.tap, p.5.tap)
         var rows = SixRows(bias)
         var pb = UnsafeRawPointer(weights)
         var offset = 0
@@ -92,18 +82,14 @@ private func convolutionPanel<V: KernelVector>(_: V.Type, _ input: UnsafePointer
             }
             offset += rowStride
         }
-        rows.store(c0p, c1p, c2p, c3p, c4p, c5p, columns: columns, epilogue: epilogue, scale: scale, shift: shift)
+        rows.store(p.0.out, p.1.out, p.2.out, p.3.out, p.4.out, p.5.out, columns: columns, epilogue: epilogue,
+                   scale: scale, shift: shift)
     }
 
     /// Twelve output pixels: two sets of six rows share each weight row loaded.
-    func block12(_ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>, _ a2: UnsafePointer<Float>,
-                 _ a3: UnsafePointer<Float>, _ a4: UnsafePointer<Float>, _ a5: UnsafePointer<Float>,
-                 _ a6: UnsafePointer<Float>, _ a7: UnsafePointer<Float>, _ a8: UnsafePointer<Float>,
-                 _ a9: UnsafePointer<Float>, _ a10: UnsafePointer<Float>, _ a11: UnsafePointer<Float>,
-                 _ c: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
-                       UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
-                       UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
-                       UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)) {
+    func block12(_ p: Twelve<Pixel>) {
+        let (a0, a1, a2, a3, a4, a5) = (p.0.tap, p.1.tap, p.2.tap, p.3.tap, p.4.tap, p.5.tap)
+        let (a6, a7, a8, a9, a10, a11) = (p.6.tap, p.7.tap, p.8.tap, p.9.tap, p.10.tap, p.11.tap)
         var low = SixRows(bias), high = SixRows(bias)
         var pb = UnsafeRawPointer(weights)
         var offset = 0
@@ -128,8 +114,10 @@ private func convolutionPanel<V: KernelVector>(_: V.Type, _ input: UnsafePointer
             }
             offset += rowStride
         }
-        low.store(c.0, c.1, c.2, c.3, c.4, c.5, columns: columns, epilogue: epilogue, scale: scale, shift: shift)
-        high.store(c.6, c.7, c.8, c.9, c.10, c.11, columns: columns, epilogue: epilogue, scale: scale, shift: shift)
+        low.store(p.0.out, p.1.out, p.2.out, p.3.out, p.4.out, p.5.out, columns: columns, epilogue: epilogue,
+                  scale: scale, shift: shift)
+        high.store(p.6.out, p.7.out, p.8.out, p.9.out, p.10.out, p.11.out, columns: columns, epilogue: epilogue,
+                   scale: scale, shift: shift)
     }
 
     // Six accumulators cannot hide the multiply-add latency (four cycles, two issued per
@@ -140,31 +128,23 @@ private func convolutionPanel<V: KernelVector>(_: V.Type, _ input: UnsafePointer
                                  output: output + sample * g.outputPixels * ldc, geometry: g, ldc: ldc)
         var remaining = g.outputPixels
         while twelve && remaining > 6 {
-            let p0 = cursor.next(), p1 = cursor.next(), p2 = cursor.next(), p3 = cursor.next()
-            let p4 = cursor.next(), p5 = cursor.next(), p6 = cursor.next()
-            let p7 = remaining > 7 ? cursor.next() : p6
-            let p8 = remaining > 8 ? cursor.next() : p7
-            let p9 = remaining > 9 ? cursor.next() : p8
-            let p10 = remaining > 10 ? cursor.next() : p9
-            let p11 = remaining > 11 ? cursor.next() : p10
-            block12(p0.tap, p1.tap, p2.tap, p3.tap, p4.tap, p5.tap, p6.tap, p7.tap, p8.tap, p9.tap, p10.tap, p11.tap,
-                    (p0.out, p1.out, p2.out, p3.out, p4.out, p5.out, p6.out, p7.out, p8.out, p9.out, p10.out, p11.out))
+            block12(cursor.nextTwelve(of: remaining))
             remaining -= 12
         }
         while remaining > 0 {
-            let p0 = cursor.next()
-            let p1 = remaining > 1 ? cursor.next() : p0
-            let p2 = remaining > 2 ? cursor.next() : p1
-            let p3 = remaining > 3 ? cursor.next() : p2
-            let p4 = remaining > 4 ? cursor.next() : p3
-            let p5 = remaining > 5 ? cursor.next() : p4
-            block(p0.tap, p1.tap, p2.tap, p3.tap, p4.tap, p5.tap, p0.out, p1.out, p2.out, p3.out, p4.out, p5.out)
+            block(cursor.nextSix(of: remaining))
             remaining -= 6
         }
     }
 }
 
-/// Output pixels in raster order: each one's first input tap and its output row.
+/// An output pixel of a convolution: its first input tap and its output row.
+typealias Pixel = (tap: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>)
+/// The pixels of a micro-kernel's block.
+typealias Six<T> = (T, T, T, T, T, T)
+typealias Twelve<T> = (T, T, T, T, T, T, T, T, T, T, T, T)
+
+/// Output pixels in raster order, taken one by one or a block at a time.
 struct PixelCursor {
     let pixelStep: Int, rowStep: Int, width: Int, ldc: Int
     var x = 0
@@ -181,7 +161,7 @@ struct PixelCursor {
     }
 
     @inline(__always)
-    mutating func next() -> (tap: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) {
+    mutating func next() -> Pixel {
         let result = (rowStart + x * pixelStep, out)
         out += ldc
         x += 1
@@ -190,5 +170,30 @@ struct PixelCursor {
             rowStart += rowStep
         }
         return result
+    }
+
+    /// The next six of the `remaining` (at least 1) pixels; past the last one, the last again.
+    @inline(__always)
+    mutating func nextSix(of remaining: Int) -> Six<Pixel> {
+        let p0 = next()
+        let p1 = remaining > 1 ? next() : p0
+        let p2 = remaining > 2 ? next() : p1
+        let p3 = remaining > 3 ? next() : p2
+        let p4 = remaining > 4 ? next() : p3
+        let p5 = remaining > 5 ? next() : p4
+        return (p0, p1, p2, p3, p4, p5)
+    }
+
+    /// The next twelve of the `remaining` (at least 1) pixels; past the last one, the last again.
+    @inline(__always)
+    mutating func nextTwelve(of remaining: Int) -> Twelve<Pixel> {
+        let (p0, p1, p2, p3, p4, p5) = nextSix(of: remaining)
+        let p6 = remaining > 6 ? next() : p5
+        let p7 = remaining > 7 ? next() : p6
+        let p8 = remaining > 8 ? next() : p7
+        let p9 = remaining > 9 ? next() : p8
+        let p10 = remaining > 10 ? next() : p9
+        let p11 = remaining > 11 ? next() : p10
+        return (p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11)
     }
 }
