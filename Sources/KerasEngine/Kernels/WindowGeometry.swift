@@ -89,28 +89,11 @@ func padInput(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, batch: 
                 out.update(repeating: fill, count: paddedRow)
             } else {
                 out.update(repeating: fill, count: left)
-                copyFloats(from: image + sourceRow * rowFloats, to: out + left, count: rowFloats)
+                (out + left).update(from: image + sourceRow * rowFloats, count: rowFloats)
                 (out + left + rowFloats).update(repeating: fill, count: right)
             }
             out += paddedRow
         }
     }
     return UnsafePointer(scratch)
-}
-
-/// `count` floats from `source` to `destination` (not overlapping), in vector registers. glibc's
-/// memcpy switches to `rep movsb` for rows of a few kilobytes, which on AMD Zen cores ran at a
-/// third of this speed and made the padding copies cost as much as the pooling they serve.
-@inline(__always)
-func copyFloats(from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
-    var i = 0
-    while i + 16 <= count {
-        UnsafeMutableRawPointer(destination + i).storeBytes(of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self),
-                                                            as: SIMD16<Float>.self)
-        i += 16
-    }
-    while i < count {
-        destination[i] = source[i]
-        i += 1
-    }
 }

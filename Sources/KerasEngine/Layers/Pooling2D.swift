@@ -88,16 +88,6 @@ private func poolRow<V: SIMD>(_: V.Type, top: UnsafePointer<Float>, geometry g: 
     let pixelStep = g.strideX * channels
     @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
     @inline(__always) func combine(_ a: V, _ b: V) -> V { isMax ? simdMax(a, b) : a + b }
-    if g.kernelHeight == 3 && g.kernelWidth == 3 {
-        // The common 3x3 window as a tree: three rows of three, then across the rows.
-        for ox in 0..<g.outputWidth {
-            let p = top + ox * pixelStep
-            @inline(__always) func row(_ q: UnsafePointer<Float>) -> V { combine(combine(load(q), load(q + channels)), load(q + 2 * channels)) }
-            let value = combine(combine(row(p), row(p + rowStep)), row(p + 2 * rowStep))
-            UnsafeMutableRawPointer(out + ox * channels).storeBytes(of: value, as: V.self)
-        }
-        return
-    }
     for ox in 0..<g.outputWidth {
         var row = top + ox * pixelStep
         var acc = V(repeating: isMax ? -.infinity : 0)
