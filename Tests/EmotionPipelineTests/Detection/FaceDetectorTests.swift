@@ -59,6 +59,36 @@ final class FaceDetectorTests: XCTestCase {
         }
     }
 
+    /// A large picture is searched in several calls, each over a band of pyramid levels (to keep
+    /// OpenCV's buffer of integral images small), with the candidates grouped once at the end.
+    /// That must change nothing: the region search of the whole picture gives the boxes of one
+    /// detectMultiScale call, for raw candidates (0 neighbours) and grouped ones, at several scale
+    /// factors and minimum sizes. Pictures: the shared group photos, and one stretched to 1080p.
+    func testSearchesInBandsOfLevelsFindWhatOneSearchFinds() throws {
+        _ = try detector()
+        let many = try Image.read(path: try Fixtures.shared("media/images/many_faces.jpg")).grey()
+        let selfie = try Image.read(path: try Fixtures.shared("media/images/group_selfie.jpg")).grey()
+        let hd = try selfie.resized(width: 1920, height: 1080, area: false)
+        let cases: [(Image, scale: Double, minFace: Int)] = [
+            (many, 1.3, 0), (many, 1.05, 40), (selfie, 1.1, 0), (hd, 1.3, 0), (hd, 1.3, 45), (hd, 1.15, 90),
+        ]
+        var compared = 0
+        for (image, scale, minFace) in cases {
+            for neighbours in [0, 3, 5] {
+                let options = DetectorOptions(scaleFactor: scale, minNeighbors: neighbours, minFace: minFace)
+                let detector = try self.detector(options)
+                let one = try detector.detect(in: image)
+                let banded = try detector.detectCounting(in: image, region: nil, shrink: 1, exactWhenWhole: false)
+                let label = "\(image.width)x\(image.height) scale \(scale) min \(minFace) neighbours \(neighbours)"
+                XCTAssertEqual(banded.map(\.box), one, label)
+                XCTAssertTrue(banded.allSatisfy { $0.neighbors > neighbours || neighbours == 0 }, label)
+                if neighbours == 0 { XCTAssertGreaterThan(one.count, 10, "\(label): raw candidates to compare") }
+                compared += one.count
+            }
+        }
+        XCTAssertGreaterThan(compared, 500)
+    }
+
     /// No face comes out smaller than minFace (OpenCV's minSize bounds its search windows, the
     /// reported boxes are checked too), nor larger than maxFace.
     func testMinAndMaxFace() throws {
