@@ -28,7 +28,17 @@ endif
 # The Swift runtime and Foundation are linked in (--static-swift-stdlib): the binary runs without
 # the toolchain's libraries, starts faster, and a run is 6.5 MB smaller in memory (a dozen
 # shared libraries fewer to map and relocate).
-SWIFT_BUILD := swift build -c release --static-swift-stdlib $(CPU_FLAGS)
+# Where the toolchain has lld and the C library reads packed relative relocations (glibc 2.36,
+# Debian 12 on), the binary is linked with them (DT_RELR): the ~75,000 pointers the loader fixes
+# up at start-up are listed in 14 KB instead of 1.8 MB, which every run used to read in whole
+# (1.6 MB less resident, measured on the 1080p crowd clip). Elsewhere the default linker.
+glibc_has_relr = $(shell v=$$(ldd --version 2>/dev/null | head -1 | grep -oE '[0-9]+\.[0-9]+$$'); \
+	[ -n "$$v" ] && [ "$$(printf '%s\n' 2.36 $$v | sort -V | head -1)" = 2.36 ] && echo yes)
+LLD := $(shell d=$$(dirname "$$(readlink -f "$$(command -v swift)")" 2>/dev/null); [ -x "$$d/ld.lld" ] && echo yes)
+ifeq ($(LLD)$(glibc_has_relr),yesyes)
+LINK_FLAGS := -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs
+endif
+SWIFT_BUILD := swift build -c release --static-swift-stdlib $(CPU_FLAGS) $(LINK_FLAGS)
 
 # Debian's opencv4.pc lists all ~55 OpenCV modules, and the linker keeps every one of them
 # (SwiftPM puts -Xlinker --as-needed after the libraries, where it has no effect): start-up

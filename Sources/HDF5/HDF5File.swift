@@ -62,7 +62,12 @@ public final class HDF5File {
         self.id = id
     }
 
-    deinit { H5Fclose(id) }
+    /// Closing also hands back the blocks libhdf5 keeps on its own free lists for reuse: a
+    /// model is read once, and those lists otherwise hold ~0.8 MB for the rest of a run.
+    deinit {
+        H5Fclose(id)
+        H5garbage_collect()
+    }
 
     /// The root group "/".
     public var root: HDF5Group {

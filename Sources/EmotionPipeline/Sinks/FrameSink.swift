@@ -6,9 +6,14 @@ public protocol FrameSink: AnyObject {
     func consume(_ result: FrameResult, frame: Frame) throws -> Bool
     /// Called once after the last frame (also when the run stops early).
     func finish() throws
+    /// Whether this sink uses the frames' pictures (draws on them, shows or writes them). When
+    /// no sink does, the pipeline lets each picture go once its faces are cropped, and sinks
+    /// receive frames with an empty image.
+    var drawsOnFrames: Bool { get }
 }
 
 extension FrameSink {
     public func begin(source: SourceInfo) throws {}
     public func finish() throws {}
+    public var drawsOnFrames: Bool { false }
 }

@@ -6,6 +6,7 @@
 /// scene, so its faces get new ids.
 public final class TrackingSink: FrameSink {
     public let downstream: [FrameSink]
+    public var drawsOnFrames: Bool { downstream.contains { $0.drawsOnFrames } }
     public let labels: [String]
     private var tracker: FaceTracker
     private var smoother: ProbabilitySmoother

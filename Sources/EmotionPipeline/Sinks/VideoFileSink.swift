@@ -9,6 +9,7 @@ import Foundation
 /// sizes (a directory of photos) are scaled to the first one's size; stills are written at one
 /// frame per second. The file appears under its name only on `commit()` (`OutputFile`).
 public final class VideoFileSink: FileWritingSink {
+    public var drawsOnFrames: Bool { true }
     public let file: OutputFile
     public let labels: [String]
     private var writer: VideoWriter?

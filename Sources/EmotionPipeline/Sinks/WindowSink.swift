@@ -11,6 +11,7 @@ import Foundation
 /// mirrored view flips the picture and the boxes for display only. Each face has probability
 /// bars beside its box; the frame rate the pipeline achieves is shown in the corner.
 public final class WindowSink: FrameSink {
+    public var drawsOnFrames: Bool { true }
     public let title: String
     /// Mirror live cameras (as a mirror would); files are never mirrored.
     public let mirrorCamera: Bool

@@ -129,6 +129,39 @@ final class PipelineTests: XCTestCase {
         XCTAssertGreaterThan(overlapped.lines.filter { !$0.contains(#""faces": []"#) }.count, 30, "faces were found")
     }
 
+    /// Sinks that do not draw get frames whose picture was let go after detection (the
+    /// preprocessed faces travel instead); when one sink draws, every sink gets the pictures.
+    /// The results are the same either way.
+    func testPicturesReachSinksOnlyWhenOneDraws() throws {
+        let clip = try generatedClip(frames: 6)
+        defer { try? FileManager.default.removeItem(at: clip.directory) }
+        final class PictureSizes: FrameSink {
+            let draws: Bool
+            var sizes: [Int] = []
+            var drawsOnFrames: Bool { draws }
+            init(draws: Bool) { self.draws = draws }
+            func consume(_ result: FrameResult, frame: Frame) throws -> Bool {
+                sizes.append(frame.image.width * frame.image.height)
+                return true
+            }
+        }
+        let blind = PictureSizes(draws: false)
+        let blindLines = LineCollector()
+        let classifier = StubClassifier()
+        _ = try makePipeline(source: try VideoFileSource(path: clip.path), classifier: classifier,
+                             sinks: [blind, JSONLinesSink(labels: classifier.labels, output: blindLines)]).run()
+        XCTAssertEqual(blind.sizes, Array(repeating: 0, count: 6))
+
+        let drawing = PictureSizes(draws: true), watching = PictureSizes(draws: false)
+        let drawingLines = LineCollector()
+        _ = try makePipeline(source: try VideoFileSource(path: clip.path), classifier: classifier,
+                             sinks: [watching, drawing, JSONLinesSink(labels: classifier.labels, output: drawingLines)]).run()
+        XCTAssertEqual(drawing.sizes, Array(repeating: 80 * 60, count: 6))
+        XCTAssertEqual(watching.sizes, drawing.sizes)
+        XCTAssertEqual(drawingLines.lines, blindLines.lines)
+        XCTAssertEqual(blindLines.lines.count, 6)
+    }
+
     /// A source that fails while the detection thread reads ahead: the frames before the
     /// failure reach the sinks, the error ends the run, and the source is closed only after
     /// the detection thread has let go of it.
