@@ -1,6 +1,6 @@
 import CHDF5
 import CHDF5Guard
-import Foundation
+import FoundationEssentials
 
 /// A read-only HDF5 file. Objects opened from it keep it alive.
 ///
@@ -42,11 +42,11 @@ public final class HDF5File {
 
     public init(path: String) throws {
         self.path = path
-        var isDir: ObjCBool = false
+        var isDir = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw HDF5Error.cannotOpen(file: path, reason: "no such file")
         }
-        if isDir.boolValue { throw HDF5Error.cannotOpen(file: path, reason: "is a directory") }
+        if isDir { throw HDF5Error.cannotOpen(file: path, reason: "is a directory") }
         // A named pipe or device would block (or never end) when libhdf5 opens it.
         if let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType,
            type != .typeRegular {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The activation functions Keras names by string (`activation="relu"`, `Activation("gelu")`),
 /// plus the parameterised ones of the ReLU, LeakyReLU and ELU layers.
@@ -33,7 +34,7 @@ enum Activation: Equatable {
     /// `kerasMajor` picks between the definitions that changed in Keras 3.
     static func named(_ value: Any?, kerasMajor: Int) -> Activation? {
         var name: String
-        if value == nil || value is NSNull {
+        if value == nil || value is JSONNull {
             return .linear
         } else if let text = value as? String {
             name = text
@@ -97,30 +98,30 @@ enum Activation: Equatable {
             if slope != 0 { y -= slope * max(threshold - x, 0) }
             return y
         case let .leakyRelu(slope): return x >= 0 ? x : slope * x
-        case let .elu(alpha): return x > 0 ? x : alpha * (Foundation.expm1(x))
+        case let .elu(alpha): return x > 0 ? x : alpha * (Glibc.expm1(x))
         case .selu:
             let alpha: Float = 1.6732632423543772848170429916717
             let scale: Float = 1.0507009873554804934193349852946
-            return x > 0 ? scale * x : scale * alpha * Foundation.expm1(x)
+            return x > 0 ? scale * x : scale * alpha * Glibc.expm1(x)
         case let .gelu(approximate):
             if approximate {
                 let c: Float = 0.7978845608028654
-                return 0.5 * x * (1 + Foundation.tanh(c * (x + 0.044715 * x * x * x)))
+                return 0.5 * x * (1 + Glibc.tanh(c * (x + 0.044715 * x * x * x)))
             }
-            return 0.5 * x * (1 + Float(Foundation.erf(Double(x) / 2.0.squareRoot())))
-        case .swish: return x / (1 + Foundation.exp(-x))
-        case .sigmoid: return 1 / (1 + Foundation.exp(-x))
+            return 0.5 * x * (1 + Float(Glibc.erf(Double(x) / 2.0.squareRoot())))
+        case .swish: return x / (1 + Glibc.exp(-x))
+        case .sigmoid: return 1 / (1 + Glibc.exp(-x))
         case let .hardSigmoid(slope): return min(max(slope * x + 0.5, 0), 1)
         case .hardSwish: return x * min(max(x / 6 + 0.5, 0), 1)
-        case .tanh: return Foundation.tanh(x)
+        case .tanh: return Glibc.tanh(x)
         case .softplus:
             // log1p(exp(x)) without overflow for large x.
-            return x > 20 ? x : Foundation.log1p(Foundation.exp(x))
+            return x > 20 ? x : Glibc.log1p(Glibc.exp(x))
         case .softsign: return x / (1 + abs(x))
-        case .exponential: return Foundation.exp(x)
+        case .exponential: return Glibc.exp(x)
         case .mish:
-            let softplus = x > 20 ? x : Foundation.log1p(Foundation.exp(x))
-            return x * Foundation.tanh(softplus)
+            let softplus = x > 20 ? x : Glibc.log1p(Glibc.exp(x))
+            return x * Glibc.tanh(softplus)
         }
     }
 
@@ -145,7 +146,7 @@ enum Activation: Equatable {
         for index in 1..<max(width, 1) where row[index] > maximum { maximum = row[index] }
         var sum: Float = 0
         for index in 0..<width {
-            let e = Foundation.exp(row[index] - maximum)
+            let e = Glibc.exp(row[index] - maximum)
             row[index] = e
             sum += e
         }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Runs a `KerasModel`. Owns every buffer it needs, planned once here, so `run` allocates
 /// nothing. Not thread-safe: make one session per thread.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // ----------------------------------------------------------------------------
 // The protocol every layer kind implements, and the context it is built from.
@@ -111,7 +111,7 @@ final class LayerContext {
 
     func value(_ key: String) -> Any? {
         let value = layer.config[key]
-        return value is NSNull ? nil : value
+        return value is JSONNull ? nil : value
     }
 
     /// An integer value within `range`. JSON numbers like 3.0 are accepted as 3.
@@ -213,27 +213,20 @@ final class LayerContext {
 
     // MARK: number parsing
 
-    /// JSONSerialization on Linux gives NSNumbers that cast to Int, Double and Bool alike; the
-    /// Objective-C type code tells a JSON `true` ("c") from 1 and 1.0 ("d") from 1.
-    static func isBoolean(_ raw: Any) -> Bool {
-        if let number = raw as? NSNumber { return String(cString: number.objCType) == "c" }
-        return false
-    }
+    /// `JSONReader` gives a JSON number as Int when written without fraction or exponent, as
+    /// Double otherwise; true and false are Bool, never numbers.
+    static func isBoolean(_ raw: Any) -> Bool { raw is Bool }
 
     static func integer(_ raw: Any) -> Int? {
-        guard !isBoolean(raw), let number = raw as? NSNumber else { return nil }
-        let double = number.doubleValue
-        guard double.isFinite, double == double.rounded(), abs(double) < 1e15 else { return nil }
+        if let integer = raw as? Int { return integer }
+        guard let double = raw as? Double, double.isFinite, double == double.rounded(), abs(double) < 1e15 else { return nil }
         return Int(double)
     }
 
     static func real(_ raw: Any) -> Double? {
-        guard !isBoolean(raw), let number = raw as? NSNumber else { return nil }
-        return number.doubleValue
+        if let integer = raw as? Int { return Double(integer) }
+        return raw as? Double
     }
 
-    static func boolean(_ raw: Any) -> Bool? {
-        guard isBoolean(raw), let number = raw as? NSNumber else { return nil }
-        return number.boolValue
-    }
+    static func boolean(_ raw: Any) -> Bool? { raw as? Bool }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The `model_config` JSON of a Keras file, decoded into a neutral description that no longer
 /// depends on which Keras generation wrote it.
@@ -24,7 +24,7 @@ struct ModelConfig {
 struct LayerConfig {
     let name: String
     let className: String
-    /// The layer's `config` dictionary, values as JSONSerialization produced them.
+    /// The layer's `config` dictionary, values as `JSONReader` produced them.
     let config: [String: Any]
     /// Names of the layers whose outputs feed this one, in argument order.
     var inbound: [String]
@@ -34,10 +34,7 @@ extension ModelConfig {
     /// Decodes the JSON text of `model_config`; `file` only labels errors.
     static func decode(json: String, file: String) throws -> ModelConfig {
         func fail(_ reason: String) -> KerasModelError { .invalidConfig(file: file, reason: reason) }
-        guard let data = json.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
-            throw fail("not JSON")
-        }
+        guard let object = try? JSONReader.parse(json) else { throw fail("not JSON") }
         guard let root = object as? [String: Any] else { throw fail("not a JSON object") }
         guard let className = root["class_name"] as? String else { throw fail("no class_name at the top level") }
         switch className {
@@ -123,7 +120,7 @@ extension ModelConfig {
     /// The layers feeding one layer. A layer called more than once (a shared layer) or fed by a
     /// layer's second output cannot be expressed by this engine's one-output-per-layer graph.
     private static func inboundLayers(_ value: Any?, layer: String, file: String) throws -> [String] {
-        if value == nil || value is NSNull { return [] }
+        if value == nil || value is JSONNull { return [] }
         guard let nodes = value as? [Any] else {
             throw KerasModelError.invalidConfig(file: file, reason: "inbound_nodes of layer '\(layer)' is not a list")
         }
@@ -142,8 +139,8 @@ extension ModelConfig {
                 guard let ref = item as? [Any], let name = ref.first as? String else {
                     throw KerasModelError.invalidConfig(file: file, reason: "malformed inbound node of layer '\(layer)'")
                 }
-                let nodeIndex = ref.count > 1 ? (ref[1] as? Int ?? 0) : 0
-                let tensorIndex = ref.count > 2 ? (ref[2] as? Int ?? 0) : 0
+                let nodeIndex = ref.count > 1 ? (LayerContext.integer(ref[1]) ?? 0) : 0
+                let tensorIndex = ref.count > 2 ? (LayerContext.integer(ref[2]) ?? 0) : 0
                 references.append((name, nodeIndex, tensorIndex))
             }
         } else {
@@ -162,8 +159,8 @@ extension ModelConfig {
                let config = dict["config"] as? [String: Any],
                let history = config["keras_history"] as? [Any],
                let name = history.first as? String {
-                let nodeIndex = history.count > 1 ? (history[1] as? Int ?? 0) : 0
-                let tensorIndex = history.count > 2 ? (history[2] as? Int ?? 0) : 0
+                let nodeIndex = history.count > 1 ? (LayerContext.integer(history[1]) ?? 0) : 0
+                let tensorIndex = history.count > 2 ? (LayerContext.integer(history[2]) ?? 0) : 0
                 references.append((name, nodeIndex, tensorIndex))
             }
         } else if let list = value as? [Any] {

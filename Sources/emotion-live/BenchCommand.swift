@@ -1,7 +1,8 @@
 import ArgumentParser
 import Dispatch
 import EmotionPipeline
-import Foundation
+import FoundationEssentials
+import Glibc
 import KerasEngine
 
 struct Bench: ParsableCommand {
@@ -89,15 +90,17 @@ struct Bench: ParsableCommand {
                 }
                 emit(jsonString(object))
             case .text:
-                emit(String(format: "%@: %.4f ms per face, %.1f GFLOP/s (%.1f MFLOP per face; threads %d, batch %d, median of %d runs)",
-                            path, result.msPerFace, result.gflops, Double(network.flops) / 1e6, threads, batch, result.runs))
+                emit("\(path): \(NumberFormat.fixed(result.msPerFace, 4)) ms per face, \(NumberFormat.fixed(result.gflops, 1)) GFLOP/s "
+                     + "(\(NumberFormat.fixed(Double(network.flops) / 1e6, 1)) MFLOP per face; threads \(threads), batch \(batch), "
+                     + "median of \(result.runs) runs)")
                 let nameWidth = profile.map { $0.name.count }.max() ?? 0
                 let classWidth = profile.map { $0.className.count }.max() ?? 0
                 for row in profile {
-                    let name = row.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-                    let className = row.className.padding(toLength: classWidth, withPad: " ", startingAt: 0)
-                    emit("  \(name)  \(className)  " + String(format: "%8.4f ms per face  %5.1f%%", row.milliseconds / Double(batch),
-                                                               total > 0 ? 100 * row.milliseconds / total : 0))
+                    let name = row.name + String(repeating: " ", count: nameWidth - row.name.count)
+                    let className = row.className + String(repeating: " ", count: classWidth - row.className.count)
+                    let share = total > 0 ? 100 * row.milliseconds / total : 0
+                    emit("  \(name)  \(className)  \(NumberFormat.fixed(row.milliseconds / Double(batch), 4, width: 8)) ms per face  "
+                         + "\(NumberFormat.fixed(share, 1, width: 5))%")
                 }
             }
         }
@@ -139,9 +142,11 @@ extension Bench {
                     "detect_every": detectEvery, "detect_scale": detectScale, "runs": rounds, "model": path,
                 ] as [String: Any]))
             case .text:
-                emit(String(format: "%@: decode + full-frame Haar alone %.1f fps, pipeline %.1f fps: %.2fx; recall %.4f (%d of %d faces; pipeline found %d); detect-every %d, detect-scale %g; %d frames, median of %d rounds",
-                            video, median(haarRates), median(pipelineRates), median(ratios), recall, matched, total,
-                            found!.faces, detectEvery, detectScale, reference!.frames, rounds))
+                let scale = detectScale == detectScale.rounded() ? String(Int(detectScale)) : "\(detectScale)"
+                emit("\(video): decode + full-frame Haar alone \(NumberFormat.fixed(median(haarRates), 1)) fps, "
+                     + "pipeline \(NumberFormat.fixed(median(pipelineRates), 1)) fps: \(NumberFormat.fixed(median(ratios), 2))x; "
+                     + "recall \(NumberFormat.fixed(recall, 4)) (\(matched) of \(total) faces; pipeline found \(found!.faces)); "
+                     + "detect-every \(detectEvery), detect-scale \(scale); \(reference!.frames) frames, median of \(rounds) rounds")
             }
         }
     }

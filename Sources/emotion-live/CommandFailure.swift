@@ -1,6 +1,7 @@
 import ArgumentParser
 import EmotionPipeline
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Runs a command body and turns any library error into one line on stderr and exit status 1.
 /// Argument errors never reach here: argument-parser reports them with its usage exit code (64).
@@ -14,7 +15,7 @@ func reportingFailures(_ body: () throws -> Void) throws {
         // nobody to report to and nothing was lost, so the command ends quietly.
         return
     } catch {
-        let line = String(describing: error).replacingOccurrences(of: "\n", with: " ")
+        let line = String(describing: error).replacing("\n", with: " ")
         fputs("emotion-live: \(line)\n", stderr)
         throw ExitCode(1)
     }
@@ -27,10 +28,22 @@ func emit(_ line: String) {
     fflush(stdout)
 }
 
-/// Serializes a JSON object with sorted keys; used where no fixed key order is promised.
-func jsonString(_ object: Any) -> String {
-    guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
-    return String(decoding: data, as: UTF8.self)
+/// Serializes a JSON value built of dictionaries, arrays, strings, numbers, Bool and JSONNull,
+/// compactly, keys sorted; used where no fixed key order is promised. Numbers are written as
+/// Swift spells them (the shortest text that reads back to the same value); a non-finite
+/// number, which JSON cannot hold, as null.
+func jsonString(_ value: Any) -> String {
+    switch value {
+    case let text as String: return NumberFormat.jsonString(text)
+    case let flag as Bool: return flag ? "true" : "false"
+    case let integer as any BinaryInteger: return "\(integer)"
+    case let number as Double: return number.isFinite ? "\(number)" : "null"
+    case let number as Float: return number.isFinite ? "\(number)" : "null"
+    case let list as [Any]: return "[" + list.map(jsonString).joined(separator: ",") + "]"
+    case let object as [String: Any]:
+        return "{" + object.keys.sorted().map { NumberFormat.jsonString($0) + ":" + jsonString(object[$0]!) }.joined(separator: ",") + "}"
+    default: return "null"
+    }
 }
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {

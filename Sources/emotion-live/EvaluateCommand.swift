@@ -1,6 +1,7 @@
 import ArgumentParser
 import EmotionPipeline
-import Foundation
+import FoundationEssentials
+import Glibc
 import KerasEngine
 
 struct Evaluate: ParsableCommand {

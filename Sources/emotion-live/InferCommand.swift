@@ -1,6 +1,7 @@
 import ArgumentParser
 import EmotionPipeline
-import Foundation
+import FoundationEssentials
+import Glibc
 import KerasEngine
 
 struct Infer: ParsableCommand {
@@ -65,7 +66,7 @@ struct Infer: ParsableCommand {
                     case .text:
                         let best = FER2013Evaluator.argmax(probabilities)
                         let label = metadata.labels.indices.contains(best) ? metadata.labels[best] : "class\(best)"
-                        emit("sample \(start + k): \(label) " + String(format: "%.4f", probabilities[best]))
+                        emit("sample \(start + k): \(label) " + NumberFormat.fixed(Double(probabilities[best]), 4))
                     }
                 }
                 start += size

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EmotionPipeline
-import Foundation
+import FoundationEssentials
+import Glibc
 import KerasEngine
 
 struct Inspect: ParsableCommand {
@@ -43,8 +44,8 @@ enum ModelSummaryText {
     }
 
     static func flopsText(_ flops: Int) -> String {
-        flops >= 1_000_000_000 ? String(format: "%.2f GFLOP", Double(flops) / 1e9)
-            : String(format: "%.1f MFLOP", Double(flops) / 1e6)
+        flops >= 1_000_000_000 ? "\(NumberFormat.fixed(Double(flops) / 1e9, 2)) GFLOP"
+            : "\(NumberFormat.fixed(Double(flops) / 1e6, 1)) MFLOP"
     }
 
     static func render(_ network: KerasModel, metadata: ModelMetadata) -> String {
@@ -79,8 +80,8 @@ enum ModelSummaryText {
     static func jsonObject(_ network: KerasModel, metadata: ModelMetadata) -> [String: Any] {
         [
             "model": network.path,
-            "keras_version": network.kerasVersion ?? NSNull(),
-            "backend": network.backend ?? NSNull(),
+            "keras_version": network.kerasVersion ?? JSONNull(),
+            "backend": network.backend ?? JSONNull(),
             "input_shape": network.inputShape,
             "output_shape": network.outputShape,
             "layers": network.layers.map { layer in

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EmotionPipeline
-import Foundation
+import FoundationEssentials
+import Glibc
 import KerasEngine
 
 extension InputScale: ExpressibleByArgument {}
@@ -35,7 +36,7 @@ struct ModelOptions: ParsableArguments {
         let path = try resolvedModelPath()
         let network = try KerasModel.load(path: path)
         for warning in network.warnings { fputs("emotion-live: warning: \(warning)\n", stderr) }
-        let labelList = labels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        let labelList = labels.map { $0.split(separator: ",").map { $0.trimmingWhitespace() } }
         let metadata = try ModelMetadata.resolve(
             modelPath: path, classCount: network.outputCount,
             labels: labelList, inputScale: inputScale, flipAverage: flipAverage)

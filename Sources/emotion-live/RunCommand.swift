@@ -1,6 +1,7 @@
 import ArgumentParser
 import EmotionPipeline
-import Foundation
+import FoundationEssentials
+import Glibc
 import KerasEngine
 
 extension OutputFormat: ExpressibleByArgument {}
@@ -122,7 +123,7 @@ struct Run: ParsableCommand {
     /// `--crop-margins`, parsed; each fraction in [-0.5, 0.45], so a crop always keeps the box's middle.
     func margins() throws -> CropMargins {
         guard let cropMargins else { return .default }
-        let parts = cropMargins.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        let parts = cropMargins.split(separator: ",").map { Double($0.trimmingWhitespace()) }
         guard parts.count == 4, parts.allSatisfy({ $0.map { (-0.5...0.45).contains($0) } ?? false }) else {
             throw ValidationError("--crop-margins takes four fractions top,bottom,left,right, each between -0.5 and 0.45")
         }
@@ -139,6 +140,7 @@ struct Run: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         // Frame buffers get mappings of their own, so a long run's peak memory is a short one's.
         HeapPolicy.mapLargeBlocks()
+        HeapPolicy.shareOneArena()
         try reportingFailures {
             let path = try modelOptions.resolvedModelPath()
             let (network, metadata) = try modelOptions.load()

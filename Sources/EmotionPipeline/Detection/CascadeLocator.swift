@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Finds Haar cascade files where Debian's opencv-data (and source builds) install them.
 public enum CascadeLocator {
@@ -13,7 +14,7 @@ public enum CascadeLocator {
     /// The path of `fileName` in the first directory that has it.
     public static func locate(_ fileName: String = defaultFileName,
                               in directories: [String] = searchDirectories) -> String? {
-        directories.map { ($0 as NSString).appendingPathComponent(fileName) }
+        directories.map { PathText.join($0, fileName) }
             .first { FileManager.default.isReadableFile(atPath: $0) }
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `emotion-live bench --video`: the pipeline's frame rate against OpenCV decode + full-frame
 /// Haar alone on the same clip, in the same run, and how many of full-frame Haar's faces the

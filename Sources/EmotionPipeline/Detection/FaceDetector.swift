@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import OpenCVShim
 
 /// Finds faces with an OpenCV Haar cascade (`detectMultiScale`) on a grey frame.

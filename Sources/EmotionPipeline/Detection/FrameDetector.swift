@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Finds faces frame after frame, faster than full-frame Haar on every frame.
 ///

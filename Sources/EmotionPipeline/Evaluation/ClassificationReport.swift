@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Accuracy, per-class precision/recall/F1, macro F1 and the confusion matrix of a classifier
 /// over labelled samples. Rows of `confusion` are true classes, columns predicted, both in the
@@ -75,8 +76,8 @@ extension ClassificationReport {
     /// A human-readable report: headline figures, a per-class table and the confusion matrix.
     public func text(title: String) -> String {
         var out = "\(title)\n"
-        out += String(format: "accuracy  %.4f  (%d of %d)\n", accuracy, correct, n)
-        out += String(format: "macro F1  %.4f\n\n", macroF1)
+        out += "accuracy  \(NumberFormat.fixed(accuracy, 4))  (\(correct) of \(n))\n"
+        out += "macro F1  \(NumberFormat.fixed(macroF1, 4))\n\n"
         let width = max(9, (labels.map(\.count).max() ?? 0) + 1)
         func pad(_ text: String, _ size: Int) -> String {
             text.count >= size ? text : String(repeating: " ", count: size - text.count) + text
@@ -87,9 +88,9 @@ extension ClassificationReport {
         out += padRight("class", width) + pad("precision", 10) + pad("recall", 8) + pad("f1", 8) + pad("support", 9) + "\n"
         for metrics in perClass {
             out += padRight(metrics.label, width)
-                + pad(String(format: "%.4f", metrics.precision), 10)
-                + pad(String(format: "%.4f", metrics.recall), 8)
-                + pad(String(format: "%.4f", metrics.f1), 8)
+                + pad(NumberFormat.fixed(metrics.precision, 4), 10)
+                + pad(NumberFormat.fixed(metrics.recall, 4), 8)
+                + pad(NumberFormat.fixed(metrics.f1, 4), 8)
                 + pad(String(metrics.support), 9) + "\n"
         }
         out += "\nconfusion (rows: true, columns: predicted)\n"

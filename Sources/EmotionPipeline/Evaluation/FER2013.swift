@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Which FER-2013 rows to use. `test` is PublicTest + PrivateTest, the original project's test set.
 public enum FER2013Usage: String, CaseIterable, Sendable {
@@ -60,11 +61,11 @@ public final class FER2013Reader: Sequence, IteratorProtocol {
         if path == "-" {
             lines = LineReader(file: stdin, closeOnDeinit: false)
         } else {
-            var isDirectory: ObjCBool = false
+            var isDirectory: Bool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 throw FER2013Error.cannotOpen(file: path, reason: "no such file")
             }
-            guard !isDirectory.boolValue else { throw FER2013Error.cannotOpen(file: path, reason: "is a directory") }
+            guard !isDirectory else { throw FER2013Error.cannotOpen(file: path, reason: "is a directory") }
             guard let file = fopen(path, "rb") else {
                 throw FER2013Error.cannotOpen(file: path, reason: String(cString: strerror(errno)))
             }
@@ -79,7 +80,7 @@ public final class FER2013Reader: Sequence, IteratorProtocol {
             throw FER2013Error.cannotOpen(file: path, reason: "gzip-compressed: decompress it, e.g. zcat FILE | emotion-live evaluate --data -")
         }
         let names = String(decoding: header, as: UTF8.self).split(separator: ",")
-            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() }
+            .map { $0.trimmingWhitespace().lowercased() }
         guard let emotion = names.firstIndex(of: "emotion"), let pixels = names.firstIndex(of: "pixels") else {
             throw FER2013Error.badHeader(file: path, found: String(decoding: header, as: UTF8.self))
         }
@@ -109,11 +110,11 @@ public final class FER2013Reader: Sequence, IteratorProtocol {
         guard fields.count >= needed else {
             throw FER2013Error.badRow(file: path, line: line, reason: "expected \(needed) columns, found \(fields.count)")
         }
-        let usageValue = columns.usage.map { String(decoding: fields[$0], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "PublicTest"
+        let usageValue = columns.usage.map { String(decoding: fields[$0], as: UTF8.self).trimmingWhitespace() } ?? "PublicTest"
         guard ["Training", "PublicTest", "PrivateTest"].contains(usageValue) else {
             throw FER2013Error.badRow(file: path, line: line, reason: "unknown Usage '\(usageValue.prefix(40))' (expected Training, PublicTest or PrivateTest)")
         }
-        let codeText = String(decoding: fields[columns.emotion], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        let codeText = String(decoding: fields[columns.emotion], as: UTF8.self).trimmingWhitespace()
         guard let code = Int(codeText), let emotion = EmotionLabel(fer2013Code: code) else {
             throw FER2013Error.badRow(file: path, line: line, reason: "unknown emotion code '\(codeText.prefix(20))' (expected 0-6)")
         }

@@ -11,7 +11,7 @@ public enum EmotionLabel: String, CaseIterable, Sendable {
 
     /// Parses a label as spelled by common models and datasets; case-insensitive.
     public init?(spelling: String) {
-        switch spelling.lowercased().trimmingCharacters(in: .whitespaces) {
+        switch spelling.lowercased().trimmingWhitespace() {
         case "angry", "anger": self = .angry
         case "disgusted", "disgust": self = .disgusted
         case "fearful", "fear", "scared": self = .fearful
@@ -31,4 +31,5 @@ public enum EmotionLabel: String, CaseIterable, Sendable {
     }
 }
 
-import Foundation
+import FoundationEssentials
+import Glibc

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import KerasEngine
 
 /// How a model expects its 0-255 grey pixels to be scaled. The original project's live script
 /// fed raw pixels to a model trained on x/255; making the scaling part of the model's metadata
@@ -94,7 +96,7 @@ public struct ModelMetadata: Equatable, Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ModelMetadataError.unreadable(file: path)
         }
-        guard let object = try? JSONSerialization.jsonObject(with: data), let json = object as? [String: Any] else {
+        guard let object = try? JSONReader.parse(data), let json = object as? [String: Any] else {
             throw ModelMetadataError.malformed(file: path, reason: "not a JSON object")
         }
         guard let labels = json["labels"] as? [String], !labels.isEmpty else {

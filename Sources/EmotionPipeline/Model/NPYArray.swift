@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A NumPy `.npy` array of floats, as `numpy.save` writes it (format versions 1-3,
 /// little-endian float32 or float64, C order). The original project kept its data this way.
@@ -10,11 +11,11 @@ public struct NPYArray: Sendable {
     public static let maxElements = 1 << 30
 
     public init(path: String) throws {
-        var isDirectory: ObjCBool = false
+        var isDirectory: Bool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw NPYError.cannotOpen(file: path, reason: "no such file")
         }
-        guard !isDirectory.boolValue else { throw NPYError.cannotOpen(file: path, reason: "is a directory") }
+        guard !isDirectory else { throw NPYError.cannotOpen(file: path, reason: "is a directory") }
         guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
             throw NPYError.cannotOpen(file: path, reason: "cannot read")
         }
@@ -51,16 +52,16 @@ public struct NPYArray: Sendable {
             throw NPYError.malformed(file: file, reason: "Fortran-ordered arrays are not supported; save with numpy.ascontiguousarray")
         }
         let elementSize: Int
-        switch descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\" ")) {
+        switch descr.trimming(charactersIn: "'\" ") {
         case "<f4", "=f4", "|f4": elementSize = 4
         case "<f8", "=f8", "|f8": elementSize = 8
         case let other:
             throw NPYError.malformed(file: file, reason: "dtype \(other) is not supported (expected float32 '<f4' or float64 '<f8')")
         }
-        let inner = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
+        let inner = shapeText.trimming(charactersIn: "() ")
         var shape: [Int] = []
         for part in inner.split(separator: ",") {
-            let text = part.trimmingCharacters(in: .whitespaces)
+            let text = part.trimmingWhitespace()
             if text.isEmpty { continue }
             guard let dim = Int(text), dim >= 0 else {
                 throw NPYError.malformed(file: file, reason: "bad shape \(shapeText)")
@@ -94,7 +95,7 @@ public struct NPYArray: Sendable {
 
     /// The text after `'key':` in the header dictionary, up to the next top-level comma.
     private static func field(_ key: String, in header: String, file: String) throws -> String {
-        guard let range = header.range(of: "'\(key)':") else {
+        guard let range = header.firstRange(of: "'\(key)':") else {
             throw NPYError.malformed(file: file, reason: "header has no '\(key)'")
         }
         var depth = 0
@@ -106,7 +107,7 @@ public struct NPYArray: Sendable {
             result.append(character)
             if depth < 0 { break }
         }
-        return result.trimmingCharacters(in: .whitespaces)
+        return result.trimmingWhitespace()
     }
 }
 

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Counts from a finished run.
 public struct RunStatistics: Equatable, Sendable {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Builds the pipeline `options` describe and runs it: what `emotion-live [SOURCE]` does.
 ///

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Turns SIGINT and SIGTERM into a `StopRequest`, so an interrupted run ends like a finished
 /// one: the frame in progress completes, the annotated video and the timeline are finalized
@@ -24,9 +25,7 @@ public final class SignalWatcher {
         for number in signals { sigaddset(&set, number) }
         pthread_sigmask(SIG_BLOCK, &set, nil)
         let watched = set
-        let thread = Thread { Self.watch(watched, stop: stop) }
-        thread.name = "emotion-live.signals"
-        thread.start()
+        startThread(named: "el-signals") { Self.watch(watched, stop: stop) }
     }
 
     private static func watch(_ signals: sigset_t, stop: StopRequest) {

@@ -18,10 +18,10 @@ public final class HeadlessTextSink: FrameSink {
     }
 
     public static func line(for result: FrameResult) -> String {
-        let time = String(format: "%.3f", result.time)
+        let time = NumberFormat.fixed(result.time, 3)
         let faces = result.faces.isEmpty
             ? "no faces"
-            : result.faces.map { "\($0.id.map { "#\($0) " } ?? "")\($0.label) \(String(format: "%.2f", $0.confidence)) \($0.box)" }
+            : result.faces.map { "\($0.id.map { "#\($0) " } ?? "")\($0.label) \(NumberFormat.fixed(Double($0.confidence), 2)) \($0.box)" }
                 .joined(separator: "; ")
         return "frame \(result.frameIndex) t=\(time)s\(result.source.map { " " + $0 } ?? ""): \(faces)"
     }

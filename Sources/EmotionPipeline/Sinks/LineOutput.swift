@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Where the headless sinks write their lines.
 public protocol LineOutput: AnyObject {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A file a run produces (annotated video, timeline plot), written under a temporary name
 /// beside it and renamed into place only when the run succeeds, so an error never leaves a
@@ -18,11 +19,11 @@ public final class OutputFile {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         let name = url.lastPathComponent
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        var isDirectory: Bool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory {
             throw PipelineError.outputFileFailed(path: path, reason: "is a directory")
         }
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory else {
             throw PipelineError.outputFileFailed(path: path, reason: "no such directory \(directory)")
         }
         let ext = url.pathExtension

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A progress line on standard error, rewritten in place a few times a second:
 ///

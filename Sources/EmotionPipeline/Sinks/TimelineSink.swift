@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A plot of each face's emotion probabilities over the run, drawn with OpenCV and written as
 /// an image (PNG) when the run succeeds: one panel per face id (the `maxPanels` seen longest,
@@ -28,7 +29,7 @@ public final class TimelineSink: FileWritingSink {
 
     /// Checks the path (extension, writable directory) before the run starts.
     public init(path: String, labels: [String]) throws {
-        guard Self.extensions.contains((path as NSString).pathExtension.lowercased()) else {
+        guard Self.extensions.contains(PathText.pathExtension(path).lowercased()) else {
             throw PipelineError.outputFileFailed(path: path, reason: "the extension must be .png (or .jpg, .bmp)")
         }
         file = try OutputFile(path: path)

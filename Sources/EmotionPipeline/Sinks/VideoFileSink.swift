@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Writes the annotated frames (boxes, labels, ids, probability bars) to a video file at the
 /// source's frame rate and size: `.mp4` with the MPEG-4 Part 2 codec (mp4v), `.avi` with
@@ -20,7 +21,7 @@ public final class VideoFileSink: FileWritingSink {
 
     /// The codec for a file name's extension; nil for names that are neither .mp4 nor .avi.
     public static func fourcc(for path: String) -> String? {
-        switch (path as NSString).pathExtension.lowercased() {
+        switch PathText.pathExtension(path).lowercased() {
         case "mp4", "m4v", "mov": return "mp4v"
         case "avi": return "MJPG"
         default: return nil

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Shows each frame in an OpenCV window with every face boxed and labelled.
 ///
@@ -136,7 +137,7 @@ public final class WindowSink: FrameSink {
     /// Writes the picture on screen (with its annotations) to a timestamped PNG.
     private func saveSnapshot() {
         guard let shownImage else { return }
-        let path = (snapshotDirectory as NSString).appendingPathComponent(Self.snapshotName(at: Date()))
+        let path = PathText.join(snapshotDirectory, Self.snapshotName(at: Date()))
         do {
             try shownImage.write(to: path)
             report("saved snapshot \(path)")
@@ -147,10 +148,16 @@ public final class WindowSink: FrameSink {
 
     /// `emotion-live-20260125-021530-123.png` (local time, milliseconds so quick presses differ).
     static func snapshotName(at date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyyMMdd-HHmmss-SSS"
-        return "emotion-live-\(formatter.string(from: date)).png"
+        let since1970 = date.timeIntervalSince1970
+        var seconds = time_t(since1970.rounded(.down))
+        let milliseconds = min(999, Int((since1970 - since1970.rounded(.down)) * 1000))
+        var local = tm()
+        localtime_r(&seconds, &local)
+        var text = [CChar](repeating: 0, count: 32)
+        let count = strftime(&text, text.count, "%Y%m%d-%H%M%S", &local)
+        let stamp = String(decoding: text.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let ms = String(milliseconds)
+        return "emotion-live-\(stamp)-\(String(repeating: "0", count: 3 - ms.count) + ms).png"
     }
 
     private func drawFrameRate(_ rate: Double, on image: Image) throws {

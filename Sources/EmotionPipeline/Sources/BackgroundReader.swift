@@ -1,4 +1,4 @@
-import Foundation
+import Dispatch
 
 /// A frame as a source's reader delivers it: the picture and its time in the source.
 typealias DecodedFrame = (image: Image, milliseconds: Double)
@@ -20,7 +20,7 @@ final class BackgroundReader<Item> {
 
     private let policy: Policy
     private let read: () throws -> Item?
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var buffer: [Item] = []
     private var finished = false
     private var stopped = false
@@ -38,12 +38,10 @@ final class BackgroundReader<Item> {
 
     func start() {
         started = true
-        let thread = Thread { [self] in
+        startThread(named: "el-reader") { [self] in
             self.run()
             self.exited.signal()
         }
-        thread.name = "emotion-live.reader"
-        thread.start()
     }
 
     private func run() {
@@ -85,7 +83,7 @@ final class BackgroundReader<Item> {
     func next(timeout: Double? = nil) throws -> Item? {
         condition.lock()
         defer { condition.unlock() }
-        let deadline = timeout.map { Date(timeIntervalSinceNow: $0) }
+        let deadline = timeout.map { Condition.now() + $0 }
         while buffer.isEmpty && !finished {
             if let deadline {
                 if !condition.wait(until: deadline) && buffer.isEmpty && !finished {

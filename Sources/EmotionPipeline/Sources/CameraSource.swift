@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What to ask of a camera; 0 leaves the driver's default.
 public struct CameraRequest: Equatable, Sendable {
@@ -52,7 +53,7 @@ public final class CameraSource: FrameSource {
         reader = BackgroundReader(policy: .latestOnly) {
             for attempt in 1...10 {
                 if let item = try capture.read() { return item }
-                if attempt < 10 { Thread.sleep(forTimeInterval: 0.1) }
+                if attempt < 10 { sleepThread(seconds: 0.1) }
             }
             throw OpenCVError(kind: .endOfStream, message: "stopped delivering frames")
         }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Every image in a directory, in name order, one frame each (time 0, `Frame.source` the file's
 /// path). Hidden entries and subdirectories are ignored; a file that does not decode as an image
@@ -25,8 +26,8 @@ public final class ImageDirectorySource: FrameSource {
         var entries = names.filter { !$0.hasPrefix(".") }.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
             .map { base + $0 }
             .filter { entry in
-                var isDirectory: ObjCBool = false
-                return FileManager.default.fileExists(atPath: entry, isDirectory: &isDirectory) && !isDirectory.boolValue
+                var isDirectory: Bool = false
+                return FileManager.default.fileExists(atPath: entry, isDirectory: &isDirectory) && !isDirectory
             }
         let total = entries.count
         self.warn = warn

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A single still image: one frame at time 0.
 public final class ImageSource: FrameSource {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What the SOURCE argument names: a camera, an image file, a directory of images or a video file.
 ///
@@ -16,14 +17,14 @@ public enum SourceSpec: Equatable, Sendable, CustomStringConvertible {
     public static let imageExtensions: Set<String> = ["jpg", "jpeg", "png", "bmp", "webp", "tif", "tiff", "pgm", "ppm"]
 
     public init(parsing text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingWhitespace()
         if let index = Int(trimmed), index >= 0, trimmed.allSatisfy(\.isNumber) {
             self = .camera(index: index)
         } else if trimmed.hasPrefix("/dev/video") {
             self = .cameraDevice(path: trimmed)
         } else if Self.isDirectory(trimmed) {
             self = .directory(path: trimmed)
-        } else if Self.imageExtensions.contains((trimmed as NSString).pathExtension.lowercased()) {
+        } else if Self.imageExtensions.contains(PathText.pathExtension(trimmed).lowercased()) {
             self = .image(path: trimmed)
         } else {
             self = .video(path: trimmed)
@@ -46,7 +47,7 @@ public enum SourceSpec: Equatable, Sendable, CustomStringConvertible {
     }
 
     private static func isDirectory(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return !path.isEmpty && FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+        var isDirectory: Bool = false
+        return !path.isEmpty && FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory
     }
 }

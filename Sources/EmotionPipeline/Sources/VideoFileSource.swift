@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Frames of a video file, in order, every one of them, decoded a few frames ahead on a
 /// background thread. Times come from the container (each frame's own timestamp).

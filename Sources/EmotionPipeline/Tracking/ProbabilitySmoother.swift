@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Averages each tracked face's probabilities over time, so labels stop flickering from frame
 /// to frame: an exponential moving average whose time constant is `seconds`.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Keras `BatchNormalization` at inference: `y = (x - mean) / sqrt(var + epsilon) * gamma + beta`
 /// over the last axis, held as one scale and shift per channel. The loader folds it into the

@@ -45,5 +45,13 @@ final class ProgressReporterTests: XCTestCase {
         XCTAssertTrue(name.hasPrefix("emotion-live-19") || name.hasPrefix("emotion-live-20"), name)
         XCTAssertTrue(name.hasSuffix(".png"))
         XCTAssertEqual(name.count, "emotion-live-YYYYMMDD-HHMMSS-mmm.png".count)
+        // Local time, as the clock on the wall shows it, with the milliseconds of the moment.
+        let moment = Date(timeIntervalSince1970: 1_790_000_000.042)
+        var seconds = time_t(1_790_000_000)
+        var local = tm()
+        localtime_r(&seconds, &local)
+        let expected = "emotion-live-" + String(format: "%04d%02d%02d-%02d%02d%02d-042.png", local.tm_year + 1900,
+                                                local.tm_mon + 1, local.tm_mday, local.tm_hour, local.tm_min, local.tm_sec)
+        XCTAssertEqual(WindowSink.snapshotName(at: moment), expected)
     }
 }
