@@ -1,6 +1,5 @@
 import ArgumentParser
 import FoundationEssentials
-import Glibc
 
 /// `emotion-live`: real-time facial emotion detection from a webcam, a video or an image.
 /// The run command is the default, so `emotion-live clip.mp4 --headless` needs no subcommand.

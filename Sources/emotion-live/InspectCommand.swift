@@ -1,7 +1,6 @@
 import ArgumentParser
 import EmotionPipeline
 import FoundationEssentials
-import Glibc
 import KerasEngine
 
 struct Inspect: ParsableCommand {

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Glibc
 
 /// Finds Haar cascade files where Debian's opencv-data (and source builds) install them.
 public enum CascadeLocator {

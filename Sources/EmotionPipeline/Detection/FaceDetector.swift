@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Glibc
 import OpenCVShim
 
 /// Finds faces with an OpenCV Haar cascade (`detectMultiScale`) on a grey frame.

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Glibc
 
 /// Finds faces frame after frame, faster than full-frame Haar on every frame.
 ///

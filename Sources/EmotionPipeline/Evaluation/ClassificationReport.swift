@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Glibc
 
 /// Accuracy, per-class precision/recall/F1, macro F1 and the confusion matrix of a classifier
 /// over labelled samples. Rows of `confusion` are true classes, columns predicted, both in the

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Glibc
 
 /// Finds the model that ships with emotion-live, wherever the binary runs from: a build folder
 /// in the checkout (`.build/release/emotion-live`), an install prefix (`PREFIX/bin` with the model

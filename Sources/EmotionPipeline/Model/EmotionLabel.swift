@@ -32,4 +32,3 @@ public enum EmotionLabel: String, CaseIterable, Sendable {
 }
 
 import FoundationEssentials
-import Glibc

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Glibc
 
 /// One CSV row per face, after a header row:
 ///

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Glibc
 
 /// What the SOURCE argument names: a camera, an image file, a directory of images or a video file.
 ///
