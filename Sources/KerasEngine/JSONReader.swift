@@ -96,14 +96,7 @@ private struct Parser {
             guard current == UInt8(ascii: ":") else { throw error("expected ':'") }
             position += 1
             result[key] = try value(depth: depth + 1)
-            skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"):
-                position += 1
-                return result
-            default: throw error("expected ',' or '}'")
-            }
+            if try endsAfterMember(closing: "}") { return result }
         }
     }
 
@@ -117,14 +110,22 @@ private struct Parser {
         }
         while true {
             result.append(try value(depth: depth + 1))
-            skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "]"):
-                position += 1
-                return result
-            default: throw error("expected ',' or ']'")
-            }
+            if try endsAfterMember(closing: "]") { return result }
+        }
+    }
+
+    /// After a member of an object or an array: consumes the comma before the next one (false)
+    /// or the closing bracket (true).
+    mutating func endsAfterMember(closing: Unicode.Scalar) throws -> Bool {
+        skipWhitespace()
+        switch current {
+        case UInt8(ascii: ","):
+            position += 1
+            return false
+        case UInt8(ascii: closing):
+            position += 1
+            return true
+        default: throw error("expected ',' or '\(closing)'")
         }
     }
 
