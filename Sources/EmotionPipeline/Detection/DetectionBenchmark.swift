@@ -23,7 +23,7 @@ public enum DetectionBenchmark {
         let capture = try VideoCapture(filePath: video, decoder: .opencv)
         var boxes: [[FaceBox]] = []
         while maxFrames.map({ boxes.count < $0 }) ?? true, let item = try capture.read() {
-            boxes.append(try detector.detect(in: try item.image.grey()))
+            boxes.append(try detector.detectMultiScale(in: try item.image.grey()))
         }
         return Pass(frames: boxes.count, seconds: Date().timeIntervalSince(start), boxes: boxes)
     }

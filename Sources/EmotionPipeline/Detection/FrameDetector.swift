@@ -57,7 +57,7 @@ public final class FrameDetector {
             let all = try detector.detectCounting(
                 in: grey, region: nil, shrink: max(1, options.detectScale),
                 minNeighbors: min(options.minNeighbors, regionMinNeighbors),
-                minFace: Self.wholeFrameMinFace(options: options, frameHeight: grey.height), exactWhenWhole: false)
+                minFace: Self.wholeFrameMinFace(options: options, frameHeight: grey.height))
             boxes = all.filter { $0.neighbors > options.minNeighbors }.map(\.box)
             let candidates = all.filter { $0.neighbors <= options.minNeighbors }.map(\.box)
             // Known faces the whole-frame search missed this time (Haar flickers; faces too small

@@ -189,7 +189,9 @@ cvs_status cvs_cascade_detect(cvs_cascade *cascade, const cvs_image *grey, doubl
  * detectMultiScale inside `region` of `image` (clamped to the image; an empty region means the
  * whole image), optionally on a copy shrunk by `shrink` (>= 1; INTER_AREA). min/max sizes are
  * in the full image's pixels (0 = no limit). Rects come back in the full image's coordinates;
- * `count` as for cvs_cascade_detect. With region empty and shrink 1 this is cvs_cascade_detect.
+ * `count` as for cvs_cascade_detect. With region empty and shrink 1 the rects are those of
+ * cvs_cascade_detect; a large picture is searched in bands of pyramid levels, which needs less
+ * memory than detectMultiScale's one call (see detect_multi_scale_banded in shim.cpp).
  * `neighbors` (NULL or `capacity` long) receives each rect's number of raw detections: a rect
  * with more than N of them is one that min_neighbors N would also have kept.
  */

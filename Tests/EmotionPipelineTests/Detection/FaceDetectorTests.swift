@@ -77,8 +77,9 @@ final class FaceDetectorTests: XCTestCase {
             for neighbours in [0, 3, 5] {
                 let options = DetectorOptions(scaleFactor: scale, minNeighbors: neighbours, minFace: minFace)
                 let detector = try self.detector(options)
-                let one = try detector.detect(in: image)
-                let banded = try detector.detectCounting(in: image, region: nil, shrink: 1, exactWhenWhole: false)
+                let one = try detector.detectMultiScale(in: image)
+                XCTAssertEqual(try detector.detect(in: image), one, "full-frame Haar")
+                let banded = try detector.detectCounting(in: image, region: nil, shrink: 1)
                 let label = "\(image.width)x\(image.height) scale \(scale) min \(minFace) neighbours \(neighbours)"
                 XCTAssertEqual(banded.map(\.box), one, label)
                 XCTAssertTrue(banded.allSatisfy { $0.neighbors > neighbours || neighbours == 0 }, label)

@@ -74,7 +74,7 @@ final class FrameDetectorTests: XCTestCase {
         var compared = 0, faces = 0
         while compared < 12, let item = try capture.read() {
             let grey = try item.image.grey()
-            let expected = try haar.detect(in: grey)
+            let expected = try haar.detectMultiScale(in: grey)
             XCTAssertEqual(try frames.detect(in: grey), expected, "frame \(compared)")
             compared += 1
             faces += expected.count
