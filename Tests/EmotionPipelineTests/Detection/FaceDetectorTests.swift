@@ -88,6 +88,22 @@ final class FaceDetectorTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(compared, 500)
+
+        // Other cascades: a window wider than tall (smile, 36x18), LBP features, and profile
+        // faces. Raw candidates, where any difference would show.
+        let directory = PathText.join(URL(fileURLWithPath: try XCTUnwrap(CascadeLocator.locate())).deletingLastPathComponent()
+            .deletingLastPathComponent().path, "")
+        for name in ["haarcascades/haarcascade_smile.xml", "lbpcascades/lbpcascade_frontalface_improved.xml",
+                     "haarcascades/haarcascade_profileface.xml"] {
+            let path = directory + name
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            for image in [many, hd] {
+                let detector = try FaceDetector(cascadePath: path, options: DetectorOptions(scaleFactor: 1.2, minNeighbors: 0))
+                let one = try detector.detectMultiScale(in: image)
+                XCTAssertEqual(try detector.detect(in: image), one, "\(name) on \(image.width)x\(image.height)")
+                XCTAssertGreaterThan(one.count, 0, "\(name): candidates to compare")
+            }
+        }
     }
 
     /// No face comes out smaller than minFace (OpenCV's minSize bounds its search windows, the
