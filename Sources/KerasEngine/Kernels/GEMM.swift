@@ -107,6 +107,24 @@ struct PackedMatrix {
         }
     }
 
+    /// Runs `kernel` on each panel, on vectors as wide as the panel (32 columns: two 16-wide
+    /// registers).
+    @inline(__always)
+    func forEachPanel<Kernel: PanelKernel>(_ kernel: Kernel) {
+        withPointers { packed, bias, scale, shift in
+            for index in 0..<panels {
+                let offset = index * width
+                let panel = PackedPanel(weights: packed + index * k * width, bias: bias + offset, scale: scale + offset,
+                                        shift: shift + offset, offset: offset, columns: min(width, n - offset))
+                switch width {
+                case 32: kernel.run(VectorPair<SIMD16<Float>>.self, panel)
+                case 16: kernel.run(SIMD16<Float>.self, panel)
+                default: kernel.run(SIMD8<Float>.self, panel)
+                }
+            }
+        }
+    }
+
     mutating func setPostAffine(scale: [Float], shift: [Float]) {
         for column in 0..<n {
             postScale[column] = scale[column]
@@ -117,6 +135,20 @@ struct PackedMatrix {
 
 /// What `gemm` applies to each result before storing it: `max(x, 0)` if `relu`, then
 /// `x * postScale + postShift` if `affine`.
+/// One panel of a `PackedMatrix`: its packed weights; bias, post-scale and post-shift from its
+/// first column (`offset`) on; and how many of its columns are real (the last panel's may be
+/// fewer than the width).
+struct PackedPanel {
+    let weights, bias, scale, shift: UnsafePointer<Float>
+    let offset: Int
+    let columns: Int
+}
+
+/// A computation done panel by panel (`PackedMatrix.forEachPanel`), on vectors of type `V`.
+protocol PanelKernel {
+    func run<V: KernelVector>(_: V.Type, _ panel: PackedPanel)
+}
+
 struct GEMMEpilogue {
     var relu = false
     var affine = false
@@ -127,25 +159,19 @@ struct GEMMEpilogue {
 func gemm(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedMatrix,
           c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue) {
     precondition(b.pairedRowTaps == nil, "weights packed in tap pairs are for pairedTapConvolution")
-    b.withPointers { packed, bias, scale, shift in
-        for panel in 0..<b.panels {
-            let offset = panel * b.width
-            let columns = min(b.width, b.n - offset)
-            let weights = packed + panel * b.k * b.width
-            if b.width == 32 {
-                gemmPanel(VectorPair<SIMD16<Float>>.self, m: m, k: b.k, a: a, lda: lda, panel: weights,
-                          bias: bias + offset, scale: scale + offset, shift: shift + offset,
-                          columns: columns, c: c + offset, ldc: ldc, epilogue: epilogue)
-            } else if b.width == 16 {
-                gemmPanel(SIMD16<Float>.self, m: m, k: b.k, a: a, lda: lda, panel: weights,
-                          bias: bias + offset, scale: scale + offset, shift: shift + offset,
-                          columns: columns, c: c + offset, ldc: ldc, epilogue: epilogue)
-            } else {
-                gemmPanel(SIMD8<Float>.self, m: m, k: b.k, a: a, lda: lda, panel: weights,
-                          bias: bias + offset, scale: scale + offset, shift: shift + offset,
-                          columns: columns, c: c + offset, ldc: ldc, epilogue: epilogue)
-            }
-        }
+    b.forEachPanel(GEMMKernel(m: m, k: b.k, a: a, lda: lda, c: c, ldc: ldc, epilogue: epilogue))
+}
+
+private struct GEMMKernel: PanelKernel {
+    let m: Int, k: Int
+    let a: UnsafePointer<Float>, lda: Int
+    let c: UnsafeMutablePointer<Float>, ldc: Int
+    let epilogue: GEMMEpilogue
+
+    @inline(__always)
+    func run<V: KernelVector>(_: V.Type, _ panel: PackedPanel) {
+        gemmPanel(V.self, m: m, k: k, a: a, lda: lda, panel: panel.weights, bias: panel.bias, scale: panel.scale,
+                  shift: panel.shift, columns: panel.columns, c: c + panel.offset, ldc: ldc, epilogue: epilogue)
     }
 }
 

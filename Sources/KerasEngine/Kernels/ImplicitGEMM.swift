@@ -23,22 +23,20 @@ func implicitGEMMConvolution(_ input: UnsafePointer<Float>, geometry g: WindowGe
         return
     }
     #endif
-    b.withPointers { packed, bias, scale, shift in
-        for panel in 0..<b.panels {
-            let offset = panel * b.width
-            let columns = min(b.width, b.n - offset)
-            let weights = packed + panel * b.k * b.width
-            if b.width == 32 {
-                convolutionPanel(VectorPair<SIMD16<Float>>.self, input, g, channelOffset, groupChannels, batch, weights,
-                                 bias + offset, scale + offset, shift + offset, columns, output + offset, ldc, epilogue)
-            } else if b.width == 16 {
-                convolutionPanel(SIMD16<Float>.self, input, g, channelOffset, groupChannels, batch, weights,
-                                 bias + offset, scale + offset, shift + offset, columns, output + offset, ldc, epilogue)
-            } else {
-                convolutionPanel(SIMD8<Float>.self, input, g, channelOffset, groupChannels, batch, weights,
-                                 bias + offset, scale + offset, shift + offset, columns, output + offset, ldc, epilogue)
-            }
-        }
+    b.forEachPanel(ConvolutionKernel(input: input, g: g, channelOffset: channelOffset, groupChannels: groupChannels,
+                                     batch: batch, output: output, ldc: ldc, epilogue: epilogue))
+}
+
+private struct ConvolutionKernel: PanelKernel {
+    let input: UnsafePointer<Float>, g: WindowGeometry
+    let channelOffset: Int, groupChannels: Int, batch: Int
+    let output: UnsafeMutablePointer<Float>, ldc: Int
+    let epilogue: GEMMEpilogue
+
+    @inline(__always)
+    func run<V: KernelVector>(_: V.Type, _ panel: PackedPanel) {
+        convolutionPanel(V.self, input, g, channelOffset, groupChannels, batch, panel.weights, panel.bias, panel.scale,
+                         panel.shift, panel.columns, output + panel.offset, ldc, epilogue)
     }
 }
 
