@@ -57,7 +57,7 @@ OPENCV_MODULES := objdetect imgproc core
 # what only the tests need.
 CASCADE := /usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml
 
-.PHONY: deps test-deps build run test install install-check uninstall train bench bench-deps bench-compare clean help
+.PHONY: deps test-deps build run test install install-check uninstall train fixtures bench bench-deps bench-compare clean help
 
 help:
 	@echo "make run ARGS='[SOURCE] [options]'  build and run (default: webcam, window)"
@@ -146,17 +146,30 @@ uninstall:
 		$(SHARE)/fish/vendor_completions.d/emotion-live.fish
 	rm -rf $(SHARE)/emotion-live
 
-# Offline only: Python, Keras and the FER-2013 data in $(SHARED)/data. Never needed to run.
-TRAIN_VENV := training/.venv
-$(TRAIN_VENV)/.installed: training/requirements.txt
+# Offline only: Python and the FER-2013 data in $(SHARED)/data. Never needed to run.
+# Training is PyTorch (bf16 where the CPU has it); Keras on its PyTorch backend writes the .h5.
+# An unfinished run (training/runs/$(RUN)) is resumed; FRESH=1 starts it over. TRAIN_ARGS adds
+# options (training/train.py --help). The Keras/TensorFlow venv writes the engine's test fixtures.
+TRAIN_VENV := training/.venv-torch
+FIXTURE_VENV := training/.venv
+RUN ?= default
+$(TRAIN_VENV)/.installed: training/requirements-torch.txt
 	python3 -m venv $(TRAIN_VENV)
-	$(TRAIN_VENV)/bin/pip install -q -r training/requirements.txt
+	$(TRAIN_VENV)/bin/pip install -q -r training/requirements-torch.txt
+	touch $@
+
+$(FIXTURE_VENV)/.installed: training/requirements.txt
+	python3 -m venv $(FIXTURE_VENV)
+	$(FIXTURE_VENV)/bin/pip install -q -r training/requirements.txt
 	touch $@
 
 train: $(TRAIN_VENV)/.installed
 	$(TRAIN_VENV)/bin/python training/train.py \
 		--train $(SHARED)/data/fer2013-train.csv.gz --test $(SHARED)/data/fer2013-test.csv \
-		--out models/emotion-cnn.h5
+		--out models/emotion-cnn.h5 --run-name $(RUN) $(if $(FRESH),--fresh) $(TRAIN_ARGS)
+
+fixtures: $(FIXTURE_VENV)/.installed
+	$(FIXTURE_VENV)/bin/python training/make_fixtures.py
 
 # Engine speed per model (batch 1 and 8), then the pipeline against decode + full-frame Haar
 # alone on the same clip, measured in one run (fps, ratio, face recall).

@@ -1,0 +1,125 @@
+"""Write a network trained by `train.py` (PyTorch) as the identical Keras model, legacy .h5.
+
+The Swift engine reads Keras HDF5 files, so the PyTorch weights go into a Keras Sequential of
+the same layers (Keras 3 on its PyTorch backend: no TensorFlow needed):
+  * Conv2D kernels OIHW -> HWIO;
+  * BatchNormalization gamma, beta, moving mean and variance, with PyTorch's epsilon (1e-5);
+  * Dense kernels transposed; the first Dense after Flatten also has its rows reordered, since
+    PyTorch flattens channels-first (C, H, W) and Keras channels-last (H, W, C);
+  * the final softmax, which PyTorch leaves to the loss, as an Activation layer.
+The file is reloaded and its outputs compared with PyTorch's before anything is kept, and
+`write_torch_reference` records PyTorch's own outputs for the Swift engine's test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+os.environ["KERAS_BACKEND"] = "torch"  # this module only runs in the PyTorch venv
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+
+#: Largest |Keras - PyTorch| allowed on a probability; both compute in float32.
+TOLERANCE = 1e-5
+
+
+def build_keras(widths, dense: int, dropout: float, classes: int = 7):
+    import keras
+    from keras import layers
+    model = keras.Sequential(name="emotion_cnn")
+    model.add(keras.Input(shape=(48, 48, 1), name="face"))
+    for s, w in enumerate(widths, start=1):
+        for c in (1, 2):
+            model.add(layers.Conv2D(w, 3, padding="same", name=f"conv{s}_{c}"))
+            model.add(layers.BatchNormalization(epsilon=1e-5, name=f"bn{s}_{c}"))
+            model.add(layers.Activation("relu", name=f"relu{s}_{c}"))
+        model.add(layers.MaxPooling2D(2, name=f"pool{s}"))
+    model.add(layers.Flatten(name="flatten"))
+    model.add(layers.Dropout(dropout, name="dropout1"))
+    model.add(layers.Dense(dense, name="fc1"))
+    model.add(layers.BatchNormalization(epsilon=1e-5, name="bn_fc1"))
+    model.add(layers.Activation("relu", name="relu_fc1"))
+    model.add(layers.Dropout(dropout, name="dropout2"))
+    model.add(layers.Dense(classes, name="logits"))
+    model.add(layers.Activation("softmax", name="softmax"))
+    return model
+
+
+def _np(t: torch.Tensor) -> np.ndarray:
+    return t.detach().cpu().float().numpy()
+
+
+def copy_weights(net: nn.Sequential, model) -> None:
+    """Moves every PyTorch parameter into the Keras model, in layer order."""
+    from keras import layers
+    torch_layers = [m for m in net if isinstance(m, (nn.Conv2d, nn.BatchNorm2d, nn.BatchNorm1d, nn.Linear))]
+    keras_layers = [m for m in model.layers
+                    if isinstance(m, (layers.Conv2D, layers.BatchNormalization, layers.Dense))]
+    assert len(torch_layers) == len(keras_layers), "the two networks differ in layers"
+    channels, after_flatten = 1, True
+    for t, k in zip(torch_layers, keras_layers):
+        if isinstance(t, nn.Conv2d):
+            k.set_weights([_np(t.weight).transpose(2, 3, 1, 0), _np(t.bias)])
+            channels = t.out_channels
+        elif isinstance(t, (nn.BatchNorm2d, nn.BatchNorm1d)):
+            k.set_weights([_np(t.weight), _np(t.bias), _np(t.running_mean), _np(t.running_var)])
+        else:
+            w = _np(t.weight)  # (out, in)
+            if after_flatten:
+                # rows in PyTorch's (C, H, W) order -> Keras's (H, W, C)
+                side = int(round((w.shape[1] / channels) ** 0.5))
+                w = w.reshape(w.shape[0], channels, side, side).transpose(0, 2, 3, 1).reshape(w.shape[0], -1)
+                after_flatten = False
+            k.set_weights([w.T, _np(t.bias)])
+
+
+def torch_probabilities(net: nn.Sequential, x: np.ndarray) -> np.ndarray:
+    """x: N x 48 x 48 x 1 in [0, 1] -> softmax probabilities, PyTorch in float32, eval mode."""
+    net.eval()
+    with torch.no_grad():
+        logits = net(torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2))).float())
+        return torch.softmax(logits, 1).numpy()
+
+
+def export(net: nn.Sequential, widths, dense: int, dropout: float, out: str, check_inputs: np.ndarray) -> float:
+    """Writes `out` (.h5) and returns the largest difference between its outputs and PyTorch's."""
+    import keras
+    model = build_keras(widths, dense, dropout)
+    copy_weights(net, model)
+    expected = torch_probabilities(net, check_inputs)
+    tmp = out + ".tmp.h5"
+    model.save(tmp)  # .h5 suffix: Keras legacy HDF5 (model_config + model_weights)
+    again = keras.models.load_model(tmp, compile=False)
+    got = np.asarray(again.predict(check_inputs, verbose=0))
+    diff = float(np.max(np.abs(got - expected)))
+    if diff > TOLERANCE:
+        os.remove(tmp)
+        raise RuntimeError(f"{out}: the Keras model differs from PyTorch by {diff} (> {TOLERANCE})")
+    os.replace(tmp, out)
+    print(f"wrote {out}: reloaded Keras model matches PyTorch within {diff:.2e} on {len(check_inputs)} faces")
+    return diff
+
+
+def write_torch_reference(net: nn.Sequential, model_path: str, out_json: str, seed: int = 20261125) -> None:
+    """PyTorch's outputs on the synthetic faces of the Keras reference, in the same JSON layout."""
+    import make_fixtures  # noqa: PLC0415  (imports keras, which must see KERAS_BACKEND first)
+    cases = make_fixtures.synthetic_faces(seed)
+    xs = np.stack([c[1] for c in cases]).astype(np.float32)
+    ys = torch_probabilities(net, xs)
+    doc = {
+        "model": os.path.basename(model_path),
+        "framework": f"PyTorch {torch.__version__}, float32, eval mode",
+        "input_shape": list(xs.shape[1:]),
+        "preprocessing": "unit",
+        "layout": make_fixtures.LAYOUT,
+        "output_shape": list(ys.shape[1:]),
+        "cases": [{"name": name, "input": make_fixtures.f32list(x), "output": make_fixtures.f32short(y)}
+                  for (name, _), x, y in zip(cases, xs, ys)],
+    }
+    with open(out_json, "w") as f:
+        json.dump(doc, f, separators=(", ", ": "))
+        f.write("\n")
+    print(f"wrote {out_json}: PyTorch's outputs on {len(cases)} synthetic faces")
