@@ -57,7 +57,7 @@ OPENCV_MODULES := objdetect imgproc core
 # what only the tests need.
 CASCADE := /usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml
 
-.PHONY: deps test-deps build run test install install-check uninstall train fixtures bench bench-deps bench-compare clean help
+.PHONY: deps test-deps build run test install install-check uninstall train test-training fixtures bench bench-deps bench-compare clean help
 
 help:
 	@echo "make run ARGS='[SOURCE] [options]'  build and run (default: webcam, window)"
@@ -81,11 +81,13 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# Xvfb for the window tests, ffmpeg (ffprobe) to check written videos.
+# Xvfb for the window tests, ffmpeg (ffprobe) to check written videos, python3-venv for the
+# training script's test (PyTorch comes from PyPI into training/.venv-torch).
 test-deps: deps
 	@missing=""; \
 	command -v xvfb-run >/dev/null || missing="$$missing xvfb xauth"; \
 	command -v ffprobe >/dev/null || missing="$$missing ffmpeg"; \
+	python3 -c "import venv, ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && \
@@ -112,6 +114,7 @@ test: test-deps build
 	EMOTION_LIVE_BIN=$(CURDIR)/$(BIN) xvfb-run -a -s "-screen 0 1280x1024x24" swift test $(CPU_FLAGS) 2>&1 | tee .build/test.log; \
 		exit $${PIPESTATUS[0]}
 	@$(MAKE) --no-print-directory install-check
+	@$(MAKE) --no-print-directory test-training
 
 # The man page comes from the argument parser (its GenerateManual plugin, on the debug build so
 # the optimized binary is left as built); completions from the binary itself.
@@ -167,6 +170,11 @@ train: $(TRAIN_VENV)/.installed
 	$(TRAIN_VENV)/bin/python training/train.py \
 		--train $(SHARED)/data/fer2013-train.csv.gz --test $(SHARED)/data/fer2013-test.csv \
 		--out models/emotion-cnn.h5 --run-name $(RUN) $(if $(FRESH),--fresh) $(TRAIN_ARGS)
+
+# The training script's own test: a run killed mid-epoch resumes and ends where an uninterrupted
+# run ends (synthetic data, a tiny net; about a minute, plus the PyTorch venv on first use).
+test-training: $(TRAIN_VENV)/.installed
+	$(TRAIN_VENV)/bin/python -m unittest discover -s training/tests -v
 
 fixtures: $(FIXTURE_VENV)/.installed
 	$(FIXTURE_VENV)/bin/python training/make_fixtures.py

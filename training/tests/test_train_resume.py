@@ -1,0 +1,115 @@
+"""A training run killed with SIGKILL in the middle of an epoch resumes and finishes, and ends
+with the same weights as a run that was never interrupted (every random draw of an epoch comes
+from (seed, epoch), and the checkpoint is written atomically at each epoch's end).
+
+Runs on a synthetic FER-2013-layout CSV and a tiny network, one thread: about a minute.
+    training/.venv-torch/bin/python -m unittest discover -s training/tests -v
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TRAIN = os.path.join(os.path.dirname(HERE), "train.py")
+EPOCHS = 3
+
+
+def write_csv(path: str, rows: int, seed: int) -> None:
+    """Random faces whose label is readable from the picture (a bright band at a label-dependent
+    row), so the tiny net learns something and the files are real FER-2013 layout."""
+    rng = np.random.default_rng(seed)
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["emotion", "pixels", "Usage"])
+        for i in range(rows):
+            code = int(rng.integers(0, 7))
+            face = rng.integers(0, 120, (48, 48))
+            face[code * 6:code * 6 + 6, :] += 120
+            usage = "Training" if i < rows * 3 // 4 else ("PublicTest" if i % 2 else "PrivateTest")
+            w.writerow([code, " ".join(map(str, face.ravel())), usage])
+
+
+def read(path: str) -> str:
+    with open(path) as f:
+        return f.read()
+
+
+class ResumeTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="emotion-live-train-")
+        cls.csv = os.path.join(cls.tmp.name, "faces.csv")
+        write_csv(cls.csv, 4000, seed=7)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def command(self, run: str):
+        out = os.path.join(self.tmp.name, run, "model.h5")
+        return [sys.executable, TRAIN, "--train", self.csv, "--runs-dir", self.tmp.name, "--run-name", run,
+                "--out", out, "--reference", "", "--epochs", str(EPOCHS), "--batch-size", "32",
+                "--widths", "4,8", "--dense", "16", "--threads", "1", "--precision", "fp32"]
+
+    def run_to_end(self, run: str, extra=()) -> str:
+        done = subprocess.run(self.command(run) + list(extra), capture_output=True, text=True, timeout=600)
+        self.assertEqual(done.returncode, 0, done.stdout[-2000:] + done.stderr[-2000:])
+        return done.stdout
+
+    def epochs_done(self, run: str) -> int:
+        path = os.path.join(self.tmp.name, run, "checkpoint.pt")
+        return torch.load(path, weights_only=False)["epoch"] if os.path.exists(path) else 0
+
+    def kill_during_second_epoch(self, run: str) -> None:
+        log = os.path.join(self.tmp.name, run + ".log")
+        with open(log, "w") as out:
+            child = subprocess.Popen(self.command(run), stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.time() + 300
+        while "epoch 1/" not in read(log):
+            self.assertIsNone(child.poll(), "the run ended before its first epoch:\n" + read(log)[-2000:])
+            self.assertLess(time.time(), deadline, "no epoch in 300 s")
+            time.sleep(0.05)
+        time.sleep(0.3)  # well inside the second epoch (several seconds long)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        self.assertEqual(child.returncode, -signal.SIGKILL)
+        self.assertEqual(self.epochs_done(run), 1, "the kill was meant to land in the second epoch")
+
+    def test_killed_run_resumes_and_matches_an_uninterrupted_run(self):
+        self.kill_during_second_epoch("killed")
+        resumed = self.run_to_end("killed")
+        self.assertIn("resuming", resumed)
+        self.assertIn(f"after epoch 1 of {EPOCHS}", resumed)
+        self.assertEqual(self.epochs_done("killed"), EPOCHS)
+        self.assertTrue(os.path.getsize(os.path.join(self.tmp.name, "killed", "model.h5")) > 0)
+
+        self.run_to_end("straight")
+        a = torch.load(os.path.join(self.tmp.name, "killed", "checkpoint.pt"), weights_only=False)
+        b = torch.load(os.path.join(self.tmp.name, "straight", "checkpoint.pt"), weights_only=False)
+        self.assertEqual([h["loss"] for h in a["history"]], [h["loss"] for h in b["history"]])
+        for name, tensor in b["trainer"]["net"].items():
+            self.assertTrue(torch.equal(a["trainer"]["net"][name], tensor), f"{name} differs after resuming")
+
+    def test_changed_settings_refuse_to_resume(self):
+        self.kill_during_second_epoch("changed")
+        done = subprocess.run(self.command("changed") + ["--lr", "0.01"], capture_output=True, text=True, timeout=600)
+        self.assertEqual(done.returncode, 1)
+        self.assertIn("started with other settings (lr)", done.stderr)
+        fresh = self.run_to_end("changed", ["--lr", "0.01", "--fresh"])
+        self.assertNotIn("resuming", fresh)
+        self.assertEqual(self.epochs_done("changed"), EPOCHS)
+
+
+if __name__ == "__main__":
+    unittest.main()
