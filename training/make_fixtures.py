@@ -420,8 +420,10 @@ def write_readme(out_dir, written):
         if path.endswith(".reference.json"):
             with open(os.path.join(out_dir, path)) as f:
                 doc = json.load(f)
+            # outputs by Keras, or by the framework that trained the model (train.py writes that one)
+            by = f", outputs by {doc['framework']}" if "framework" in doc else ""
             lines.append(f"| `{path}` | {'x'.join(map(str, doc['input_shape']))}, unit | Sequential | the bundled "
-                         f"`models/{doc['model']}`: {len(doc['cases'])} synthetic faces "
+                         f"`models/{doc['model']}`{by}: {len(doc['cases'])} synthetic faces "
                          f"({'; '.join(c['name'] for c in doc['cases'])}) |\n")
     for name, covers, shape, _ in written:
         with h5py.File(os.path.join(out_dir, name + ".h5"), "r") as f:

@@ -55,7 +55,7 @@ def parse_args(argv=None):
     p.add_argument("--out", default="models/emotion-cnn.h5", help="output model, must end in .h5")
     p.add_argument("--meta", default=None, help="sidecar JSON (default: <out minus .h5>.meta.json)")
     p.add_argument("--reference", default=os.path.join(os.path.dirname(HERE), "Tests", "KerasEngineTests",
-                                                       "Fixtures", "emotion-cnn.torch-reference.json"),
+                                                       "Fixtures", "emotion-cnn.pytorch.reference.json"),
                    help="where PyTorch's outputs on synthetic faces go (the Swift engine's test); '' for none")
     p.add_argument("--runs-dir", default=os.path.join(HERE, "runs"))
     p.add_argument("--run-name", default="default", help="run folder; an unfinished run there is resumed")

@@ -128,7 +128,7 @@ final class ModelCommandTests: XCTestCase {
     /// Issue 17: the bundled model is trained in PyTorch and written as the identical Keras model;
     /// the engine reading that file must give PyTorch's own outputs (same float32 tolerance).
     func testInferReproducesPyTorchOnTheBundledModel() throws {
-        try assertBundledModelReproduces("emotion-cnn.torch-reference.json", framework: "PyTorch", tolerance: 1e-5)
+        try assertBundledModelReproduces("emotion-cnn.pytorch.reference.json", framework: "PyTorch", tolerance: 1e-5)
     }
 
     private func assertBundledModelReproduces(_ fixture: String, framework: String, tolerance: Float) throws {
