@@ -81,12 +81,14 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# Xvfb for the window tests, ffmpeg (ffprobe) to check written videos, python3-venv for the
+# Xvfb for the window tests, ffmpeg (ffprobe) to check written videos and to serve test streams,
+# rtsp-server-perl to relay an RTSP test stream, python3-venv for the
 # training script's test (PyTorch comes from PyPI into training/.venv-torch).
 test-deps: deps
 	@missing=""; \
 	command -v xvfb-run >/dev/null || missing="$$missing xvfb xauth"; \
 	command -v ffprobe >/dev/null || missing="$$missing ffmpeg"; \
+	command -v rtsp-server-perl >/dev/null || missing="$$missing rtsp-server-perl"; \
 	python3 -c "import venv, ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \

@@ -763,6 +763,44 @@ cvs_status cvs_capture_open_file(const char *path, cvs_capture **out, cvs_error 
     CVS_GUARD_END
 }
 
+cvs_status cvs_capture_open_url(const char *url, const char *name, const cvs_stream_options *options,
+                                cvs_capture **out, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (out == nullptr || url == nullptr || name == nullptr) {
+        return fail(error, CVS_INVALID_ARGUMENT, "no URL or output handle");
+    }
+    cvs::NetworkOptions network;
+    if (options != nullptr) {
+        if (options->timeout_ms > 0) network.timeout_us = int64_t(options->timeout_ms) * 1000;
+        if (options->input_format != nullptr) network.input_format = options->input_format;
+        std::string lines = options->options != nullptr ? options->options : "";
+        size_t start = 0;
+        while (start < lines.size()) {
+            size_t end = lines.find('\n', start);
+            if (end == std::string::npos) end = lines.size();
+            const std::string line = lines.substr(start, end - start);
+            const size_t equals = line.find('=');
+            if (equals == std::string::npos || equals == 0) {
+                return fail(error, CVS_INVALID_ARGUMENT, std::string(name) + ": option '" + line + "' is not key=value");
+            }
+            network.options.emplace_back(line.substr(0, equals), line.substr(equals + 1));
+            start = end + 1;
+        }
+    }
+    cvs_status status = CVS_ERROR;
+    std::string message;
+    auto capture = std::make_unique<cvs_capture>();
+    capture->file = cvs::VideoFile::open(url, status, message, &network, name);
+    if (!capture->file) return fail(error, status, message);
+    *out = capture.release();
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
+void cvs_capture_interrupt(cvs_capture *capture) {
+    if (capture != nullptr && capture->file) capture->file->interrupt();
+}
+
 // FFmpeg, inside OpenCV, writes its own diagnostics to stderr while probing a file ("moov atom
 // not found" for a file that is not a video), which would break emotion-live's one-line error.
 // Opening a file happens before any thread that writes to stderr starts, so stderr is pointed
@@ -854,6 +892,7 @@ void cvs_capture_get_info(const cvs_capture *capture, cvs_capture_info *info) {
             info->height = capture->file->height();
             info->fps = capture->file->fps();
             info->frame_count = capture->file->frame_count();
+            info->looks_live = capture->file->looks_live() ? 1 : 0;
             return;
         }
         cv::VideoCapture &c = capture->opencv->get();

@@ -96,8 +96,12 @@ void log_callback(void *object, int level, const char *format, va_list arguments
 
 void install_log_callback() {
     static std::once_flag once;
-    std::call_once(once, [] { av_log_set_callback(log_callback); });
+    std::call_once(once, [] {
+        av_log_set_callback(log_callback);
+        avformat_network_init();  // TLS and sockets for URLs; a no-op the second time
+    });
 }
+
 
 // Clockwise degrees to turn the picture so it shows as ffmpeg and players show it: the display
 // matrix's angle (counterclockwise) negated. OpenCV 4.6 turns 90 and 270 the other way.
@@ -123,26 +127,39 @@ int stream_rotation(const AVStream *stream) {
 }  // namespace
 
 std::unique_ptr<VideoFile> VideoFile::open(const std::string &path, cvs_status &status,
-                                           std::string &message) {
+                                           std::string &message, const NetworkOptions *network,
+                                           const std::string &name) {
     install_log_callback();
     std::unique_ptr<VideoFile> file(new VideoFile());
-    file->path_ = path;
+    file->path_ = network != nullptr && !name.empty() ? name : path;
+    file->network_ = network != nullptr;
     Working working_on(file.get());
     status = CVS_NOT_FOUND;
     auto failed = [&](const std::string &why) -> std::unique_ptr<VideoFile> {
-        message = path + ": " + why;
-        if (!file->first_log_.empty()) message += " (" + file->first_log_ + ")";
+        message = file->path_ + ": " + why;
+        if (!file->first_log_.empty() && why.find(file->first_log_) == std::string::npos) {
+            message += " (" + file->first_log_ + ")";
+        }
         return nullptr;
     };
 
     AVFormatContext *format = avformat_alloc_context();
     if (format == nullptr) return status = CVS_ERROR, failed("out of memory");
     format->opaque = file.get();
-    int result = avformat_open_input(&format, path.c_str(), nullptr, nullptr);
-    if (result < 0) return failed("not a video");  // avformat_open_input freed `format`
-    file->format_ = format;
-    result = avformat_find_stream_info(format, nullptr);
-    if (result < 0) return failed("not a video");
+    int result = 0;
+    if (network == nullptr) {
+        result = avformat_open_input(&format, path.c_str(), nullptr, nullptr);
+        if (result < 0) return failed("not a video");  // avformat_open_input freed `format`
+        file->format_ = format;
+        result = avformat_find_stream_info(format, nullptr);
+        if (result < 0) return failed("not a video");
+    } else {
+        std::string why;
+        result = file->open_network(format, path, *network, why);
+        if (result < 0) return status = file->timed_out_ ? CVS_TIMEOUT : CVS_ERROR, failed(why);
+        format = file->format_;
+    }
+    if (network != nullptr) status = CVS_NOT_FOUND;
     const AVCodec *decoder = nullptr;
     const int stream = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0);
     if (stream < 0) return failed(stream == AVERROR_DECODER_NOT_FOUND ? "no decoder for its video" : "not a video");
@@ -197,6 +214,7 @@ VideoFile::~VideoFile() {
     av_frame_free(&frame_);
     avcodec_free_context(&codec_);
     avformat_close_input(&format_);
+    remote_.reset();  // after the demuxer: it was its I/O
 }
 
 int VideoFile::width() const { return rotation_ % 180 ? codec_->height : codec_->width; }
@@ -278,8 +296,21 @@ cvs_status VideoFile::read(cv::Mat &bgr, double &milliseconds, std::string &mess
             continue;
         }
         if (draining_) return ending(message);  // not expected once the decoder was sent the end
+        arm_deadline();
         const int got = av_read_frame(format_, packet_);
+        deadline_.store(0);
         if (got == AVERROR(EAGAIN)) continue;
+        if (got < 0 && network_ && got != AVERROR_EOF) {
+            // A network stream that stalls, is stopped or drops: said at once (the caller decides
+            // whether to reconnect); the frames the decoder holds are not worth the wait.
+            finished_ = true;
+            if (interrupted_.load()) {
+                message = "stopped";
+                return CVS_END;
+            }
+            message = path_ + ": " + network_failure(got);
+            return timed_out_.load() ? CVS_TIMEOUT : CVS_ERROR;
+        }
         if (got < 0) {
             if (got != AVERROR_EOF) {
                 const bool at_end = format_->pb != nullptr && avio_feof(format_->pb);

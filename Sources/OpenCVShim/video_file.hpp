@@ -4,13 +4,17 @@
 #define OPENCV_SHIM_VIDEO_FILE_HPP
 
 #include "opencv_shim.h"
+#include "remote_file.hpp"
 
 #include <opencv2/core.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 struct AVCodecContext;
 struct AVFormatContext;
@@ -32,11 +36,30 @@ namespace cvs {
 /// (OpenCV 4.6 turns it the other way; 180 is the same); and a file whose data ends early or
 /// does not decode is told apart from a clean end (`CVS_CORRUPT`, once, after every frame that
 /// did decode).
+/// How a network URL is opened. Every blocking step (connecting, probing, each packet read)
+/// is bounded by `timeout_us` through FFmpeg's interrupt callback, whatever the protocol does
+/// with its own timeout options, so a host that never answers ends in an error, never a hang.
+struct NetworkOptions {
+    int64_t timeout_us = 10'000'000;
+    std::string input_format;                                  // a demuxer's name, or empty: probe
+    std::vector<std::pair<std::string, std::string>> options;  // FFmpeg's, e.g. rtsp_transport=tcp
+};
+
 class VideoFile {
 public:
-    /// Null on failure, with `status` (CVS_NOT_FOUND: not a video; CVS_ERROR) and `message`.
+    /// Null on failure, with `status` (CVS_NOT_FOUND: not a video; CVS_TIMEOUT; CVS_ERROR) and
+    /// `message`. With `network`, `path` is a URL and messages name `name` instead (the URL
+    /// without its credentials).
     static std::unique_ptr<VideoFile> open(const std::string &path, cvs_status &status,
-                                           std::string &message);
+                                           std::string &message, const NetworkOptions *network = nullptr,
+                                           const std::string &name = std::string());
+
+    /// Makes a blocked open or read on another thread return soon (CVS_END). Thread-safe.
+    void interrupt() { interrupted_.store(true); }
+
+    /// A network input that looks live: FFmpeg knows no duration, or it cannot seek (an HLS
+    /// playlist with a duration excepted: that is a finished recording).
+    bool looks_live() const;
     ~VideoFile();
     VideoFile(const VideoFile &) = delete;
     VideoFile &operator=(const VideoFile &) = delete;
@@ -70,7 +93,19 @@ private:
     cvs_status ending(std::string &message);
     std::string problem_message() const;  // with problems_mutex_ held
 
-    std::string path_;
+    int open_network(AVFormatContext *format, const std::string &path, const NetworkOptions &network,
+                     std::string &why);  // video_network.cpp
+    static int interrupt_callback(void *opaque);
+    void arm_deadline();
+    std::string network_failure(int code) const;
+
+    std::string path_;      // for messages: the file's path, or the URL without credentials
+    bool network_ = false;
+    int64_t timeout_us_ = 0;
+    std::atomic<bool> interrupted_{false};
+    std::atomic<bool> timed_out_{false};
+    std::atomic<int64_t> deadline_{0};  // av_gettime_relative() after which I/O gives up; 0: none
+    std::unique_ptr<RemoteFile> remote_;  // an http(s) URL's connection (the demuxer's custom I/O)
     AVFormatContext *format_ = nullptr;
     AVCodecContext *codec_ = nullptr;
     AVFrame *frame_ = nullptr;

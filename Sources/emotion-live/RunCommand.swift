@@ -11,9 +11,12 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Detect faces and their emotions in a camera, video or image (the default command).",
         discussion: """
-        SOURCE is a camera index (default 0), a /dev/video* device, a video file, an image file \
-        or a directory of images (read in name order; unreadable files are reported on stderr \
-        and skipped). In a window (the default), every face is boxed with its id, label and \
+        SOURCE is a camera index (default 0), a /dev/video* device, a video file, an image file, \
+        a directory of images (read in name order; unreadable files are reported on stderr \
+        and skipped), or a network URL: rtsp://, rtsps://, http(s):// (a file or HLS), udp://, \
+        srt://, rtmp://. A live stream is read like a camera and reconnects when it drops (said \
+        once per outage on stderr); a remote file like a local one. Credentials in a URL \
+        (rtsp://user:pass@host) are shown as *** everywhere. In a window (the default), every face is boxed with its id, label and \
         confidence, with a bar per emotion beside it; videos play at their own frame rate and the \
         program exits at their end; space pauses, s saves a snapshot PNG in the current \
         directory, q or Esc quits; an image stays until a key is pressed; a camera is shown \
@@ -33,7 +36,7 @@ struct Run: ParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("Camera index, /dev/video* device, video file, image file or directory of images.", valueName: "source"))
+    @Argument(help: ArgumentHelp("Camera index, /dev/video* device, video file, image file, directory of images or network URL (rtsp://, http(s)://, udp://, srt://).", valueName: "source"))
     var source: String = "0"
 
     @Flag(name: .long, help: "No window: print each frame's emotions on standard output.")
@@ -71,6 +74,8 @@ struct Run: ParsableCommand {
     var fps: Double = 0
 
     @OptionGroup var modelOptions: ModelOptions
+
+    @OptionGroup(title: "Network sources") var stream: StreamFlags
 
     @Option(name: .long, help: ArgumentHelp(
         "Haar cascade XML (default: haarcascade_frontalface_default.xml from opencv-data).", valueName: "path"))
@@ -151,7 +156,7 @@ struct Run: ParsableCommand {
                 detector: DetectorOptions(scaleFactor: scaleFactor, minNeighbors: minNeighbors, minFace: minFace,
                                           detectEvery: detectEvery, detectScale: detectScale),
                 margins: try margins(), headless: headless, format: format, mirror: !noMirror,
-                camera: CameraRequest(width: width, height: height, fps: fps),
+                camera: CameraRequest(width: width, height: height, fps: fps), stream: stream.options,
                 smoothSeconds: smooth, summary: summary, outputPath: output, timelinePath: timeline)
             let statistics = try runPipeline(options: options, classifier: classifier, stop: stop)
             if let reason = statistics.stopReason, reason.exitStatus != 0 { throw ExitCode(reason.exitStatus) }

@@ -10,6 +10,8 @@ final class VideoCapture {
         var fps: Double
         var frameCount: Int
         var isCamera: Bool
+        /// A URL whose duration FFmpeg does not know or that cannot seek (`StreamOptions`).
+        var looksLive: Bool = false
     }
 
     /// Opens a camera by index or device path, giving up after `timeoutMilliseconds`.
@@ -36,7 +38,29 @@ final class VideoCapture {
         handle = out!
     }
 
+    /// Opens a network URL; messages name `name` (the URL without credentials), never `url`.
+    init(url: String, name: String, timeoutMilliseconds: Int, inputFormat: String?, options: [String]) throws {
+        var out: OpaquePointer?
+        let lines = options.joined(separator: "\n")
+        try url.withCString { url in
+            try name.withCString { name in
+                try lines.withCString { lines in
+                    try withOptionalCString(inputFormat) { format in
+                        var settings = cvs_stream_options(timeout_ms: Int32(clamping: timeoutMilliseconds),
+                                                          input_format: format, options: options.isEmpty ? nil : lines)
+                        try shimCall { cvs_capture_open_url(url, name, &settings, &out, $0) }
+                    }
+                }
+            }
+        }
+        handle = out!
+    }
+
     deinit { cvs_capture_destroy(handle) }
+
+    /// Makes a read blocked on a network stream on another thread return (as the end). Safe from
+    /// any thread while the capture lives.
+    func interrupt() { cvs_capture_interrupt(handle) }
 
     /// Frames come grey (one channel) from the next read on; no BGR frame is kept.
     func deliverGrey() { cvs_capture_set_grey(handle, 1) }
@@ -45,7 +69,7 @@ final class VideoCapture {
         var info = cvs_capture_info()
         cvs_capture_get_info(handle, &info)
         return Info(width: Int(info.width), height: Int(info.height), fps: info.fps,
-                    frameCount: Int(info.frame_count), isCamera: info.is_camera != 0)
+                    frameCount: Int(info.frame_count), isCamera: info.is_camera != 0, looksLive: info.looks_live != 0)
     }
 
     /// The next frame and its timestamp in milliseconds; nil at the end of the stream. A file
@@ -60,4 +84,9 @@ final class VideoCapture {
         }
         return (image, milliseconds)
     }
+}
+
+private func withOptionalCString<R>(_ text: String?, _ body: (UnsafePointer<CChar>?) throws -> R) rethrows -> R {
+    guard let text else { return try body(nil) }
+    return try text.withCString { try body($0) }
 }

@@ -136,7 +136,7 @@ public final class Pipeline {
         // frame staler than the newest, nor for a paced window. Only the detection thread
         // touches the source and the detector until it has stopped, which happens before the
         // source is closed (defers run last to first).
-        let overlap = !keepRealTime && source.info.kind != .camera
+        let overlap = !keepRealTime && !source.info.kind.isLive
         let ahead: BackgroundReader<Detected>? = !overlap ? nil : BackgroundReader(policy: .queue(capacity: 1)) { [source] in
             guard let frame = try source.nextFrame() else { return nil }
             return try self.detect(frame)
@@ -163,7 +163,11 @@ public final class Pipeline {
                 guard let next = try ahead.next() else { break }
                 detected = next
             } else {
-                guard let frame = try source.nextFrame() else { break }
+                guard let frame = try source.nextFrame() else {
+                    // A live stream waiting for a reconnection ends early when a stop is asked.
+                    statistics.stopReason = stop?.reason
+                    break
+                }
                 if pace && skip(frame) { continue }
                 detected = try detect(frame)
             }

@@ -7,6 +7,10 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
     case sourceUnreadable(path: String, reason: String)
     /// A source whose frames are larger than `FrameSizeLimit` allows.
     case frameTooLarge(path: String, width: Int, height: Int, maxPixels: Int)
+    /// A network stream that cannot be opened: refused, no answer within the timeout, no video.
+    case streamUnavailable(url: String, reason: String)
+    /// A live stream that stayed unreachable for longer than `--reconnect-for`.
+    case streamLost(url: String, seconds: Double, reason: String)
     /// A camera that cannot be opened (or not within the time limit).
     case cameraUnavailable(camera: String, reason: String)
     /// No cascade given and none found where opencv-data installs it.
@@ -32,6 +36,13 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
     /// first frame, or failing while it is written.
     case outputFileFailed(path: String, reason: String)
 
+    /// A failure after which the frames done are whole and worth keeping: output files are
+    /// finalized and the summary printed before the error is reported.
+    public var endsAWholeRun: Bool {
+        if case .streamLost = self { return true }
+        return false
+    }
+
     public var description: String {
         switch self {
         case let .sourceNotFound(path): return "\(path): no such file"
@@ -39,6 +50,9 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
         case let .frameTooLarge(path, width, height, maxPixels):
             let side = Int(Double(maxPixels).squareRoot())
             return "\(path): frames of \(width)x\(height) are larger than the limit of \(maxPixels / 1_000_000) megapixels (\(side)x\(side))"
+        case let .streamUnavailable(url, reason): return "\(url): cannot open stream: \(reason)"
+        case let .streamLost(url, seconds, reason):
+            return "\(url): stream lost: no connection for \(NumberFormat.decimal(seconds, decimals: 1)) s (\(reason))"
         case let .cameraUnavailable(camera, reason): return "\(camera): cannot open camera: \(reason)"
         case let .cameraFailed(camera, reason): return "\(camera): \(reason)"
         case let .cascadeNotFound(searched):

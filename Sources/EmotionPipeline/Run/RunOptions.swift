@@ -23,6 +23,8 @@ public struct RunOptions: Sendable {
     /// Mirror a camera's picture in the window (boxes in the output are never mirrored).
     public var mirror: Bool
     public var camera: CameraRequest
+    /// How a network source is opened and kept (live or file, reconnection, timeouts).
+    public var stream: StreamOptions
     /// Faces classified per engine call.
     public var maxBatch: Int
     /// Time constant, in seconds, of the average of each face's probabilities (`--smooth`);
@@ -48,7 +50,8 @@ public struct RunOptions: Sendable {
     public init(source: String = "0", modelPath: String, metadata: ModelMetadata? = nil,
                 cascadePath: String? = nil, maxFrames: Int? = nil, detector: DetectorOptions = DetectorOptions(),
                 margins: CropMargins = .default, headless: Bool = false, format: OutputFormat = .text,
-                mirror: Bool = true, camera: CameraRequest = CameraRequest(), maxBatch: Int = 16,
+                mirror: Bool = true, camera: CameraRequest = CameraRequest(), stream: StreamOptions = StreamOptions(),
+                maxBatch: Int = 16,
                 smoothSeconds: Double? = nil, summary: Bool = false, outputPath: String? = nil,
                 timelinePath: String? = nil, progress: Bool = true) {
         self.source = source
@@ -62,6 +65,7 @@ public struct RunOptions: Sendable {
         self.format = format
         self.mirror = mirror
         self.camera = camera
+        self.stream = stream
         self.maxBatch = maxBatch
         self.smoothSeconds = smoothSeconds
         self.summary = summary

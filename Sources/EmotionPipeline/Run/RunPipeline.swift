@@ -10,6 +10,7 @@ import Glibc
 /// The sinks, in the order each frame reaches them: tracking and smoothing (`TrackingSink`),
 /// then the window or the headless printer, the annotated video, the timeline, the summary
 /// and the progress line. Output files are renamed into place, and the summary printed, only
+/// (besides a live stream lost for longer than `--reconnect-for`, whose frames are kept)
 /// when the run ends without an error: at the source's end, after `maxFrames`, when the user
 /// quits, and also when `stop` is requested (a signal) or standard output's reader goes away
 /// (`RunStatistics.stopReason` says which); the frames done until then are all in the files.
@@ -36,13 +37,14 @@ public func runPipeline(options: RunOptions, classifier: FaceClassifier,
     var detectorOptions = options.detector
     switch spec {
     case .image, .directory: detectorOptions = detectorOptions.exact
-    case .camera, .cameraDevice, .video: break
+    case .camera, .cameraDevice, .video, .stream: break
     }
     let detector = try FaceDetector(cascadePath: options.cascadePath, options: detectorOptions)
     // Nothing is drawn headless without --output: frames can come grey, which holds a third of
     // the memory per frame in flight and skips a conversion.
     let grey = options.headless && options.outputPath == nil
-    let source = try openSource(spec, cameraRequest: options.camera, grey: grey, warn: { try? diagnostics.writeLine($0) })
+    let source = try openSource(spec, cameraRequest: options.camera, grey: grey, stream: options.stream, stop: stop,
+                                warn: { try? diagnostics.writeLine($0) })
     var sinks: [FrameSink] = []
     if options.headless {
         switch options.format {
@@ -71,6 +73,11 @@ public func runPipeline(options: RunOptions, classifier: FaceClassifier,
     do {
         statistics = try pipeline.run(maxFrames: options.maxFrames, keepRealTime: !options.headless, stop: stop)
         for file in files { try file.commit() }
+    } catch let error as PipelineError where error.endsAWholeRun {
+        // Hours of a live stream were processed well before it went away: its outputs are kept.
+        for file in files { try file.commit() }
+        try? summary?.report()
+        throw error
     } catch {
         for file in files { file.discard() }
         throw error

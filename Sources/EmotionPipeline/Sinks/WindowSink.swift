@@ -99,7 +99,7 @@ public final class WindowSink: FrameSink {
             while !quit && !stopRequested {
                 if try Window.waitKey(milliseconds: 100) != nil || window.isClosed { quit = true }
             }
-        case .camera, .video:
+        case .camera, .video, .stream:
             handle(try Window.waitKey(milliseconds: 1))
             if paused {
                 while paused && !quit && !stopRequested {

@@ -19,10 +19,17 @@ public struct Frame {
 
 /// What a source is, for the stages that behave differently (pacing, mirroring, waiting).
 public struct SourceInfo: Equatable, Sendable {
-    public enum Kind: Equatable, Sendable { case camera, video, image }
+    /// `stream`: a live network stream, which behaves as a camera (newest frame, no pacing)
+    /// but is never mirrored. A remote file is a `video`.
+    public enum Kind: Equatable, Sendable {
+        case camera, video, image, stream
+
+        /// A source that runs on its own clock: the pipeline takes its newest frame.
+        public var isLive: Bool { self == .camera || self == .stream }
+    }
 
     public var kind: Kind
-    /// The path, or "camera N", for messages.
+    /// The path, "camera N", or a URL without its credentials, for messages and outputs.
     public var name: String
     public var width: Int
     public var height: Int
@@ -54,12 +61,15 @@ public protocol FrameSource: AnyObject {
 /// Opens the source a spec names. With `grey`, a video file delivers one-channel frames (for a
 /// run that draws nothing; other sources give what they read, converted when detected).
 /// `warn` receives one line per entry of an image directory that is skipped (unreadable), and
-/// the line saying why a video file ended early (truncated or corrupt). A source whose frames
-/// are larger than `FrameSizeLimit` is closed again and refused.
+/// the line saying why a video file ended early (truncated or corrupt), and a live stream's
+/// outages. A source whose frames are larger than `FrameSizeLimit` is closed again and refused.
+/// `stop` ends a live stream's wait for a reconnection.
 public func openSource(_ spec: SourceSpec, cameraRequest: CameraRequest = CameraRequest(), grey: Bool = false,
+                       stream: StreamOptions = StreamOptions(), stop: StopRequest? = nil,
                        warn: @escaping (String) -> Void = { _ in }) throws -> FrameSource {
     let source: FrameSource
     switch spec {
+    case let .stream(url): source = try openStream(url, options: stream, grey: grey, stop: stop, warn: warn)
     case let .camera(index): source = try CameraSource(index: index, request: cameraRequest)
     case let .cameraDevice(path): source = try CameraSource(devicePath: path, request: cameraRequest)
     case let .image(path): source = try ImageSource(path: path)
@@ -73,4 +83,26 @@ public func openSource(_ spec: SourceSpec, cameraRequest: CameraRequest = Camera
         throw error
     }
     return source
+}
+
+/// Connects to a network URL, then reads it as a live stream or as a remote file
+/// (`StreamOptions` says which and why). Every message is scrubbed of the URL's credentials.
+func openStream(_ url: StreamURL, options: StreamOptions, grey: Bool, stop: StopRequest?,
+                warn: @escaping (String) -> Void) throws -> FrameSource {
+    let scrubbed: (String) -> Void = { warn(url.scrub($0)) }
+    let capture: VideoCapture
+    do {
+        capture = try VideoCapture(url: url.text, name: url.redacted, timeoutMilliseconds: Int(options.timeout * 1000),
+                                   inputFormat: options.inputFormat, options: options.inputOptions)
+    } catch let error as OpenCVError {
+        throw PipelineError.streamUnavailable(url: url.redacted, reason: url.scrub(VideoFileSource.reason(error.message, path: url.redacted)))
+    }
+    let info = capture.info
+    guard info.width > 0, info.height > 0 else {
+        throw PipelineError.streamUnavailable(url: url.redacted, reason: "no video stream")
+    }
+    if options.live ?? (url.hasLiveScheme || info.looksLive) {
+        return LiveStreamSource(url: url, capture: capture, options: options, grey: grey, warn: scrubbed, stop: stop)
+    }
+    return try VideoFileSource(capture: capture, name: url.redacted, grey: grey, warn: scrubbed)
 }

@@ -32,8 +32,8 @@ public final class VideoFileSource: FrameSource {
 
     /// `grey`: deliver one-channel frames (for a run that draws nothing); the BGR frame each is
     /// converted from is not kept, which at 1080p saves 6.2 MB per frame in flight.
-    public init(path: String, grey: Bool = false, readAhead: Int = 3, readAheadBytes: Int = 3 << 20,
-                warn: @escaping (String) -> Void = { _ in }) throws {
+    public convenience init(path: String, grey: Bool = false, readAhead: Int = 3, readAheadBytes: Int = 3 << 20,
+                            warn: @escaping (String) -> Void = { _ in }) throws {
         guard FileManager.default.fileExists(atPath: path) else { throw PipelineError.sourceNotFound(path: path) }
         let capture: VideoCapture
         do {
@@ -41,6 +41,13 @@ public final class VideoFileSource: FrameSource {
         } catch let error as OpenCVError {
             throw PipelineError.sourceUnreadable(path: path, reason: Self.reason(error.message, path: path))
         }
+        try self.init(capture: capture, name: path, grey: grey, readAhead: readAhead, readAheadBytes: readAheadBytes, warn: warn)
+    }
+
+    /// A video already opened: a local file, or a remote one (`name` is then the URL without
+    /// credentials), read the same way.
+    init(capture: VideoCapture, name path: String, grey: Bool = false, readAhead: Int = 3, readAheadBytes: Int = 3 << 20,
+         warn: @escaping (String) -> Void = { _ in }) throws {
         let captureInfo = capture.info
         guard captureInfo.width > 0, captureInfo.height > 0 else {
             throw PipelineError.sourceUnreadable(path: path, reason: "no video stream")
@@ -94,7 +101,7 @@ public final class VideoFileSource: FrameSource {
     }
 
     /// The shim's message without the path it starts with (the error names the file itself).
-    private static func reason(_ message: String, path: String) -> String {
+    static func reason(_ message: String, path: String) -> String {
         message.hasPrefix(path + ": ") ? String(message.dropFirst(path.count + 2)) : message
     }
 }

@@ -137,6 +137,27 @@ cvs_status cvs_capture_open_file(const char *path, cvs_capture **out, cvs_error 
 cvs_status cvs_capture_open_file_with_opencv(const char *path, cvs_capture **out, cvs_error *error);
 void cvs_capture_destroy(cvs_capture *capture);
 
+/** How `cvs_capture_open_url` opens a network stream. */
+typedef struct {
+    int32_t timeout_ms;        /* bound on connecting, probing and each read; <= 0: 10000 */
+    const char *input_format;  /* an FFmpeg demuxer's name (e.g. "mpegts"), NULL: probe */
+    const char *options;       /* FFmpeg options, "key=value" lines ('\n'), NULL: none */
+} cvs_stream_options;
+
+/**
+ * Opens a network URL (rtsp, http(s), udp, srt, ... as FFmpeg reads them) like a video file.
+ * Messages name `name` (the URL without its credentials), never `url`. CVS_TIMEOUT when nothing
+ * answers within the time limit; CVS_ERROR when the connection fails (refused, unknown host,
+ * an option FFmpeg did not use); CVS_NOT_FOUND when it holds no video. Reads give CVS_TIMEOUT
+ * when no data arrives within the limit, CVS_ERROR when the connection fails, CVS_END at the
+ * stream's end or after `cvs_capture_interrupt`.
+ */
+cvs_status cvs_capture_open_url(const char *url, const char *name, const cvs_stream_options *options,
+                                cvs_capture **out, cvs_error *error);
+
+/** Makes a read blocked on a network stream return soon, from any thread (CVS_END). */
+void cvs_capture_interrupt(cvs_capture *capture);
+
 /**
  * Grabs and decodes the next frame into `destination` (BGR). `timestamp_ms` receives the
  * frame's time: for files, the frame's own timestamp from the start of the stream; for
@@ -161,6 +182,7 @@ typedef struct {
     double fps;             /* 0 when unknown */
     int64_t frame_count;    /* 0 or negative when unknown (cameras, some containers) */
     int32_t is_camera;
+    int32_t looks_live;     /* a URL with no known duration or that cannot seek (see video_file.hpp) */
 } cvs_capture_info;
 
 void cvs_capture_get_info(const cvs_capture *capture, cvs_capture_info *info);
