@@ -8,17 +8,25 @@
 //   CHDF5          system library: libhdf5 (pkg-config hdf5) plus inline wrappers for its macros
 //   CHDF5Guard     C: libhdf5 reads guarded against faults and absurd allocations on corrupt files
 //   HDF5           Swift reader for HDF5 files: groups, attributes, float datasets
-//   KerasEngine    pure-Swift Keras model loader and CNN inference engine (no OpenCV)
+//   KerasKernels   the engine's arithmetic: GEMM, convolutions, pooling, activations (built
+//                  -Ounchecked: hot loops without bounds checks; no parsing of files)
+//   KerasEngine    pure-Swift Keras model loader and CNN inference engine (no OpenCV), built
+//                  with checks: it parses untrusted files (JSON, configs, graphs, weights)
 //   EmotionPipeline  frame source -> face detector -> preprocessor -> classifier -> sinks
 //   emotion-live   the command-line tool, a thin shell over the libraries above
 import PackageDescription
 
-/// The engine's hot loops are bounds-check free and tuned for the build machine's CPU family;
-/// `make build PORTABLE=1` drops the CPU tuning (see README, "Compiler flags"). Debug builds
-/// optimize the engine too: unoptimized, its kernels are thousands of times slower, which would
-/// make the reference tests crawl.
-let engineSwiftSettings: [SwiftSetting] = [
+/// The kernels' hot loops are bounds-check free (-Ounchecked) and tuned for the build machine's
+/// CPU family; `make build PORTABLE=1` drops the CPU tuning (see README, "Compiler flags"). The
+/// loader around them keeps every check (-O): it reads hostile files, and the fuzzers test it
+/// built the same way. Debug builds optimize both: unoptimized, the kernels are thousands of
+/// times slower, which would make the reference tests crawl.
+let kernelSwiftSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
+let engineSwiftSettings: [SwiftSetting] = [
+    .unsafeFlags(["-O", "-wmo"], .when(configuration: .release)),
     .unsafeFlags(["-O"], .when(configuration: .debug)),
 ]
 
@@ -57,7 +65,8 @@ let package = Package(
         ),
         .target(name: "CHDF5Guard", dependencies: ["CHDF5"]),
         .target(name: "HDF5", dependencies: ["CHDF5", "CHDF5Guard"]),
-        .target(name: "KerasEngine", dependencies: ["HDF5"], swiftSettings: engineSwiftSettings),
+        .target(name: "KerasKernels", swiftSettings: kernelSwiftSettings),
+        .target(name: "KerasEngine", dependencies: ["HDF5", "KerasKernels"], swiftSettings: engineSwiftSettings),
         .target(name: "EmotionPipeline", dependencies: ["OpenCVShim", "KerasEngine"]),
         .executableTarget(
             name: "emotion-live",

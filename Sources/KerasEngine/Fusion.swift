@@ -1,3 +1,5 @@
+import KerasKernels
+
 /// Load-time graph rewriting, so the hot path never sees batch normalization or a separate
 /// activation pass:
 ///

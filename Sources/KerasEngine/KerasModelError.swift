@@ -1,3 +1,4 @@
+import KerasKernels
 import HDF5
 
 /// Everything that can go wrong while loading a Keras model. Each case carries the file and, where

@@ -1,3 +1,4 @@
+import KerasKernels
 import FoundationEssentials
 
 // ----------------------------------------------------------------------------

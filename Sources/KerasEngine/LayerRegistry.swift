@@ -1,3 +1,5 @@
+import KerasKernels
+
 /// Maps Keras class names to the layer types that implement them. A class not listed here
 /// (Lambda, custom layers, anything unknown) is refused at load with the layer's name and
 /// class; nothing from a file is ever executed.

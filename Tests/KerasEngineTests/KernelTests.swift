@@ -1,3 +1,4 @@
+@testable import KerasKernels
 import XCTest
 @testable import KerasEngine
 

@@ -1,3 +1,5 @@
+import KerasKernels
+
 /// Layers that apply one function element-wise (or, for softmax, along the channel axis):
 /// `Activation`, `ReLU`, `LeakyReLU`, `ELU`, `Softmax`. The loader folds them into the preceding
 /// convolution or dense layer when that layer is their only input and has no activation.

@@ -1,3 +1,4 @@
+import KerasKernels
 import FoundationEssentials
 
 /// Keras `BatchNormalization` at inference: `y = (x - mean) / sqrt(var + epsilon) * gamma + beta`

@@ -1,3 +1,5 @@
+import KerasKernels
+
 /// Keras `Conv2D`: `y[b, oy, ox, o] = act(sum_{ky, kx, i} x[b, oy*s - pad + ky*d, ox*s - pad + kx*d, g*I + i]
 /// * W[ky, kx, i, o] + bias[o])` with groups `g`, NHWC, TensorFlow's valid/same padding.
 ///

@@ -1,3 +1,5 @@
+import KerasKernels
+
 /// Keras `Dense`: `y[..., o] = act(sum_i x[..., i] * W[i, o] + bias[o])`. On a flat input that
 /// is one row per sample; on an NHWC input (Keras applies Dense to the last axis) one row per
 /// pixel. Weights are packed at load for `gemm`.

@@ -1,3 +1,5 @@
+import KerasKernels
+
 /// Keras `DepthwiseConv2D`: each input channel convolved with its own `depth_multiplier`
 /// kernels; kernel `(kh, kw, C, M)`, output channels `C * M` (channel c's m-th at c*M + m).
 final class DepthwiseConv2DLayer: FusableLayer {

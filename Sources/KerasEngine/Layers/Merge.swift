@@ -1,3 +1,5 @@
+import KerasKernels
+
 /// Keras merge layers over inputs of one shape: `Add`, `Subtract` (exactly two), `Multiply`,
 /// `Average`, `Maximum`, `Minimum`.
 final class MergeLayer: Layer {

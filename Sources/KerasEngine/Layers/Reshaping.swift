@@ -1,3 +1,5 @@
+import KerasKernels
+
 /// Keras `Flatten` and `Reshape`: NHWC row-major data keeps its order, so both only relabel
 /// the shape (the output aliases the input).
 enum ReshapeLayers {

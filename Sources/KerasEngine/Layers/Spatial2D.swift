@@ -1,3 +1,5 @@
+import KerasKernels
+
 /// Layers that move pixels without arithmetic, NHWC: `ZeroPadding2D` (zeros around),
 /// `Cropping2D` (rows and columns removed) and `UpSampling2D` (nearest neighbour). All three
 /// are one copy with a per-axis mapping from output to input coordinates.

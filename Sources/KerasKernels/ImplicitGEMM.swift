@@ -14,8 +14,8 @@
 /// `output[b, oy, ox, o] = epilogue(bias[o] + sum_{ky, kx, i} input[b, iy, ix, channelOffset + i] * B[(ky*kw + kx)*I + i, o])`
 /// for all output pixels and the packed matrix's columns; `output` has row stride `ldc`. `g` has
 /// no padding (`padded`).
-func implicitGEMMConvolution(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, channelOffset: Int, groupChannels: Int,
-                             batch: Int, b: PackedMatrix, output: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue) {
+public func implicitGEMMConvolution(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, channelOffset: Int, groupChannels: Int,
+                                    batch: Int, b: PackedMatrix, output: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue) {
     precondition(!g.isPadded, "implicitGEMMConvolution runs on a padded input")
     #if KERASENGINE_AVX512
     if b.pairedRowTaps != nil {

@@ -6,7 +6,7 @@ import Glibc
 ///
 /// Activations are applied in place to rows of `width` contiguous floats: for NHWC tensors a row
 /// is one pixel's channels, for flat tensors one sample. Only softmax looks at the whole row.
-enum Activation: Equatable {
+public enum Activation: Equatable {
     case linear
     case relu
     /// Keras's `ReLU` layer and `relu(x, negative_slope, max_value, threshold)`; an infinite
@@ -30,46 +30,10 @@ enum Activation: Equatable {
     /// Normalised over each row.
     case softmax
 
-    /// Maps a Keras activation name (or the serialized object Keras 3 may write) to a case.
-    /// `kerasMajor` picks between the definitions that changed in Keras 3.
-    static func named(_ value: Any?, kerasMajor: Int) -> Activation? {
-        var name: String
-        if value == nil || value is JSONNull {
-            return .linear
-        } else if let text = value as? String {
-            name = text
-        } else if let dict = value as? [String: Any], let text = (dict["config"] as? String) ?? (dict["class_name"] as? String) {
-            name = text
-        } else {
-            return nil
-        }
-        name = name.lowercased()
-        switch name {
-        case "linear", "none": return .linear
-        case "relu": return .relu
-        case "relu6": return .clippedRelu(maxValue: 6, negativeSlope: 0, threshold: 0)
-        case "leaky_relu": return .leakyRelu(slope: 0.2)
-        case "elu": return .elu(alpha: 1)
-        case "selu": return .selu
-        case "gelu": return .gelu(approximate: false)
-        case "swish", "silu": return .swish
-        case "sigmoid": return .sigmoid
-        case "hard_sigmoid": return .hardSigmoid(slope: kerasMajor >= 3 ? 1.0 / 6.0 : 0.2)
-        case "hard_swish", "hard_silu": return .hardSwish
-        case "tanh": return .tanh
-        case "softplus": return .softplus
-        case "softsign": return .softsign
-        case "exponential": return .exponential
-        case "mish": return .mish
-        case "softmax": return .softmax
-        default: return nil
-        }
-    }
-
-    var isLinear: Bool { self == .linear }
+    public var isLinear: Bool { self == .linear }
 
     /// Applies the activation in place to `rows` rows of `width` floats each.
-    func apply(_ data: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+    public func apply(_ data: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
         let count = rows * width
         switch self {
         case .linear:
@@ -85,7 +49,7 @@ enum Activation: Equatable {
 
     /// The function on one value (all but softmax).
     @inline(__always)
-    func scalar(_ x: Float) -> Float {
+    public func scalar(_ x: Float) -> Float {
         switch self {
         case .linear, .softmax: return x
         case .relu: return max(x, 0)
@@ -125,7 +89,7 @@ enum Activation: Equatable {
         }
     }
 
-    static func reluInPlace(_ data: UnsafeMutablePointer<Float>, count: Int) {
+    public static func reluInPlace(_ data: UnsafeMutablePointer<Float>, count: Int) {
         var index = 0
         while index + 8 <= count {
             let raw = UnsafeMutableRawPointer(data + index)
@@ -140,7 +104,7 @@ enum Activation: Equatable {
 
     /// Softmax over one row, shifted by the row's maximum as Keras does, so large logits do not
     /// overflow.
-    static func softmaxRow(_ row: UnsafeMutablePointer<Float>, width: Int) {
+    public static func softmaxRow(_ row: UnsafeMutablePointer<Float>, width: Int) {
         guard width > 0 else { return }
         var maximum = row[0]
         for index in 1..<max(width, 1) where row[index] > maximum { maximum = row[index] }

@@ -19,23 +19,23 @@
 // ----------------------------------------------------------------------------
 
 /// Weights packed for `gemm`: panels of `width` columns.
-struct PackedMatrix {
-    let k: Int
-    let n: Int
+public struct PackedMatrix {
+    public let k: Int
+    public let n: Int
     /// Columns per panel: 8, 16 or (AVX-512 builds) 32.
-    let width: Int
+    public let width: Int
 
     /// The widest panel the build's vector registers hold twice over.
     #if KERASENGINE_AVX512
-    static let fullWidth = 32
+    public static let fullWidth = 32
     #else
-    static let fullWidth = 16
+    public static let fullWidth = 16
     #endif
-    var panels: Int { (n + width - 1) / width }
+    public var panels: Int { (n + width - 1) / width }
     /// For a convolution with at most 8 filters on an AVX-512 build: the number of taps in a
     /// kernel row (rows of B whose inputs are contiguous), whose weights are packed in pairs for
     /// `pairedTapConvolution`. Nil otherwise.
-    let pairedRowTaps: Int?
+    public let pairedRowTaps: Int?
     /// panels * k * width floats; with `pairedRowTaps`, per kernel row, ceil(pairedRowTaps / 2)
     /// blocks of 16 floats: rows t and t + 1 interleaved column by column (lane 2j is B[t, j],
     /// lane 2j + 1 is B[t + 1, j]), a lone last row paired with zeros.
@@ -50,7 +50,7 @@ struct PackedMatrix {
     /// Packs the K x N matrix whose element (row, column) is `element(row, column)`.
     /// `kernelRowTaps`: for a convolution whose taps of one kernel row are contiguous in the
     /// input, their number (K is a multiple of it), so that narrow layers can use tap pairs.
-    init(k: Int, n: Int, bias: [Float]?, kernelRowTaps: Int? = nil, element: (Int, Int) -> Float) {
+    public init(k: Int, n: Int, bias: [Float]?, kernelRowTaps: Int? = nil, element: (Int, Int) -> Float) {
         self.k = k
         self.n = n
         let width = n <= 8 ? 8 : n <= 16 ? 16 : PackedMatrix.fullWidth
@@ -82,7 +82,7 @@ struct PackedMatrix {
     }
 
     /// Multiplies column `j` by `scale[j]` and sets its bias to `bias[j] * scale[j] + shift[j]`.
-    mutating func scaleColumns(scale: [Float], shift: [Float]) {
+    public mutating func scaleColumns(scale: [Float], shift: [Float]) {
         for column in 0..<n {
             for row in 0..<k { data[Self.offset(row, column, k: k, width: width, pairedRowTaps: pairedRowTaps)] *= scale[column] }
             bias[column] = bias[column] * scale[column] + shift[column]
@@ -92,8 +92,8 @@ struct PackedMatrix {
     /// Runs `body` with the storage of the weights, bias, post-scale and post-shift (not at all
     /// when the matrix is empty).
     @inline(__always)
-    func withPointers(_ body: (_ data: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, _ scale: UnsafePointer<Float>,
-                               _ shift: UnsafePointer<Float>) -> Void) {
+    public func withPointers(_ body: (_ data: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, _ scale: UnsafePointer<Float>,
+                                      _ shift: UnsafePointer<Float>) -> Void) {
         data.withUnsafeBufferPointer { data in
             bias.withUnsafeBufferPointer { bias in
                 postScale.withUnsafeBufferPointer { scale in
@@ -125,7 +125,7 @@ struct PackedMatrix {
         }
     }
 
-    mutating func setPostAffine(scale: [Float], shift: [Float]) {
+    public mutating func setPostAffine(scale: [Float], shift: [Float]) {
         for column in 0..<n {
             postScale[column] = scale[column]
             postShift[column] = shift[column]
@@ -149,15 +149,20 @@ protocol PanelKernel {
     func run<V: KernelVector>(_: V.Type, _ panel: PackedPanel)
 }
 
-struct GEMMEpilogue {
-    var relu = false
-    var affine = false
+public struct GEMMEpilogue {
+    public var relu = false
+    public var affine = false
+
+    public init(relu: Bool = false, affine: Bool = false) {
+        self.relu = relu
+        self.affine = affine
+    }
 }
 
 /// C[i, j] = epilogue(sum_k A[i, k] * B[k, j] + bias[j]) for i < m, j < n.
 /// A has row stride `lda`, C row stride `ldc`.
-func gemm(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedMatrix,
-          c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue) {
+public func gemm(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedMatrix,
+                 c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue) {
     precondition(b.pairedRowTaps == nil, "weights packed in tap pairs are for pairedTapConvolution")
     b.forEachPanel(GEMMKernel(m: m, k: b.k, a: a, lda: lda, c: c, ldc: ldc, epilogue: epilogue))
 }

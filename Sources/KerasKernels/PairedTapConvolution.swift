@@ -19,8 +19,8 @@
 /// `output[b, oy, ox, o] = epilogue(bias[o] + sum_{ky, kx, i} input[b, iy, ix, i] * B[(ky*kw + kx)*I + i, o])`
 /// for the (at most 8) columns of `b`, which has `pairedRowTaps`; `g` has no padding, dilation 1
 /// across and one group.
-func pairedTapConvolution(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, batch: Int, b: PackedMatrix,
-                          output: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue) {
+public func pairedTapConvolution(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, batch: Int, b: PackedMatrix,
+                                 output: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue) {
     guard let rowTaps = b.pairedRowTaps else { preconditionFailure("pairedTapConvolution needs weights packed in tap pairs") }
     b.withPointers { packed, bias, scale, shift in
         pairedTapPanel(input, g, rowTaps, batch, packed, SIMD8<Float>.load(bias), SIMD8<Float>.load(scale),

@@ -10,16 +10,16 @@
 // ----------------------------------------------------------------------------
 
 /// Where a 2-D window (convolution kernel or pooling window) lands on an NHWC input.
-struct WindowGeometry {
-    let inputHeight: Int, inputWidth: Int, channels: Int
-    let kernelHeight: Int, kernelWidth: Int
-    let strideY: Int, strideX: Int
-    let dilationY: Int, dilationX: Int
-    let outputHeight: Int, outputWidth: Int
+public struct WindowGeometry {
+    public let inputHeight: Int, inputWidth: Int, channels: Int
+    public let kernelHeight: Int, kernelWidth: Int
+    public let strideY: Int, strideX: Int
+    public let dilationY: Int, dilationX: Int
+    public let outputHeight: Int, outputWidth: Int
     /// Zero rows above and zero columns left of the input ("same" padding).
-    let padTop: Int, padLeft: Int
+    public let padTop: Int, padLeft: Int
 
-    init(input: [Int], kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int) = (1, 1), same: Bool) {
+    public init(input: [Int], kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int) = (1, 1), same: Bool) {
         inputHeight = input[0]
         inputWidth = input[1]
         channels = input[2]
@@ -44,36 +44,36 @@ struct WindowGeometry {
         (padTop, padLeft) = (0, 0)
     }
 
-    var outputPixels: Int { outputHeight * outputWidth }
-    var inputPixels: Int { inputHeight * inputWidth }
+    public var outputPixels: Int { outputHeight * outputWidth }
+    public var inputPixels: Int { inputHeight * inputWidth }
 
     /// Rows of the input with its padding: the padding above, the image, and as many rows below
     /// as the last window reaches.
-    var paddedHeight: Int {
+    public var paddedHeight: Int {
         max(inputHeight + padTop, outputHeight > 0 ? (outputHeight - 1) * strideY + (kernelHeight - 1) * dilationY + 1 : 0)
     }
 
-    var paddedWidth: Int {
+    public var paddedWidth: Int {
         max(inputWidth + padLeft, outputWidth > 0 ? (outputWidth - 1) * strideX + (kernelWidth - 1) * dilationX + 1 : 0)
     }
 
     /// Whether some window reaches outside the input.
-    var isPadded: Bool { paddedHeight != inputHeight || paddedWidth != inputWidth }
+    public var isPadded: Bool { paddedHeight != inputHeight || paddedWidth != inputWidth }
 
     /// Floats of one padded sample, or nil when it exceeds `Shape.maxElements` (a hostile
     /// kernel size or dilation); 0 when the input needs no padding.
-    var paddedCount: Int? { isPadded ? Shape.count([paddedHeight, paddedWidth, channels]) : 0 }
+    public var paddedCount: Int? { isPadded ? Shape.count([paddedHeight, paddedWidth, channels]) : 0 }
 
     /// The geometry kernels run with: this one if no window reaches outside the input, else the
     /// same windows over the padded copy.
-    var padded: WindowGeometry { isPadded ? WindowGeometry(padded: self) : self }
+    public var padded: WindowGeometry { isPadded ? WindowGeometry(padded: self) : self }
 }
 
 /// `input` itself if no window of `g` reaches outside it, else a copy of its `batch` samples in
 /// `scratch` (room for `batch * g.paddedCount` floats) with the padding filled with `fill`.
 /// Either way, the result is what `g.padded` describes.
-func padInput(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, batch: Int, fill: Float,
-              scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+public func padInput(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, batch: Int, fill: Float,
+                     scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
     guard g.isPadded else { return input }
     let channels = g.channels
     let rowFloats = g.inputWidth * channels

@@ -13,8 +13,8 @@
 /// `output[r, ox, c*M + m] = bias[c*M + m] + sum_{ky, kx} input[iy, ix, c] * kernel[(ky*kw + kx)*C*M + c*M + m]`
 /// for output rows `rows`, counted across the batch (row r is sample r / outputHeight, row
 /// r % outputHeight); `output` receives those rows, contiguous. `g` has no padding (`padded`).
-func depthwiseConv2D(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, multiplier: Int, rows: Range<Int>,
-                     kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into output: UnsafeMutablePointer<Float>) {
+public func depthwiseConv2D(_ input: UnsafePointer<Float>, geometry g: WindowGeometry, multiplier: Int, rows: Range<Int>,
+                            kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into output: UnsafeMutablePointer<Float>) {
     precondition(!g.isPadded, "depthwiseConv2D runs on a padded input")
     let inChannels = g.channels
     let outChannels = inChannels * multiplier
