@@ -34,10 +34,8 @@ struct Bench: ParsableCommand {
     @Option(name: .long, help: "Seconds of measurement (after one second of warm-up).")
     var seconds: Double = 2
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
-
     @Option(name: .long, help: "Output format: text or json.")
-    var format: Format = .text
+    var format: OutputFormat = .text
 
     @Flag(name: .long, help: "Also time each layer (one thread, thread CPU time, mean over repeated runs at --batch).")
     var layers = false
@@ -61,6 +59,7 @@ struct Bench: ParsableCommand {
     var cascade: String?
 
     func validate() throws {
+        try format.check(accepting: OutputFormat.reportFormats)
         if let maxFrames, maxFrames < 1 { throw ValidationError("--max-frames must be at least 1") }
         guard (1...100).contains(rounds) else { throw ValidationError("--repeat must be between 1 and 100") }
         guard (1...1000).contains(detectEvery) else { throw ValidationError("--detect-every must be between 1 and 1000") }
@@ -74,6 +73,7 @@ struct Bench: ParsableCommand {
         if let video { return try runVideo(video) }
         try reportingFailures {
             let (network, _) = try modelOptions.load()
+            let output = StandardOutput()
             let result = EngineBenchmark(model: network, threads: threads, batch: batch).measure(seconds: seconds)
             let path = try modelOptions.resolvedModelPath()
             let profile = layers ? EngineBenchmark(model: network, threads: 1, batch: batch).profile(seconds: seconds) : []
@@ -88,9 +88,9 @@ struct Bench: ParsableCommand {
                 if layers {
                     object["layers"] = profile.map { ["name": $0.name, "class": $0.className, "ms_per_face": $0.milliseconds / Double(batch)] }
                 }
-                emit(jsonString(object))
-            case .text:
-                emit("\(path): \(NumberFormat.fixed(result.msPerFace, 4)) ms per face, \(NumberFormat.fixed(result.gflops, 1)) GFLOP/s "
+                try output.writeLine(jsonString(object))
+            default:
+                try output.writeLine("\(path): \(NumberFormat.fixed(result.msPerFace, 4)) ms per face, \(NumberFormat.fixed(result.gflops, 1)) GFLOP/s "
                      + "(\(NumberFormat.fixed(Double(network.flops) / 1e6, 1)) MFLOP per face; threads \(threads), batch \(batch), "
                      + "median of \(result.runs) runs)")
                 let nameWidth = profile.map { $0.name.count }.max() ?? 0
@@ -99,7 +99,7 @@ struct Bench: ParsableCommand {
                     let name = row.name + String(repeating: " ", count: nameWidth - row.name.count)
                     let className = row.className + String(repeating: " ", count: classWidth - row.className.count)
                     let share = total > 0 ? 100 * row.milliseconds / total : 0
-                    emit("  \(name)  \(className)  \(NumberFormat.fixed(row.milliseconds / Double(batch), 4, width: 8)) ms per face  "
+                    try output.writeLine("  \(name)  \(className)  \(NumberFormat.fixed(row.milliseconds / Double(batch), 4, width: 8)) ms per face  "
                          + "\(NumberFormat.fixed(share, 1, width: 5))%")
                 }
             }
@@ -115,6 +115,7 @@ extension Bench {
             let path = try modelOptions.resolvedModelPath()
             let (network, metadata) = try modelOptions.load()
             let classifier = try EmotionClassifier(model: network, metadata: metadata, path: path)
+            let output = StandardOutput()
             let options = DetectorOptions(detectEvery: detectEvery, detectScale: detectScale)
             var haarRates: [Double] = [], pipelineRates: [Double] = [], ratios: [Double] = []
             var reference: DetectionBenchmark.Pass?
@@ -135,95 +136,19 @@ extension Bench {
             func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
             switch format {
             case .json:
-                emit(jsonString([
+                try output.writeLine(jsonString([
                     "video": video, "frames": reference!.frames, "haar_fps": median(haarRates),
                     "pipeline_fps": median(pipelineRates), "ratio": median(ratios), "recall": recall,
                     "haar_faces": total, "pipeline_faces": found!.faces, "matched_faces": matched,
                     "detect_every": detectEvery, "detect_scale": detectScale, "runs": rounds, "model": path,
                 ] as [String: Any]))
-            case .text:
+            default:
                 let scale = detectScale == detectScale.rounded() ? String(Int(detectScale)) : "\(detectScale)"
-                emit("\(video): decode + full-frame Haar alone \(NumberFormat.fixed(median(haarRates), 1)) fps, "
+                try output.writeLine("\(video): decode + full-frame Haar alone \(NumberFormat.fixed(median(haarRates), 1)) fps, "
                      + "pipeline \(NumberFormat.fixed(median(pipelineRates), 1)) fps: \(NumberFormat.fixed(median(ratios), 2))x; "
                      + "recall \(NumberFormat.fixed(recall, 4)) (\(matched) of \(total) faces; pipeline found \(found!.faces)); "
                      + "detect-every \(detectEvery), detect-scale \(scale); \(reference!.frames) frames, median of \(rounds) rounds")
             }
         }
-    }
-}
-
-/// Times `batch` faces split over `threads` sessions; the median run gives the figure.
-struct EngineBenchmark {
-    let model: KerasModel
-    let threads: Int
-    let batch: Int
-
-    struct Result { let msPerFace: Double; let gflops: Double; let runs: Int }
-
-    func measure(seconds: Double) -> Result {
-        let workers = min(threads, batch)
-        let shares = (0..<workers).map { batch / workers + ($0 < batch % workers ? 1 : 0) }
-        let sampleSize = model.inputShape.reduce(1, *)
-        let sessions = shares.map { model.makeSession(maxBatch: max($0, 1)) }
-        var generator = SplitMix64(seed: 42)
-        let inputs = shares.map { share in (0..<(share * sampleSize)).map { _ in Float(generator.next() % 256) / 255 } }
-        var outputs = shares.map { [Float](repeating: 0, count: $0 * model.outputCount) }
-
-        func once() -> Double {
-            let start = DispatchTime.now().uptimeNanoseconds
-            if workers == 1 {
-                runShare(0, sessions: sessions, inputs: inputs, outputs: &outputs[0], share: shares[0])
-            } else {
-                outputs.withUnsafeMutableBufferPointer { all in
-                    let base = all.baseAddress!
-                    DispatchQueue.concurrentPerform(iterations: workers) { k in
-                        runShare(k, sessions: sessions, inputs: inputs, outputs: &base[k], share: shares[k])
-                    }
-                }
-            }
-            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        }
-
-        let warmUpEnd = DispatchTime.now().uptimeNanoseconds + 1_000_000_000
-        repeat { _ = once() } while DispatchTime.now().uptimeNanoseconds < warmUpEnd
-        var times: [Double] = []
-        let end = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
-        repeat { times.append(once()) } while DispatchTime.now().uptimeNanoseconds < end || times.count < 5
-        times.sort()
-        let median = times[times.count / 2]
-        return Result(msPerFace: median * 1000 / Double(batch),
-                      gflops: Double(model.flops) * Double(batch) / median / 1e9, runs: times.count)
-    }
-
-    /// Milliseconds per run (of `batch` faces) in each layer, over about `seconds` of runs.
-    func profile(seconds: Double) -> [(name: String, className: String, milliseconds: Double)] {
-        let session = model.makeSession(maxBatch: batch)
-        var generator = SplitMix64(seed: 42)
-        let input = (0..<(batch * model.inputShape.reduce(1, *))).map { _ in Float(generator.next() % 256) / 255 }
-        let probe = DispatchTime.now().uptimeNanoseconds
-        _ = session.profile(input, batch: batch, repetitions: 3)
-        let perRun = max(Double(DispatchTime.now().uptimeNanoseconds - probe) / 3e9, 1e-6)
-        return session.profile(input, batch: batch, repetitions: min(max(Int(seconds / perRun), 3), 100_000))
-    }
-
-    private func runShare(_ k: Int, sessions: [InferenceSession], inputs: [[Float]], outputs: inout [Float], share: Int) {
-        inputs[k].withUnsafeBufferPointer { input in
-            outputs.withUnsafeMutableBufferPointer { output in
-                sessions[k].run(input, batch: share, into: output)
-            }
-        }
-    }
-}
-
-/// A small seeded generator so benchmark inputs are the same on every run.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

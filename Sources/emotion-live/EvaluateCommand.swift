@@ -28,7 +28,9 @@ struct Evaluate: ParsableCommand {
     var flipAverage: Bool?
 
     @Option(name: .long, help: "Output format: text or json.")
-    var format: ReportFormat = .text
+    var format: OutputFormat = .text
+
+    func validate() throws { try format.check(accepting: OutputFormat.reportFormats) }
 
     func run() throws {
         try reportingFailures {
@@ -53,14 +55,15 @@ struct Evaluate: ParsableCommand {
                     return try classifier.classify(UnsafeBufferPointer(buffer), count: rows.count)
                 }
             }
+            let output = StandardOutput()
             switch format {
             case .json:
-                emit(jsonString(report.jsonObject(extra: [
+                try output.writeLine(jsonString(report.jsonObject(extra: [
                     "model": path, "data": data, "usage": usage.rawValue, "flip_average": metadata.flipAverage,
                 ])))
-            case .text:
-                print(report.text(title: "\(path) on \(data) (usage \(usage.rawValue), flip averaging \(metadata.flipAverage ? "on" : "off"))"),
-                      terminator: "")
+            default:
+                try output.writeLines(report.text(
+                    title: "\(path) on \(data) (usage \(usage.rawValue), flip averaging \(metadata.flipAverage ? "on" : "off"))"))
             }
         }
     }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import EmotionPipeline
-import FoundationEssentials
 import KerasEngine
 
 struct Infer: ParsableCommand {
@@ -19,25 +18,24 @@ struct Infer: ParsableCommand {
     @Argument(help: ArgumentHelp("The .npy input array.", valueName: "input"))
     var input: String
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, text }
+    @OptionGroup var metadata: ModelMetadataOptions
 
     @Option(name: .long, help: "Output format: jsonl (one JSON object per sample) or text.")
-    var format: Format = .jsonl
+    var format: OutputFormat = .jsonl
 
-    @Option(name: .long, help: "Samples per engine call.")
+    @Option(name: .long, help: "Samples per engine pass (the session's largest batch).")
     var batch: Int = 32
 
     func validate() throws {
+        try format.check(accepting: OutputFormat.sampleFormats)
         guard batch >= 1, batch <= 4096 else { throw ValidationError("--batch must be between 1 and 4096") }
     }
 
     func run() throws {
         try reportingFailures {
-            let options = try ModelOptions.parse(["--model", model])
-            let (network, metadata) = try options.load()
+            let (network, metadata) = try metadata.load(path: model)
             let array = try NPYArray(path: input)
             let sampleShape = network.inputShape
-            let sampleSize = sampleShape.reduce(1, *)
             let count: Int
             if array.shape.count == sampleShape.count + 1, Array(array.shape.dropFirst()) == sampleShape {
                 count = array.shape[0]
@@ -46,29 +44,20 @@ struct Infer: ParsableCommand {
             } else {
                 throw NPYError.shapeMismatch(file: input, found: array.shape, expected: sampleShape)
             }
-            let session = network.makeSession(maxBatch: batch)
-            var output = [Float](repeating: 0, count: batch * network.outputCount)
-            var start = 0
-            while start < count {
-                let size = min(batch, count - start)
-                array.values.withUnsafeBufferPointer { values in
-                    output.withUnsafeMutableBufferPointer { out in
-                        session.run(UnsafeBufferPointer(rebasing: values[(start * sampleSize)..<((start + size) * sampleSize)]),
-                                    batch: size, into: out)
-                    }
+            // The session splits the samples into passes of at most `batch`.
+            let probabilities = network.makeSession(maxBatch: batch).predict(array.values, batch: count)
+            let output = StandardOutput()
+            let classes = network.outputCount
+            for k in 0..<count {
+                let sample = Array(probabilities[(k * classes)..<((k + 1) * classes)])
+                switch format {
+                case .text:
+                    let best = FER2013Evaluator.argmax(sample)
+                    let label = metadata.labels.indices.contains(best) ? metadata.labels[best] : "class\(best)"
+                    try output.writeLine("sample \(k): \(label) " + NumberFormat.fixed(Double(sample[best]), 4))
+                default:
+                    try output.writeLine("{\"probabilities\": [" + sample.map { "\($0)" }.joined(separator: ", ") + "]}")
                 }
-                for k in 0..<size {
-                    let probabilities = Array(output[(k * network.outputCount)..<((k + 1) * network.outputCount)])
-                    switch format {
-                    case .jsonl:
-                        emit("{\"probabilities\": [" + probabilities.map { "\($0)" }.joined(separator: ", ") + "]}")
-                    case .text:
-                        let best = FER2013Evaluator.argmax(probabilities)
-                        let label = metadata.labels.indices.contains(best) ? metadata.labels[best] : "class\(best)"
-                        emit("sample \(start + k): \(label) " + NumberFormat.fixed(Double(probabilities[best]), 4))
-                    }
-                }
-                start += size
             }
         }
     }

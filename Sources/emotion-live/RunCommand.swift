@@ -4,7 +4,6 @@ import FoundationEssentials
 import Glibc
 import KerasEngine
 
-extension OutputFormat: ExpressibleByArgument {}
 
 /// The default command: `emotion-live [SOURCE]`.
 struct Run: ParsableCommand {
@@ -111,6 +110,7 @@ struct Run: ParsableCommand {
     var noMirror = false
 
     func validate() throws {
+        try format.check(accepting: OutputFormat.frameFormats)
         if let maxFrames, maxFrames < 1 { throw ValidationError("--max-frames must be at least 1") }
         guard scaleFactor > 1, scaleFactor <= 4 else { throw ValidationError("--scale-factor must be in (1, 4]") }
         guard (0...100).contains(minNeighbors) else { throw ValidationError("--min-neighbors must be between 0 and 100") }
@@ -151,7 +151,7 @@ struct Run: ParsableCommand {
             let (network, metadata) = try modelOptions.load()
             let classifier = try EmotionClassifier(model: network, metadata: metadata, path: path)
             let options = RunOptions(
-                source: source, modelPath: path, metadata: metadata, cascadePath: cascade,
+                source: source, cascadePath: cascade,
                 maxFrames: maxFrames,
                 detector: DetectorOptions(scaleFactor: scaleFactor, minNeighbors: minNeighbors, minFace: minFace,
                                           detectEvery: detectEvery, detectScale: detectScale),

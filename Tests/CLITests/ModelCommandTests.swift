@@ -57,6 +57,15 @@ final class ModelCommandTests: XCTestCase {
         let result = try CLI.run(["inspect"])
         XCTAssertEqual(result.status, 64, result.stderr)
         XCTAssertEqual(try CLI.run(["bench", "--threads", "0"]).status, 64)
+        // One --format type for every command; each refuses, by name, what it does not write.
+        for (arguments, accepted) in [(["inspect", CLI.bundledModel, "--format", "csv"], "text or json"),
+                                      (["infer", CLI.bundledModel, "x.npy", "--format", "json"], "jsonl or text"),
+                                      (["bench", "--format", "jsonl"], "text or json"),
+                                      (["--headless", "x.png", "--format", "json"], "text, jsonl or csv")] {
+            let refused = try CLI.run(arguments)
+            XCTAssertEqual(refused.status, 64, refused.stderr)
+            XCTAssert(refused.stderr.contains("does not apply here; use \(accepted)"), refused.stderr)
+        }
     }
 
     // MARK: bench

@@ -28,17 +28,18 @@ public enum DetectionBenchmark {
         return Pass(frames: boxes.count, seconds: Date().timeIntervalSince(start), boxes: boxes)
     }
 
-    /// The pipeline as `emotion-live CLIP --headless --format jsonl` runs it (output discarded).
+    /// The pipeline as `emotion-live CLIP --headless --format jsonl` runs it, assembled by the
+    /// same function (output discarded).
     public static func pipeline(video: String, classifier: FaceClassifier, cascadePath: String?,
                                 options: DetectorOptions, margins: CropMargins = .default,
                                 maxFrames: Int? = nil) throws -> Pass {
-        let detector = try FaceDetector(cascadePath: cascadePath, options: options)
         let start = Date()
         let collector = BoxCollector()
-        let pipeline = Pipeline(source: try VideoFileSource(path: video, grey: true), detector: detector,
-                                preprocessor: classifier.makePreprocessor(margins: margins), classifier: classifier,
-                                sinks: [JSONLinesSink(labels: classifier.labels, output: DiscardedOutput()), collector])
-        let statistics = try pipeline.run(maxFrames: maxFrames)
+        let run = RunOptions(source: video, cascadePath: cascadePath, maxFrames: maxFrames, detector: options,
+                             margins: margins, headless: true, format: .jsonl, progress: false)
+        let statistics = try assemblePipeline(options: run, classifier: classifier, output: DiscardedOutput(),
+                                              diagnostics: DiscardedOutput(), extraSinks: [collector])
+            .run(maxFrames: maxFrames)
         return Pass(frames: statistics.frames, seconds: Date().timeIntervalSince(start), boxes: collector.boxes)
     }
 

@@ -6,7 +6,7 @@ public struct RunStatistics: Equatable, Sendable {
     public var frames = 0
     public var framesWithFaces = 0
     public var faces = 0
-    /// Video frames decoded but not processed to keep up with the clock (`keepRealTime`).
+    /// Video frames decoded but not processed to keep up with the clock (a window playing a file by its `PlaybackClock`).
     public var skippedFrames = 0
     /// Wall-clock seconds from the first frame requested to the last frame handled.
     public var seconds = 0.0
@@ -18,107 +18,86 @@ public struct RunStatistics: Equatable, Sendable {
     public var faceFrameShare: Double { frames > 0 ? Double(framesWithFaces) / Double(frames) : 0 }
 }
 
-/// source -> detector -> preprocessor -> classifier -> sinks, one frame at a time (the source
-/// decodes ahead on its own thread). Data flows one way: no stage sees another's state, except
-/// that the detector remembers where it found faces in earlier frames (`FrameDetector`).
+/// source -> detector -> preprocessor -> classifier -> tracking -> sinks, one frame at a time
+/// (the source decodes ahead on its own thread). Data flows one way: no stage sees another's
+/// state, except that the detector remembers where it found faces in earlier frames
+/// (`FrameDetector`) and tracking its faces (`FaceTracking`). `assemblePipeline` builds one
+/// from a run's options.
 public final class Pipeline {
     public let source: FrameSource
     public let detector: FaceDetector
     public let preprocessor: FacePreprocessor
     public let classifier: FaceClassifier
+    /// Face ids and smoothing; nil leaves faces without ids.
+    public let tracking: FaceTracking?
     public let sinks: [FrameSink]
+    /// Detection, preprocessing and classification of each frame (`FrameProcessor`).
+    public let processor: FrameProcessor
     /// The detector applied frame after frame: whole-frame searches every `detectEvery` frames,
     /// searches around the faces already found between them (exact full-frame Haar with
     /// `detectEvery` 1).
-    public let frameDetector: FrameDetector
-    /// Whether a sink draws on the frames' pictures (`FrameSink.drawsOnFrames`).
-    private let sinksDrawOnFrames: Bool
+    public var frameDetector: FrameDetector { processor.frameDetector }
 
     public init(source: FrameSource, detector: FaceDetector, preprocessor: FacePreprocessor,
-                classifier: FaceClassifier, sinks: [FrameSink]) {
+                classifier: FaceClassifier, tracking: FaceTracking? = nil, sinks: [FrameSink]) {
         self.source = source
         self.detector = detector
         self.preprocessor = preprocessor
         self.classifier = classifier
+        self.tracking = tracking
         self.sinks = sinks
-        sinksDrawOnFrames = sinks.contains { $0.drawsOnFrames }
-        frameDetector = FrameDetector(detector: detector)
+        processor = FrameProcessor(detector: detector, preprocessor: preprocessor, classifier: classifier,
+                                   keepsPictures: sinks.contains { $0.drawsOnFrames })
     }
 
-    /// A frame with the faces found in it, cropped and preprocessed, on its way to the classifier.
-    struct Detected {
-        /// Its picture is an empty image when no sink draws on frames (`sinksDrawOnFrames`).
-        let frame: Frame
-        let boxes: [FaceBox]
-        /// The preprocessed faces, `preprocessor.floatsPerFace` floats each, in `boxes` order.
-        let faces: [Float]
-    }
-
-    /// Detects and classifies the faces of one frame; all faces go to the classifier in one batch.
+    /// Detects, classifies and tracks the faces of one frame; all faces go to the classifier in
+    /// one batch.
     public func process(_ frame: Frame) throws -> FrameResult {
-        try classify(try detect(frame))
+        let result = try processor.process(frame)
+        return tracking?.track(result) ?? result
     }
 
-    /// The detector's half of `process`: the faces of the frame, found (`FrameDetector` follows
-    /// them in the frame's sequence), cropped and preprocessed. When no sink draws on frames,
-    /// the picture is let go here: a headless run then holds whole frames only in decoding and
-    /// detection, never while a frame waits for the classifier or is classified (at 1080p,
-    /// 2 MB less per frame in flight).
-    func detect(_ frame: Frame) throws -> Detected {
-        var frame = frame
-        let grey: Image
-        let boxes: [FaceBox]
-        do {
-            grey = try frame.image.grey()
-            // Faces whose crop falls outside the frame (impossible for Haar boxes) are skipped.
-            boxes = try frameDetector.detect(in: grey).filter { preprocessor.cropRect(for: $0, in: grey) != nil }
-        } catch let error as OpenCVError {
-            throw PipelineError.frameFailed(frame: frame.index, stage: "detection", reason: error.message)
-        }
-        let perFace = preprocessor.floatsPerFace
-        var faces = [Float](repeating: 0, count: boxes.count * perFace)
-        do {
-            try faces.withUnsafeMutableBufferPointer { buffer in
-                for (i, box) in boxes.enumerated() {
-                    try preprocessor.preprocess(face: box, in: grey,
-                                                into: UnsafeMutableBufferPointer(rebasing: buffer[(i * perFace)..<((i + 1) * perFace)]))
-                }
-            }
-            if !sinksDrawOnFrames { frame.image = try Image() }
-        } catch let error as OpenCVError {
-            throw PipelineError.frameFailed(frame: frame.index, stage: "preprocessing", reason: error.message)
-        }
-        return Detected(frame: frame, boxes: boxes, faces: faces)
-    }
-
-    /// The classifier's half: classifies the faces found, all in one batch.
-    func classify(_ detected: Detected) throws -> FrameResult {
-        let (frame, boxes) = (detected.frame, detected.boxes)
-        guard !boxes.isEmpty else { return FrameResult(frameIndex: frame.index, time: frame.time, faces: []) }
-        let probabilities = try detected.faces.withUnsafeBufferPointer {
-            try classifier.classify($0, count: boxes.count)
-        }
-        let labels = classifier.labels
-        let faces = zip(boxes, probabilities).map { FaceResult(box: $0, probabilities: $1, labels: labels) }
-        return FrameResult(frameIndex: frame.index, time: frame.time, faces: faces)
-    }
+    func detect(_ frame: Frame) throws -> FrameProcessor.Detected { try processor.detect(frame) }
 
     /// Runs until the source ends, a sink asks to stop, `maxFrames` frames are done, or `stop`
     /// is requested. The source is closed and every sink finished, also when an error ends the
-    /// run.
+    /// run; then each sink's `complete` hears how it ended (files renamed into place or dropped,
+    /// the summary printed or not).
     ///
     /// `stop` is checked before each frame is read, never during one: the frame in progress
     /// reaches every sink, so the outputs end on a whole frame. A sink whose reader went away
     /// (`PipelineError.outputClosed`, standard output closed by `| head`) stops the run the same
     /// way instead of failing it: the frames already done are kept.
     ///
-    /// `keepRealTime` (window mode): when processing a video file falls more than a frame
-    /// interval behind the file's own clock, frames are skipped (decoded, not processed) so the
-    /// clip plays at its own speed. Headless runs process every frame; on files they detect the
-    /// faces of the next frame on a thread of their own while this one's are classified and
-    /// written (one frame ahead, in order: the same results as one frame at a time).
+    /// `playback` (window mode): when processing a video file falls more than a frame interval
+    /// behind the clock, frames are skipped (decoded, not processed) so the clip plays at its
+    /// own speed; the window shows each frame when the same clock says it is due. Without it,
+    /// every frame is processed; files and stills then have the faces of the next frame
+    /// detected on a thread of their own while this one's are classified and written (one frame
+    /// ahead, in order: the same results as one frame at a time).
     @discardableResult
-    public func run(maxFrames: Int? = nil, keepRealTime: Bool = false, stop: StopRequest? = nil) throws -> RunStatistics {
+    public func run(maxFrames: Int? = nil, playback: PlaybackClock? = nil, stop: StopRequest? = nil) throws -> RunStatistics {
+        let statistics: RunStatistics
+        do {
+            statistics = try runFrames(maxFrames: maxFrames, playback: playback, stop: stop)
+        } catch {
+            let keeps = (error as? PipelineError)?.endsAWholeRun ?? false
+            for sink in sinks { try? sink.complete(.failed(keepsFrames: keeps)) }
+            throw error
+        }
+        var failure: Error?
+        for sink in sinks {
+            do {
+                try sink.complete(failure == nil ? .finished : .failed(keepsFrames: false))
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
+        return statistics
+    }
+
+    private func runFrames(maxFrames: Int?, playback: PlaybackClock?, stop: StopRequest?) throws -> RunStatistics {
         var statistics = RunStatistics()
         defer { source.close() }
         var begun: [FrameSink] = []
@@ -128,37 +107,26 @@ public final class Pipeline {
             begun.append(sink)
         }
         let start = Date()
-        let pace = keepRealTime && source.info.kind == .video
+        let pace = playback != nil && source.info.kind == .video
         let interval = source.info.fps > 0 ? 1 / source.info.fps : 1.0 / 30
-        var clock: (wall: Date, media: Double)?
         // Headless files and stills: faces of the next frame are detected while this one's are
-        // classified. Not for a camera, where a frame waiting for the classifier would be a
-        // frame staler than the newest, nor for a paced window. Only the detection thread
+        // classified. Not for a live source, where a frame waiting for the classifier would be
+        // a frame staler than the newest, nor for a paced window. Only the detection thread
         // touches the source and the detector until it has stopped, which happens before the
         // source is closed (defers run last to first).
-        let overlap = !keepRealTime && !source.info.kind.isLive
-        let ahead: BackgroundReader<Detected>? = !overlap ? nil : BackgroundReader(policy: .queue(capacity: 1)) { [source] in
+        let overlap = playback == nil && !source.info.kind.isLive
+        let ahead: BackgroundReader<FrameProcessor.Detected>? = !overlap ? nil : BackgroundReader(policy: .queue(capacity: 1)) { [source] in
             guard let frame = try source.nextFrame() else { return nil }
             return try self.detect(frame)
         }
         ahead?.start()
         defer { ahead?.stopAndWait() }
-        /// Whether a paced run is more than a frame interval behind the file's clock.
-        func skip(_ frame: Frame) -> Bool {
-            guard let clock else {
-                clock = (Date(), frame.time)
-                return false
-            }
-            guard Date().timeIntervalSince(clock.wall) - (frame.time - clock.media) > interval else { return false }
-            statistics.skippedFrames += 1
-            return true
-        }
-        frames: while maxFrames.map({ statistics.frames < $0 }) ?? true {
+        while maxFrames.map({ statistics.frames < $0 }) ?? true {
             if let reason = stop?.reason {
                 statistics.stopReason = reason
                 break
             }
-            let detected: Detected
+            let detected: FrameProcessor.Detected
             if let ahead {
                 guard let next = try ahead.next() else { break }
                 detected = next
@@ -168,23 +136,29 @@ public final class Pipeline {
                     statistics.stopReason = stop?.reason
                     break
                 }
-                if pace && skip(frame) { continue }
+                if pace, let playback, playback.isLate(frame.time, interval: interval) {
+                    statistics.skippedFrames += 1
+                    continue
+                }
                 detected = try detect(frame)
             }
             let frame = detected.frame
-            let result = try classify(detected)
+            let classified = try processor.classify(detected)
+            let result = tracking?.track(classified) ?? classified
             statistics.frames += 1
             statistics.faces += result.faces.count
             if !result.faces.isEmpty { statistics.framesWithFaces += 1 }
-            // A sink that finds its reader gone still lets the frame reach the others.
+            // Every sink gets the frame, also after one quits or finds its reader gone: the
+            // annotated video keeps the frame in progress.
+            var goOn = true
             for sink in sinks {
                 do {
-                    if try !sink.consume(result, frame: frame) { break frames }
+                    if try !sink.consume(result, frame: frame) { goOn = false }
                 } catch PipelineError.outputClosed {
                     statistics.stopReason = .outputClosed
                 }
             }
-            if statistics.stopReason != nil { break }
+            if !goOn || statistics.stopReason != nil { break }
         }
         statistics.seconds = Date().timeIntervalSince(start)
         let finishing = begun

@@ -1,16 +1,8 @@
-/// How the headless sinks print.
-public enum OutputFormat: String, CaseIterable, Sendable {
-    case text, jsonl, csv
-}
-
 /// Everything `emotion-live [SOURCE]` can be asked, with the documented defaults.
 public struct RunOptions: Sendable {
-    /// Camera index, `/dev/video*`, image or video path (see `SourceSpec`).
+    /// Camera index, `/dev/video*`, image or video path, or network URL (see `SourceSpec`).
+    /// The model is not an option: the caller loads the classifier the run uses.
     public var source: String
-    /// The Keras model file.
-    public var modelPath: String
-    /// Labels and input scaling; nil resolves them for the model (sidecar, then defaults).
-    public var metadata: ModelMetadata?
     /// Haar cascade; nil finds `haarcascade_frontalface_default.xml` from opencv-data.
     public var cascadePath: String?
     /// Stop after this many frames; nil runs to the end of the source.
@@ -19,14 +11,13 @@ public struct RunOptions: Sendable {
     public var margins: CropMargins
     /// No window: one line per frame on standard output, as fast as possible.
     public var headless: Bool
+    /// How the headless sinks print: text, jsonl or csv (`OutputFormat.frameFormats`).
     public var format: OutputFormat
     /// Mirror a camera's picture in the window (boxes in the output are never mirrored).
     public var mirror: Bool
     public var camera: CameraRequest
     /// How a network source is opened and kept (live or file, reconnection, timeouts).
     public var stream: StreamOptions
-    /// Faces classified per engine call.
-    public var maxBatch: Int
     /// Time constant, in seconds, of the average of each face's probabilities (`--smooth`);
     /// 0 turns smoothing off; nil: `defaultSmoothSeconds` for the mode.
     public var smoothSeconds: Double?
@@ -47,16 +38,12 @@ public struct RunOptions: Sendable {
     /// The smoothing this run uses.
     public var effectiveSmoothSeconds: Double { smoothSeconds ?? Self.defaultSmoothSeconds(headless: headless) }
 
-    public init(source: String = "0", modelPath: String, metadata: ModelMetadata? = nil,
-                cascadePath: String? = nil, maxFrames: Int? = nil, detector: DetectorOptions = DetectorOptions(),
+    public init(source: String = "0", cascadePath: String? = nil, maxFrames: Int? = nil, detector: DetectorOptions = DetectorOptions(),
                 margins: CropMargins = .default, headless: Bool = false, format: OutputFormat = .text,
                 mirror: Bool = true, camera: CameraRequest = CameraRequest(), stream: StreamOptions = StreamOptions(),
-                maxBatch: Int = 16,
                 smoothSeconds: Double? = nil, summary: Bool = false, outputPath: String? = nil,
                 timelinePath: String? = nil, progress: Bool = true) {
         self.source = source
-        self.modelPath = modelPath
-        self.metadata = metadata
         self.cascadePath = cascadePath
         self.maxFrames = maxFrames
         self.detector = detector
@@ -66,7 +53,6 @@ public struct RunOptions: Sendable {
         self.mirror = mirror
         self.camera = camera
         self.stream = stream
-        self.maxBatch = maxBatch
         self.smoothSeconds = smoothSeconds
         self.summary = summary
         self.outputPath = outputPath

@@ -43,3 +43,11 @@ public final class StandardError: LineOutput {
         }
     }
 }
+
+extension LineOutput {
+    /// Writes a block of text (a table, a report) line by line; a final newline is optional.
+    public func writeLines(_ text: String) throws {
+        let body = text.hasSuffix("\n") ? text.dropLast() : Substring(text)
+        for line in body.split(separator: "\n", omittingEmptySubsequences: false) { try writeLine(String(line)) }
+    }
+}

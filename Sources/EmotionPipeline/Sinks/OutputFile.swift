@@ -62,3 +62,10 @@ public protocol FileWritingSink: FrameSink {
     /// Drops the partial file.
     func discard()
 }
+
+extension FileWritingSink {
+    /// Commits the file when the run's frames are kept, drops it otherwise.
+    public func complete(_ outcome: RunOutcome) throws {
+        if outcome.keepsFrames { try commit() } else { discard() }
+    }
+}

@@ -53,6 +53,16 @@ public final class SummarySink: FrameSink {
         return true
     }
 
+    /// Prints the report when the run's frames are kept. A JSON summary whose reader has
+    /// gone is nobody's to read: not an error.
+    public func complete(_ outcome: RunOutcome) throws {
+        guard outcome.keepsFrames else { return }
+        do {
+            try report()
+        } catch PipelineError.outputClosed {
+        }
+    }
+
     /// Writes the report (after a run that was not ended by an error; a run stopped by a signal
     /// reports the frames it did).
     public func report() throws {

@@ -3,9 +3,9 @@ import Glibc
 
 /// Shows each frame in an OpenCV window with every face boxed and labelled.
 ///
-/// Pacing follows the source: a video file plays at its own speed, each frame shown when its
-/// timestamp comes due (variable frame rates included; the wait is spent handling keys), a
-/// camera as fast as frames come, an image stays
+/// Pacing follows the source: a video file plays at its own speed, each frame shown when the
+/// run's `PlaybackClock` says it is due (variable frame rates included; the wait is spent
+/// handling keys), a live source as fast as frames come, an image stays
 /// until a key is pressed or the window is closed. `q` or Esc ends the run, as does closing the
 /// window; space pauses and resumes; `s` saves the picture shown as
 /// `emotion-live-YYYYMMDD-HHMMSS-mmm.png` in the working directory (the path on stderr). A
@@ -31,15 +31,16 @@ public final class WindowSink: FrameSink {
     private var paused = false
     private var window: Window?
     private var source: SourceInfo?
-    /// Wall-clock time and media time of the first video frame shown.
-    private var clock: (wall: Double, media: Double)?
+    /// The run's clock, which the pipeline also skips late frames by; nil shows frames at once.
+    private let playback: PlaybackClock?
     private var quit = false
 
     public init(title: String = "emotion-live", mirrorCamera: Bool = true, labels: [String] = [],
                 snapshotDirectory: String = FileManager.default.currentDirectoryPath,
                 report: @escaping (String) -> Void = { line in fputs(line + "\n", stderr) },
-                stop: StopRequest? = nil) {
+                stop: StopRequest? = nil, playback: PlaybackClock? = nil) {
         self.stop = stop
+        self.playback = playback
         self.title = title
         self.mirrorCamera = mirrorCamera
         self.labels = labels
@@ -64,7 +65,7 @@ public final class WindowSink: FrameSink {
         let shown = try frame.image.copy()
         if mirrored { try shown.flipHorizontally() }
         try Annotator(mirrored: mirrored, labels: labels).annotate(shown, with: result)
-        let wall = Self.now()
+        let wall = PlaybackClock.now()
         if let last = lastFrameWall, wall > last {
             let rate = 1 / (wall - last)
             frameRate = frameRate.map { $0 + 0.1 * (rate - $0) } ?? rate
@@ -73,20 +74,11 @@ public final class WindowSink: FrameSink {
         if let frameRate, source.kind != .image { try drawFrameRate(frameRate, on: shown) }
         shownImage = shown
 
-        if source.kind == .video {
+        if source.kind == .video, let playback {
             // Wait (handling keys, the previous frame still on screen) until this frame is due.
-            let now = Self.now()
-            let start = clock ?? (now, frame.time)
-            var due = start.wall + (frame.time - start.media)
-            if now - due > 1 {
-                // Far behind (slow processing, a paused terminal): restart the clock here.
-                clock = (now, frame.time)
-                due = now
-            } else {
-                clock = start
-            }
+            let due = playback.due(frame.time)
             while !quit {
-                let wait = Int(((due - Self.now()) * 1000).rounded())
+                let wait = Int(((due - PlaybackClock.now()) * 1000).rounded())
                 if wait < 1 { break }
                 handle(try Window.waitKey(milliseconds: wait))
             }
@@ -107,7 +99,7 @@ public final class WindowSink: FrameSink {
                     if window.isClosed { quit = true }
                 }
                 // Back from a pause: the clip goes on from here, not from where it would be.
-                clock = nil
+                playback?.restart()
                 lastFrameWall = nil
             }
         }
@@ -166,11 +158,5 @@ public final class WindowSink: FrameSink {
         let size = try Image.textSize(text, fontScale: scale, thickness: 1)
         try image.fillRectangle(FaceBox(x: 0, y: 0, width: size.width + 10, height: size.height + size.baseline + 10), colour: .black)
         try image.drawText(text, x: 5, y: 5 + size.height, fontScale: scale, colour: .white, thickness: 1)
-    }
-
-    private static func now() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 }

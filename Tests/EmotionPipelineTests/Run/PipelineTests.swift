@@ -67,7 +67,7 @@ final class PipelineTests: XCTestCase {
             }
         }
         let paced = try makePipeline(source: try VideoFileSource(path: clip.path), classifier: StubClassifier(), sinks: [SlowSink()])
-        let statistics = try paced.run(keepRealTime: true)
+        let statistics = try paced.run(playback: PlaybackClock())
         XCTAssertEqual(statistics.frames + statistics.skippedFrames, 20)
         XCTAssertLessThan(statistics.frames, 14, "\(statistics)")
         XCTAssertLessThan(statistics.seconds, 1.8)
@@ -236,15 +236,16 @@ final class PipelineTests: XCTestCase {
     }
 
     /// Window mode under a display (Xvfb in CI): an image is shown, annotated, until a key or
-    /// the window closes; here the window is closed by destroying the sink after one frame of a
-    /// clip, whose pacing follows its frame rate.
+    /// the window closes; a clip plays at its frame rate by the playback clock the pipeline and
+    /// the window share.
     func testWindowPlaysAClipAtItsFrameRate() throws {
         guard ProcessInfo.processInfo.environment["DISPLAY"] != nil else { throw XCTSkip("no DISPLAY (run under xvfb-run)") }
         let clip = try generatedClip(frames: 10)
         defer { try? FileManager.default.removeItem(at: clip.directory) }
+        let playback = PlaybackClock()
         let pipeline = try makePipeline(source: try VideoFileSource(path: clip.path), classifier: StubClassifier(),
-                                        sinks: [WindowSink()])
-        let statistics = try pipeline.run()
+                                        sinks: [WindowSink(playback: playback)])
+        let statistics = try pipeline.run(playback: playback)
         XCTAssertEqual(statistics.frames, 10)
         // 10 frames at 20 fps take about half a second.
         XCTAssertGreaterThan(statistics.seconds, 0.4)

@@ -79,13 +79,12 @@ final class StopRequestTests: XCTestCase {
     }
 
     /// A sink whose reader has gone ends the run without an error, after the other sinks got
-    /// that frame too (through the tracking stage, as `runPipeline` wires them).
+    /// that frame too.
     func testAClosedOutputEndsTheRunAfterTheFrameReachedEverySink() throws {
         let closing = CountingSink()
         closing.onFrame = { index in if index >= 5 { throw PipelineError.outputClosed } }
         let after = CountingSink()
-        let tracking = TrackingSink(labels: StubClassifier().labels, smoothSeconds: 0, downstream: [closing, after])
-        let pipeline = try makePipeline(source: EndlessSource(), sinks: [tracking])
+        let pipeline = try makePipeline(source: EndlessSource(), sinks: [closing, after])
         let statistics = try pipeline.run()
         XCTAssertEqual(statistics.stopReason, .outputClosed)
         XCTAssertEqual(statistics.frames, 6)

@@ -41,27 +41,22 @@ final class OutputSinksTests: XCTestCase {
     }
 
     func testTrackingStageGivesIdsSmoothsAndForwards() throws {
-        let collector = LineCollector()
-        let stage = TrackingSink(labels: labels, smoothSeconds: 0.2, downstream: [JSONLinesSink(labels: labels, output: collector)])
-        try stage.begin(source: SourceInfo(kind: .video, name: "v", width: 160, height: 120, fps: 10, frameCount: nil))
+        let stage = FaceTracking(labels: labels, smoothSeconds: 0.2)
         var outputs: [FrameResult] = []
         for i in 0..<4 {
             // Frame 0: happy; then sad with 0.9: the smoothed label stays happy for a while.
             let result = FrameResult(frameIndex: i, time: Double(i) * 0.1, faces: [face(nil, 10 + i, label: i == 0 ? 3 : 5, 0.9)])
-            outputs.append(stage.track(result, source: nil))
+            outputs.append(stage.track(result))
         }
         XCTAssertEqual(outputs.map { $0.faces[0].id }, [1, 1, 1, 1])
         // 0.2 s at 10 fps: sad has 1 - exp(-0.5) = 39% of its weight after one frame, 63% after two.
         XCTAssertEqual(outputs.map { $0.faces[0].label }, ["happy", "happy", "sad", "sad"])
         XCTAssertEqual(outputs[3].faces[0].probabilities.reduce(0, +), 1, accuracy: 1e-5)
         // Image frames: every file is a new scene, with new ids, and the file is recorded.
-        let first = stage.track(FrameResult(frameIndex: 0, time: 0, faces: [face(nil, 10, label: 3)]), source: "a.jpg")
-        let second = stage.track(FrameResult(frameIndex: 1, time: 0, faces: [face(nil, 10, label: 3)]), source: "b.jpg")
+        let first = stage.track(FrameResult(frameIndex: 0, time: 0, faces: [face(nil, 10, label: 3)], source: "a.jpg"))
+        let second = stage.track(FrameResult(frameIndex: 1, time: 0, faces: [face(nil, 10, label: 3)], source: "b.jpg"))
         XCTAssertEqual([first.faces[0].id, second.faces[0].id], [2, 3])
         XCTAssertEqual(second.source, "b.jpg")
-        XCTAssertTrue(try stage.consume(FrameResult(frameIndex: 5, time: 0.5, faces: []), frame: try frame(5)))
-        try stage.finish()
-        XCTAssertEqual(collector.lines.count, 1)
     }
 
     func testSummaryCountsFramesPerIdAndOverall() throws {

@@ -34,10 +34,10 @@ final class ProgressReporterTests: XCTestCase {
     }
 
     func testSmoothingDefaultsOnInAWindowOffHeadless() {
-        XCTAssertEqual(RunOptions(modelPath: "m.h5").effectiveSmoothSeconds, 0.5)
-        XCTAssertEqual(RunOptions(modelPath: "m.h5", headless: true).effectiveSmoothSeconds, 0)
-        XCTAssertEqual(RunOptions(modelPath: "m.h5", headless: true, smoothSeconds: 1).effectiveSmoothSeconds, 1)
-        XCTAssertEqual(RunOptions(modelPath: "m.h5", smoothSeconds: 0).effectiveSmoothSeconds, 0)
+        XCTAssertEqual(RunOptions().effectiveSmoothSeconds, 0.5)
+        XCTAssertEqual(RunOptions(headless: true).effectiveSmoothSeconds, 0)
+        XCTAssertEqual(RunOptions(headless: true, smoothSeconds: 1).effectiveSmoothSeconds, 1)
+        XCTAssertEqual(RunOptions(smoothSeconds: 0).effectiveSmoothSeconds, 0)
     }
 
     func testSnapshotNamesCarryTheTimeToTheMillisecond() {

@@ -11,6 +11,7 @@
 // A `KerasFile` is that content as values, so a test can break one piece (drop a dataset,
 // reshape a weight, corrupt the JSON) and write the result.
 import Foundation
+import KerasEngine
 import TestSupport
 
 /// One weight dataset of a layer: its Keras name ("kernel:0"), shape, and row-major values.
@@ -270,24 +271,4 @@ enum TinyModel {
 
     /// One tf.keras 2 inbound-node reference: `["layer", node, tensor, {}]`.
     static func inbound(_ layer: String) -> [Any] { [layer, 0, 0, [String: Any]()] }
-}
-
-/// A small deterministic generator (SplitMix64), so every run writes the same files.
-struct SeededRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func nextFloat() -> Float { Float(next() >> 40) / Float(1 << 24) }
-
-    /// Uniform in 0..<bound.
-    mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }

@@ -1,0 +1,21 @@
+/// SplitMix64: a small seeded generator, so benchmark inputs and generated test models are the
+/// same on every run and every machine (the standard library's generator is not seedable).
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    public mutating func nextFloat() -> Float { Float(next() >> 40) / Float(1 << 24) }
+
+    /// Uniform in 0..<bound.
+    public mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
+}
