@@ -57,12 +57,13 @@ OPENCV_MODULES := objdetect imgproc core
 # what only the tests need.
 CASCADE := /usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml
 
-.PHONY: deps test-deps build run test install install-check uninstall train test-training fixtures bench bench-deps bench-compare clean help
+.PHONY: deps test-deps build run serve test install install-check uninstall train test-training fixtures bench bench-deps bench-compare clean help
 
 help:
 	@echo "make run ARGS='[SOURCE] [options]'  build and run (default: webcam, window)"
 	@echo "make test                            build and run every test"
 	@echo "make install PREFIX=/usr/local       install binary, model, man page, completions"
+	@echo "make serve                           the HTTP/WebSocket server and its page on http://127.0.0.1:8080"
 	@echo "make bench                           engine speed of the bundled and reference models"
 	@echo "make train                           retrain the bundled model (Python, offline)"
 
@@ -82,13 +83,17 @@ deps:
 	fi
 
 # Xvfb for the window tests, ffmpeg (ffprobe) to check written videos and to serve test streams,
-# rtsp-server-perl to relay an RTSP test stream, python3-venv for the
+# rtsp-server-perl to relay an RTSP test stream, xdotool to press the window's keys, curl and
+# Chromium (a fake webcam) for the server's API and page tests, python3-venv for the
 # training script's test (PyTorch comes from PyPI into training/.venv-torch).
 test-deps: deps
 	@missing=""; \
 	command -v xvfb-run >/dev/null || missing="$$missing xvfb xauth"; \
 	command -v ffprobe >/dev/null || missing="$$missing ffmpeg"; \
 	command -v rtsp-server-perl >/dev/null || missing="$$missing rtsp-server-perl"; \
+	command -v xdotool >/dev/null || missing="$$missing xdotool"; \
+	command -v curl >/dev/null || missing="$$missing curl"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	python3 -c "import venv, ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
@@ -108,6 +113,9 @@ build: deps
 
 run: build
 	$(BIN) $(ARGS)
+
+serve: build
+	$(BIN) serve $(ARGS)
 
 # Unit tests run in a debug build; the end-to-end tests drive the release binary, which is the
 # one users run (and the only one fast enough to evaluate thousands of faces in a test). Xvfb

@@ -12,7 +12,9 @@
 //                  -Ounchecked: hot loops without bounds checks; no parsing of files)
 //   KerasEngine    pure-Swift Keras model loader and CNN inference engine (no OpenCV), built
 //                  with checks: it parses untrusted files (JSON, configs, graphs, weights)
-//   EmotionPipeline  frame source -> face detector -> preprocessor -> classifier -> sinks
+//   EmotionPipeline  frame source -> face detector -> preprocessor -> classifier -> tracking -> sinks
+//   EmotionServer  `emotion-live serve`: HTTP and WebSocket API, browser page, metrics
+//                  (Hummingbird 2), on a fixed pool of the pipeline's frame processors
 //   emotion-live   the command-line tool, a thin shell over the libraries above
 import PackageDescription
 
@@ -39,6 +41,11 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.60.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -68,11 +75,25 @@ let package = Package(
         .target(name: "KerasKernels", swiftSettings: kernelSwiftSettings),
         .target(name: "KerasEngine", dependencies: ["HDF5", "KerasKernels"], swiftSettings: engineSwiftSettings),
         .target(name: "EmotionPipeline", dependencies: ["OpenCVShim", "KerasEngine"]),
+        .target(
+            name: "EmotionServer",
+            dependencies: [
+                "EmotionPipeline", "KerasEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "emotion-live",
             dependencies: [
-                "EmotionPipeline", "KerasEngine",
+                "EmotionPipeline", "EmotionServer", "KerasEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Test-only: writes HDF5 files (valid and deliberately broken) for the reader and engine tests.
@@ -84,6 +105,7 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "EmotionPipelineTests", dependencies: ["EmotionPipeline"]),
+        .testTarget(name: "EmotionServerTests", dependencies: ["EmotionServer"]),
         .testTarget(name: "CLITests", dependencies: ["emotion-live"]),
         // Fuzz targets (`make fuzz`). Built with -DLIBFUZZER and -sanitize=fuzzer they are libFuzzer
         // binaries; in an ordinary build each is a replayer: `swift run FuzzNPY FILE...` runs the

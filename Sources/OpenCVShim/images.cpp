@@ -94,6 +94,22 @@ cvs_status cvs_image_read(const char *path, int32_t grey, cvs_image *destination
     CVS_GUARD_END
 }
 
+cvs_status cvs_image_decode(const uint8_t *data, size_t size, int32_t grey, cvs_image *destination, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (data == nullptr || size == 0 || destination == nullptr) {
+        return fail(error, CVS_INVALID_ARGUMENT, "no bytes or image");
+    }
+    // A header over the caller's bytes: imdecode reads them, never keeps them.
+    cv::Mat encoded(1, static_cast<int>(std::min<size_t>(size, INT32_MAX)), CV_8UC1, const_cast<uint8_t *>(data));
+    cv::Mat mat = imgcodecs().imdecode(cv::_InputArray(encoded), grey ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
+    if (mat.empty()) {
+        return fail(error, CVS_INVALID_ARGUMENT, "the image data cannot be decoded");
+    }
+    destination->mat = std::move(mat);
+    return CVS_OK;
+    CVS_GUARD_END
+}
+
 cvs_status cvs_image_write(const cvs_image *image, const char *path, cvs_error *error) {
     CVS_GUARD_BEGIN
     if (path == nullptr || image == nullptr || image->mat.empty()) {

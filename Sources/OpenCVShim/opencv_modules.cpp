@@ -87,6 +87,7 @@ const ImgCodecs &imgcodecs() {
         bind(library, "imgcodecs",
              "_ZN2cv7imwriteERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEERKNS_11_InputArrayERKSt6vectorIiSaIiEE",
              c.imwrite, c.problem);
+        bind(library, "imgcodecs", "_ZN2cv8imdecodeERKNS_11_InputArrayEi", c.imdecode, c.problem);
         return c;
     }();
     if (!codecs.problem.empty()) throw std::runtime_error(codecs.problem);

@@ -87,10 +87,11 @@ private:
 using LoadedCapture = Loaded<cv::VideoCapture>;
 using LoadedWriter = Loaded<cv::VideoWriter>;
 
-// imgcodecs, for still images (imread, imwrite).
+// imgcodecs, for still images (imread, imwrite, imdecode).
 struct ImgCodecs {
     cv::Mat (*imread)(const std::string &, int) = nullptr;
     bool (*imwrite)(const std::string &, const cv::_InputArray &, const std::vector<int> &) = nullptr;
+    cv::Mat (*imdecode)(const cv::_InputArray &, int) = nullptr;
     std::string problem;
 };
 const ImgCodecs &imgcodecs();  // throws when imgcodecs cannot be loaded

@@ -17,7 +17,7 @@ struct EmotionLive: ParsableCommand {
         camera 0) and shows a window, or prints each frame's emotions with --headless.
         """,
         version: version,
-        subcommands: [Run.self, Infer.self, Evaluate.self, Inspect.self, Bench.self],
+        subcommands: [Run.self, Infer.self, Evaluate.self, Inspect.self, Bench.self, Serve.self],
         defaultSubcommand: Run.self
     )
 }

@@ -36,6 +36,14 @@ public final class Image {
         return image
     }
 
+    /// Decodes an encoded image held in memory (JPEG, PNG, WebP...); BGR unless `grey`.
+    /// Bound its size first (`ImageHeader`): the decoder allocates what the header claims.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, grey: Bool = false) throws -> Image {
+        let image = try Image()
+        try shimCall { cvs_image_decode(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, grey ? 1 : 0, image.handle, $0) }
+        return image
+    }
+
     /// Writes the image; the format follows the extension (.png, .jpg...).
     public func write(to path: String) throws {
         try shimCall { cvs_image_write(handle, path, $0) }

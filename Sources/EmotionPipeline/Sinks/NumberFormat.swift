@@ -5,7 +5,7 @@ import Glibc
 /// every JSON reader takes them), trailing zeros trimmed, at least one digit after the point.
 public enum NumberFormat {
     /// `value` with at most `decimals` decimals: 0.93 -> "0.93", 1 -> "1.0", 1e-9 -> "0.0".
-    static func decimal(_ value: Double, decimals: Int = 6) -> String {
+    public static func decimal(_ value: Double, decimals: Int = 6) -> String {
         guard value.isFinite else { return "0.0" }
         var text = fixed(value, decimals)
         while text.hasSuffix("0") && !text.hasSuffix(".0") { text.removeLast() }

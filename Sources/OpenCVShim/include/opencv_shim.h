@@ -76,6 +76,10 @@ cvs_status cvs_image_copy(const cvs_image *source, cvs_image *destination, cvs_e
 /** imread. `grey` != 0 reads one channel, otherwise BGR. CVS_NOT_FOUND if the file is missing
  *  or cannot be decoded. */
 cvs_status cvs_image_read(const char *path, int32_t grey, cvs_image *destination, cvs_error *error);
+/** imdecode of `size` bytes in memory (JPEG, PNG, WebP...). `grey` != 0 decodes one channel,
+ *  otherwise BGR. CVS_INVALID_ARGUMENT if the bytes do not decode. The caller bounds the
+ *  picture's size first: OpenCV's own limit is 2^30 pixels. */
+cvs_status cvs_image_decode(const uint8_t *data, size_t size, int32_t grey, cvs_image *destination, cvs_error *error);
 /** imwrite; the format follows the extension. */
 cvs_status cvs_image_write(const cvs_image *image, const char *path, cvs_error *error);
 

@@ -1,0 +1,54 @@
+import EmotionPipeline
+import KerasEngine
+
+/// The server's workers: one `PictureAnalyzer` per thread (`WorkerPool`), reached from async
+/// request handlers. Work beyond the workers and the bounded queue is refused at once with
+/// `APIError.busy` (503), never queued without bound.
+public final class AnalysisPool: @unchecked Sendable {
+    public let labels: [String]
+    public let workerCount: Int
+    private let pool: WorkerPool<PictureAnalyzer>
+    private let metrics: ServerMetrics
+
+    /// Builds `options.workers` analyzers on `model` (one inference session and one detector
+    /// each). Throws when the cascade or the model cannot be used, before anything listens.
+    public init(model: KerasModel, metadata: ModelMetadata, modelPath: String, options: ServerOptions,
+                metrics: ServerMetrics) throws {
+        var analyzers: [PictureAnalyzer] = []
+        for _ in 0..<max(options.workers, 1) {
+            let classifier = try EmotionClassifier(model: model, metadata: metadata, path: modelPath)
+            let detector = try FaceDetector(cascadePath: options.cascadePath, options: options.detector.exact)
+            let processor = FrameProcessor(detector: detector, preprocessor: classifier.makePreprocessor(margins: options.margins),
+                                           classifier: classifier)
+            analyzers.append(PictureAnalyzer(processor: processor, maxPixels: options.maxPixels))
+        }
+        labels = metadata.labels
+        workerCount = analyzers.count
+        pool = WorkerPool(workers: analyzers, queueCapacity: options.queueCapacity, name: "analyze")
+        self.metrics = metrics
+    }
+
+    /// Workers busy and jobs waiting.
+    public var load: (queued: Int, busy: Int) { pool.load }
+
+    /// The faces of one encoded picture; `APIError` for pictures that cannot be analysed and
+    /// when the queue is full.
+    public func analyze(_ bytes: [UInt8], index: Int = 0, time: Double = 0) async throws -> FrameResult {
+        let start = PlaybackClock.now()
+        metrics.work(started: true)
+        defer { metrics.work(started: false) }
+        let result: FrameResult = try await withCheckedThrowingContinuation { continuation in
+            let accepted = pool.submit { analyzer in
+                continuation.resume(with: Result {
+                    try bytes.withUnsafeBytes { try analyzer.analyze($0, index: index, time: time) }
+                })
+            }
+            if !accepted { continuation.resume(throwing: APIError.busy) }
+        }
+        metrics.frame(faces: result.faces.count, seconds: PlaybackClock.now() - start)
+        return result
+    }
+
+    /// Lets the queued work finish and ends the worker threads.
+    public func shutdown() { pool.shutdown() }
+}

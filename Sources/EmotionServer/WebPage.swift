@@ -1,0 +1,216 @@
+/// The page `GET /` serves: self-contained (no CDN, no build step), in the binary.
+///
+/// It asks for the webcam, sends downscaled JPEG frames over `/v1/stream` (one in flight: the
+/// next frame leaves when the previous reply is in, so the overlay is never more than a frame
+/// behind) and draws boxes, ids, labels and probability bars over the video; a dropped or
+/// chosen picture goes through `/v1/analyze`. A `?token=` in the page's address is passed on.
+/// The state tests read: `document.body.dataset.state` (`idle`, `live`, `picture`, `error`),
+/// `.dataset.faces` (faces in the latest reply) and `.dataset.labels` (their labels).
+enum WebPage {
+    static let html = #"""
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>emotion-live</title>
+<style>
+:root { --bg:#0f1217; --panel:#171b22; --line:#262c36; --text:#e7eaf0; --dim:#8b93a1; --accent:#5fb3ff; }
+* { box-sizing:border-box; }
+[hidden] { display:none !important; }
+body { margin:0; font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; background:var(--bg); color:var(--text); }
+header { display:flex; align-items:center; gap:14px; padding:14px 24px; border-bottom:1px solid var(--line); }
+header h1 { font-size:18px; margin:0; font-weight:650; letter-spacing:.2px; }
+header .dot { width:10px; height:10px; border-radius:50%; background:#555; }
+body[data-state=live] header .dot { background:#3ddc84; box-shadow:0 0 8px #3ddc84; }
+header .sub { color:var(--dim); font-size:13px; }
+header .stats { margin-left:auto; display:flex; gap:18px; font-variant-numeric:tabular-nums; color:var(--dim); font-size:13px; }
+header .stats b { color:var(--text); font-weight:600; }
+main { display:grid; grid-template-columns:minmax(0,1fr) 320px; gap:20px; padding:20px 24px; }
+#stage { position:relative; background:#000; border-radius:12px; overflow:hidden; min-height:360px; display:flex; align-items:center; justify-content:center; border:1px solid var(--line); }
+#stage.drag { outline:2px dashed var(--accent); outline-offset:-8px; }
+#stage canvas { max-width:100%; display:block; }
+#hint { position:absolute; inset:0; display:flex; flex-direction:column; align-items:center; justify-content:center; gap:14px; color:var(--dim); text-align:center; padding:20px; }
+button { font:inherit; border:0; border-radius:8px; padding:9px 16px; background:var(--accent); color:#06121f; font-weight:600; cursor:pointer; }
+button.ghost { background:transparent; color:var(--text); border:1px solid var(--line); }
+aside { background:var(--panel); border:1px solid var(--line); border-radius:12px; padding:16px; }
+aside h2 { font-size:13px; text-transform:uppercase; letter-spacing:.8px; color:var(--dim); margin:0 0 12px; font-weight:600; }
+.face { border-top:1px solid var(--line); padding:10px 0; }
+.face:first-of-type { border-top:0; padding-top:0; }
+.face .title { display:flex; justify-content:space-between; font-weight:600; margin-bottom:6px; }
+.bar { display:grid; grid-template-columns:72px 1fr 42px; gap:8px; align-items:center; font-size:12px; color:var(--dim); margin:3px 0; }
+.bar i { display:block; height:7px; border-radius:4px; background:var(--line); overflow:hidden; }
+.bar i span { display:block; height:100%; border-radius:4px; }
+.bar em { font-style:normal; text-align:right; font-variant-numeric:tabular-nums; }
+#error { color:#ff7b7b; font-size:13px; min-height:1em; margin-top:10px; }
+.controls { display:flex; gap:10px; margin-top:12px; }
+footer { color:var(--dim); font-size:12px; padding:0 24px 20px; }
+@media (max-width: 900px) { main { grid-template-columns:1fr; } }
+</style>
+</head>
+<body data-state="idle" data-faces="0" data-labels="">
+<header>
+  <span class="dot"></span><h1>emotion-live</h1><span class="sub">facial emotion, on this server's engine</span>
+  <div class="stats"><span>fps <b id="fps">–</b></span><span>round trip <b id="rtt">–</b></span><span>dropped <b id="dropped">0</b></span></div>
+</header>
+<main>
+  <section>
+    <div id="stage">
+      <canvas id="view" width="640" height="480"></canvas>
+      <div id="hint">
+        <div>Start the camera, or drop a picture here.</div>
+        <div class="controls"><button id="start">Start camera</button><button class="ghost" id="pick">Choose a picture…</button></div>
+      </div>
+    </div>
+    <div class="controls"><button class="ghost" id="stop" hidden>Stop camera</button></div>
+    <div id="error"></div>
+    <input type="file" id="file" accept="image/jpeg,image/png,image/webp" hidden>
+  </section>
+  <aside><h2>Faces</h2><div id="faces"><div class="face" style="color:var(--dim)">No faces yet.</div></div></aside>
+</main>
+<footer>Frames go to this server only and are never stored. <span id="model"></span></footer>
+<script>
+"use strict";
+const colors = { angry:"#ff5c5c", disgust:"#9acd32", disgusted:"#9acd32", fear:"#b07cff", fearful:"#b07cff",
+  happy:"#ffd23f", sad:"#5fa8ff", surprise:"#ff9f43", surprised:"#ff9f43", neutral:"#c8ced8" };
+const colorOf = label => colors[label] || "#5fb3ff";
+const token = new URLSearchParams(location.search).get("token");
+const withToken = path => token ? path + (path.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(token) : path;
+const $ = id => document.getElementById(id);
+const view = $("view"), ctx = view.getContext("2d");
+const grab = document.createElement("canvas"), grabCtx = grab.getContext("2d");
+let video = null, socket = null, sentAt = 0, frameTimes = [], droppedTotal = 0, running = false, lastFaces = [];
+
+function setState(state) { document.body.dataset.state = state; }
+function showError(text) { $("error").textContent = text || ""; if (text) setState("error"); }
+
+function drawFaces(faces, scale) {
+  ctx.lineWidth = Math.max(2, 3 * scale);
+  ctx.font = `600 ${Math.round(15 * scale)}px system-ui, sans-serif`;
+  for (const face of faces) {
+    const [x, y, w, h] = face.box.map(v => v * scale);
+    const color = colorOf(face.label);
+    ctx.strokeStyle = color; ctx.strokeRect(x, y, w, h);
+    const text = (face.id != null ? `#${face.id} ` : "") + `${face.label} ${Math.round(face.confidence * 100)}%`;
+    const tw = ctx.measureText(text).width + 12, th = Math.round(22 * scale);
+    const ty = y - th >= 0 ? y - th : y + h;
+    ctx.fillStyle = color; ctx.fillRect(x - ctx.lineWidth / 2, ty, tw, th);
+    ctx.fillStyle = "#0b0d10"; ctx.fillText(text, x + 6, ty + th * 0.72);
+    const entries = Object.entries(face.probabilities);
+    const bw = Math.min(90 * scale, w), bh = Math.max(3, 5 * scale), bx = x + w + 6 * scale;
+    entries.forEach(([label, p], i) => {
+      const by = y + i * (bh + 3 * scale);
+      ctx.fillStyle = "rgba(0,0,0,.55)"; ctx.fillRect(bx, by, bw, bh);
+      ctx.fillStyle = colorOf(label); ctx.fillRect(bx, by, bw * p, bh);
+    });
+  }
+}
+
+function listFaces(faces) {
+  lastFaces = faces;
+  document.body.dataset.faces = String(faces.length);
+  document.body.dataset.labels = faces.map(f => f.label).join(",");
+  const list = $("faces");
+  if (!faces.length) { list.innerHTML = '<div class="face" style="color:var(--dim)">No faces in view.</div>'; return; }
+  list.innerHTML = "";
+  for (const face of faces) {
+    const item = document.createElement("div"); item.className = "face";
+    const title = document.createElement("div"); title.className = "title";
+    title.innerHTML = `<span>${face.id != null ? "Face #" + face.id : "Face"}</span>`;
+    const label = document.createElement("span"); label.className = "label"; label.textContent = face.label;
+    label.style.color = colorOf(face.label); title.appendChild(label); item.appendChild(title);
+    for (const [name, p] of Object.entries(face.probabilities).sort((a, b) => b[1] - a[1])) {
+      const row = document.createElement("div"); row.className = "bar";
+      row.innerHTML = `<span></span><i><span></span></i><em>${(p * 100).toFixed(0)}%</em>`;
+      row.children[0].textContent = name;
+      row.querySelector("i span").style.width = (p * 100).toFixed(1) + "%";
+      row.querySelector("i span").style.background = colorOf(name);
+      item.appendChild(row);
+    }
+    list.appendChild(item);
+  }
+}
+
+function render() {
+  if (!running) return;
+  if (video.videoWidth) {
+    if (view.width !== video.videoWidth) { view.width = video.videoWidth; view.height = video.videoHeight; }
+    ctx.drawImage(video, 0, 0);
+    drawFaces(lastFaces, view.width / grab.width || 1);
+  }
+  requestAnimationFrame(render);
+}
+
+function sendFrame() {
+  if (!running || !socket || socket.readyState !== WebSocket.OPEN || !video.videoWidth) { if (running) setTimeout(sendFrame, 50); return; }
+  const scale = Math.min(1, 640 / video.videoWidth);
+  grab.width = Math.round(video.videoWidth * scale); grab.height = Math.round(video.videoHeight * scale);
+  grabCtx.drawImage(video, 0, 0, grab.width, grab.height);
+  grab.toBlob(blob => { if (blob && socket.readyState === WebSocket.OPEN) { sentAt = performance.now(); socket.send(blob); } }, "image/jpeg", 0.8);
+}
+
+async function startCamera() {
+  showError("");
+  try {
+    const stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1280 }, height: { ideal: 720 } }, audio: false });
+    video = document.createElement("video"); video.muted = true; video.playsInline = true; video.srcObject = stream;
+    await video.play();
+  } catch (e) { showError("Camera unavailable: " + e.message); return; }
+  const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+  socket = new WebSocket(scheme + location.host + withToken("/v1/stream"));
+  socket.binaryType = "arraybuffer";
+  socket.onopen = () => { running = true; setState("live"); $("hint").hidden = true; $("stop").hidden = false; render(); sendFrame(); };
+  socket.onmessage = event => {
+    const reply = JSON.parse(event.data);
+    const now = performance.now();
+    $("rtt").textContent = Math.round(now - sentAt) + " ms";
+    frameTimes.push(now); while (frameTimes.length && now - frameTimes[0] > 2000) frameTimes.shift();
+    if (frameTimes.length > 1) $("fps").textContent = ((frameTimes.length - 1) * 1000 / (now - frameTimes[0])).toFixed(1);
+    if (reply.error) showError(reply.error.message); else { listFaces(reply.faces); droppedTotal += reply.dropped || 0; $("dropped").textContent = droppedTotal; }
+    sendFrame();
+  };
+  socket.onclose = event => { if (running) showError("Connection closed" + (event.reason ? ": " + event.reason : "")); stopCamera(); };
+  socket.onerror = () => showError("Cannot reach the server's stream.");
+}
+
+function stopCamera() {
+  running = false;
+  if (video && video.srcObject) video.srcObject.getTracks().forEach(t => t.stop());
+  if (socket && socket.readyState === WebSocket.OPEN) socket.close();
+  $("stop").hidden = true; $("hint").hidden = false;
+  if (document.body.dataset.state === "live") setState("idle");
+}
+
+async function analyzeFile(file) {
+  stopCamera(); showError("");
+  const started = performance.now();
+  let reply;
+  try {
+    const response = await fetch(withToken("/v1/analyze"), { method: "POST", body: file, headers: { "Content-Type": file.type || "application/octet-stream" } });
+    reply = await response.json();
+    if (!response.ok) { showError(reply.error ? reply.error.message : "HTTP " + response.status); return; }
+  } catch (e) { showError("Request failed: " + e.message); return; }
+  $("rtt").textContent = Math.round(performance.now() - started) + " ms";
+  const image = await createImageBitmap(file);
+  view.width = image.width; view.height = image.height;
+  ctx.drawImage(image, 0, 0); drawFaces(reply.faces, 1); listFaces(reply.faces);
+  $("hint").hidden = true; setState("picture");
+}
+
+$("start").onclick = startCamera;
+$("stop").onclick = stopCamera;
+$("pick").onclick = () => $("file").click();
+$("file").onchange = () => { if ($("file").files[0]) analyzeFile($("file").files[0]); };
+const stage = $("stage");
+stage.addEventListener("dragover", e => { e.preventDefault(); stage.classList.add("drag"); });
+stage.addEventListener("dragleave", () => stage.classList.remove("drag"));
+stage.addEventListener("drop", e => { e.preventDefault(); stage.classList.remove("drag"); if (e.dataTransfer.files[0]) analyzeFile(e.dataTransfer.files[0]); });
+fetch(withToken("/v1/model")).then(r => r.ok ? r.json() : null).then(m => {
+  if (m) $("model").textContent = "Model: " + m.model.split("/").pop() + " · " + m.metadata.labels.join(", ");
+}).catch(() => {});
+if (new URLSearchParams(location.search).has("autostart")) startCamera();
+</script>
+</body>
+</html>
+"""#
+}
