@@ -57,7 +57,7 @@ OPENCV_MODULES := objdetect imgproc core
 # what only the tests need.
 CASCADE := /usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml
 
-.PHONY: deps test-deps build run serve test install install-check uninstall train test-training fixtures bench bench-deps bench-compare clean help
+.PHONY: deps test-deps build run serve test install install-check uninstall train test-training fixtures bench bench-serve bench-deps bench-compare clean help
 
 help:
 	@echo "make run ARGS='[SOURCE] [options]'  build and run (default: webcam, window)"
@@ -65,6 +65,7 @@ help:
 	@echo "make install PREFIX=/usr/local       install binary, model, man page, completions"
 	@echo "make serve                           the HTTP/WebSocket server and its page on http://127.0.0.1:8080"
 	@echo "make bench                           engine speed of the bundled and reference models"
+	@echo "make bench-serve                     the server under load: throughput, latency, streams, memory"
 	@echo "make train                           retrain the bundled model (Python, offline)"
 
 deps:
@@ -83,7 +84,7 @@ deps:
 	fi
 
 # Xvfb for the window tests, ffmpeg (ffprobe) to check written videos and to serve test streams,
-# rtsp-server-perl to relay an RTSP test stream, xdotool to press the window's keys, curl and
+# rtsp-server-perl to relay an RTSP test stream, GNU parallel for the batch test, xdotool to press the window's keys, curl and
 # Chromium (a fake webcam) for the server's API and page tests, python3-venv for the
 # training script's test (PyTorch comes from PyPI into training/.venv-torch).
 test-deps: deps
@@ -94,6 +95,7 @@ test-deps: deps
 	command -v xdotool >/dev/null || missing="$$missing xdotool"; \
 	command -v curl >/dev/null || missing="$$missing curl"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v parallel >/dev/null || missing="$$missing parallel"; \
 	python3 -c "import venv, ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
@@ -211,6 +213,16 @@ bench: build bench-deps
 		$(BIN) bench --video $$video --repeat 3; \
 		/usr/bin/time -f "$$video: headless run, peak RSS %M KB, %e s" $(BIN) $$video --headless --format jsonl >/dev/null; \
 	done
+
+# The server under load, in one run (bench/serve_load.py, standard-library Python): the CLI's
+# per-image rate, POST /v1/analyze at 1, 8 and 64 clients, 16 WebSocket streams, and the
+# server's RSS after 100 and 10,000 requests (of a 320-pixel-wide copy of the picture).
+BENCH_PICTURE := $(SHARED)/media/images/two_people.jpg
+bench-serve: build bench-deps
+	@if [ ! -f $(BENCH_PICTURE) ]; then echo "skipping the server benchmark ($(BENCH_PICTURE) not found)"; exit 0; fi; \
+	mkdir -p $(BENCH_DIR); \
+	ffmpeg -loglevel error -y -i $(BENCH_PICTURE) -vf scale=320:-2 $(BENCH_DIR)/small.jpg && \
+	python3 bench/serve_load.py --bin $(BIN) --image $(BENCH_PICTURE) --small-image $(BENCH_DIR)/small.jpg $(BENCH_ARGS)
 
 bench-deps:
 	@missing=""; \

@@ -104,7 +104,7 @@ let package = Package(
             name: "KerasEngineTests", dependencies: ["KerasEngine", "HDF5", "CHDF5", "TestSupport"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "EmotionPipelineTests", dependencies: ["EmotionPipeline"]),
+        .testTarget(name: "EmotionPipelineTests", dependencies: ["EmotionPipeline"], exclude: ["Fixtures"]),
         .testTarget(name: "EmotionServerTests", dependencies: ["EmotionServer"]),
         .testTarget(name: "CLITests", dependencies: ["emotion-live"]),
         // Fuzz targets (`make fuzz`). Built with -DLIBFUZZER and -sanitize=fuzzer they are libFuzzer

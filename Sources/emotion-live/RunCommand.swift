@@ -63,6 +63,14 @@ struct Run: ParsableCommand {
         "At the end, write a plot of each face's emotion probabilities over time to this PNG file.", valueName: "file"))
     var timeline: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "With --headless: write the results to this file instead of standard output. It appears (by an atomic rename) only when the run reaches its end, so an interrupted run leaves no file under this name.",
+        valueName: "file"))
+    var results: String?
+
+    @Flag(name: .long, help: "With --results: do nothing (exit 0) when the results file already exists, so a rerun over a list of sources does only the unfinished ones.")
+    var skipExisting = false
+
     @Option(name: .long, help: ArgumentHelp("Camera: ask for this frame width (0: the driver's choice).", valueName: "px"))
     var width: Int = 0
 
@@ -111,6 +119,8 @@ struct Run: ParsableCommand {
 
     func validate() throws {
         try format.check(accepting: OutputFormat.frameFormats)
+        if results != nil, !headless { throw ValidationError("--results applies with --headless") }
+        if skipExisting, results == nil { throw ValidationError("--skip-existing applies with --results FILE") }
         if let maxFrames, maxFrames < 1 { throw ValidationError("--max-frames must be at least 1") }
         guard scaleFactor > 1, scaleFactor <= 4 else { throw ValidationError("--scale-factor must be in (1, 4]") }
         guard (0...100).contains(minNeighbors) else { throw ValidationError("--min-neighbors must be between 0 and 100") }
@@ -146,6 +156,10 @@ struct Run: ParsableCommand {
         // Frame buffers get mappings of their own, so a long run's peak memory is a short one's.
         HeapPolicy.mapLargeBlocks()
         HeapPolicy.shareOneArena()
+        if skipExisting, let results, ResultsFile.isFinished(results) {
+            fputs("emotion-live: \(results) exists, skipped\n", stderr)
+            return
+        }
         try reportingFailures {
             let path = try modelOptions.resolvedModelPath()
             let (network, metadata) = try modelOptions.load()
@@ -157,7 +171,8 @@ struct Run: ParsableCommand {
                                           detectEvery: detectEvery, detectScale: detectScale),
                 margins: try margins(), headless: headless, format: format, mirror: !noMirror,
                 camera: CameraRequest(width: width, height: height, fps: fps), stream: stream.options,
-                smoothSeconds: smooth, summary: summary, outputPath: output, timelinePath: timeline)
+                smoothSeconds: smooth, summary: summary, outputPath: output, timelinePath: timeline,
+                resultsPath: results)
             let statistics = try runPipeline(options: options, classifier: classifier, stop: stop)
             if let reason = statistics.stopReason, reason.exitStatus != 0 { throw ExitCode(reason.exitStatus) }
         }

@@ -27,6 +27,9 @@ public struct RunOptions: Sendable {
     public var outputPath: String?
     /// Timeline plot to write (`--timeline`, .png).
     public var timelinePath: String?
+    /// Headless results go to this file instead of standard output, renamed into place only
+    /// after a complete run (`--results`, `ResultsFile`).
+    public var resultsPath: String?
     /// Show a progress line on standard error (only honoured when it is a terminal and the
     /// source is a file or a directory).
     public var progress: Bool
@@ -42,7 +45,7 @@ public struct RunOptions: Sendable {
                 margins: CropMargins = .default, headless: Bool = false, format: OutputFormat = .text,
                 mirror: Bool = true, camera: CameraRequest = CameraRequest(), stream: StreamOptions = StreamOptions(),
                 smoothSeconds: Double? = nil, summary: Bool = false, outputPath: String? = nil,
-                timelinePath: String? = nil, progress: Bool = true) {
+                timelinePath: String? = nil, resultsPath: String? = nil, progress: Bool = true) {
         self.source = source
         self.cascadePath = cascadePath
         self.maxFrames = maxFrames
@@ -57,6 +60,7 @@ public struct RunOptions: Sendable {
         self.summary = summary
         self.outputPath = outputPath
         self.timelinePath = timelinePath
+        self.resultsPath = resultsPath
         self.progress = progress
     }
 }

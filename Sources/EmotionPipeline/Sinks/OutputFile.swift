@@ -28,6 +28,7 @@ public final class OutputFile {
         }
         let ext = url.pathExtension
         temporaryPath = directory + "/." + name + ".partial-\(getpid())" + (ext.isEmpty ? "" : "." + ext)
+        Self.removeAbandonedTemporaries(of: name, in: directory)
         // Creating the temporary file is the only reliable check (permissions, read-only
         // mounts, ACLs); it is removed again until the run writes it.
         guard FileManager.default.createFile(atPath: temporaryPath, contents: nil) else {
@@ -52,6 +53,19 @@ public final class OutputFile {
     /// Removes the temporary file (a failed or abandoned run).
     public func discard() {
         unlink(temporaryPath)
+    }
+
+    /// A run killed outright (SIGKILL, the OOM killer, a lost node) cannot remove its temporary
+    /// file; the next run writing the same file does, for each process that no longer exists.
+    /// A live process's file is left alone: two runs may write the same name at once.
+    static func removeAbandonedTemporaries(of name: String, in directory: String) {
+        let prefix = "." + name + ".partial-"
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for entry in entries where entry.hasPrefix(prefix) {
+            let digits = entry.dropFirst(prefix.count).prefix { $0.isASCII && $0.isNumber }
+            guard let pid = pid_t(digits), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(directory + "/" + entry) }
+        }
     }
 }
 

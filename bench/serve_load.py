@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""Load benchmark of `emotion-live serve` (make bench-serve), measured in one run on one machine.
+
+1. The headless CLI's rate on a directory of copies of one picture: the per-image rate the
+   server is compared with.
+2. POST /v1/analyze with 1, 8 and 64 concurrent clients: throughput, p50 and p99 latency,
+   errors (503s from the bounded queue are counted apart: they are the server saying "busy").
+3. 16 concurrent WebSocket streams on /v1/stream, each sending frames at --stream-fps:
+   replies per second per stream and frames dropped (the one-frame slot replaces stale ones).
+4. The server's resident memory after 100 and after --requests (default 10,000) requests of a
+   small picture, which must stay within 10% of each other (no growth per request).
+
+Only the standard library: an HTTP/1.1 client over http.client and a minimal RFC 6455 client.
+Offline tooling: emotion-live never needs Python.
+
+    python3 bench/serve_load.py --bin .build/release/emotion-live --image PICTURE [--json]
+"""
+
+import argparse
+import base64
+import http.client
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+
+def percentile(values, fraction):
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+class Server:
+    """`emotion-live serve --port 0`, its address read from the line it prints on stderr."""
+
+    def __init__(self, binary, workers, queue):
+        self.process = subprocess.Popen(
+            [binary, "serve", "--port", "0", "--workers", str(workers), "--queue", str(queue),
+             "--max-clients", "64", "--log-level", "error"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        for line in self.process.stderr:
+            match = re.search(r"serving on http://([^:]+):(\d+)", line)
+            if match:
+                self.host, self.port = match.group(1), int(match.group(2))
+                break
+        else:
+            raise SystemExit("emotion-live serve did not start")
+        threading.Thread(target=self.process.stderr.read, daemon=True).start()
+
+    def rss_kb(self):
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return 0
+
+    def stop(self):
+        self.process.terminate()
+        return self.process.wait(timeout=30)
+
+
+def analyze_load(server, body, clients, requests_per_client):
+    """`clients` threads, each with its own keep-alive connection, POSTing `body`."""
+    latencies, statuses, lock = [], {}, threading.Lock()
+
+    def client():
+        connection = http.client.HTTPConnection(server.host, server.port, timeout=60)
+        for _ in range(requests_per_client):
+            start = time.perf_counter()
+            try:
+                connection.request("POST", "/v1/analyze", body=body, headers={"Content-Type": "image/jpeg"})
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                status = "error"
+                connection.close()
+                connection = http.client.HTTPConnection(server.host, server.port, timeout=60)
+            elapsed = time.perf_counter() - start
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+                if status == 200:
+                    latencies.append(elapsed)
+            if status == 503:
+                time.sleep(0.05)  # what Retry-After asks, shortened: keep the queue full
+        connection.close()
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - start
+    ok = statuses.get(200, 0)
+    return {
+        "clients": clients, "requests": sum(statuses.values()), "ok": ok,
+        "throughput_per_s": ok / wall, "p50_s": percentile(latencies, 0.5), "p99_s": percentile(latencies, 0.99),
+        "busy_503": statuses.get(503, 0),
+        "errors": sum(count for status, count in statuses.items() if status not in (200, 503)),
+    }
+
+
+class WebSocket:
+    """The client side of RFC 6455, enough for binary frames out and text frames back."""
+
+    def __init__(self, host, port, path):
+        self.sock = socket.create_connection((host, port), timeout=60)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall((f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+                           f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise OSError("closed during the handshake")
+            head += chunk
+        if not head.startswith(b"HTTP/1.1 101"):
+            raise OSError(head.split(b"\r\n")[0].decode())
+        self.buffer = head.split(b"\r\n\r\n", 1)[1]
+
+    def send_binary(self, payload):
+        mask = os.urandom(4)
+        length = len(payload)
+        if length < 126:
+            header = struct.pack("!BB", 0x82, 0x80 | length)
+        elif length < 65536:
+            header = struct.pack("!BBH", 0x82, 0x80 | 126, length)
+        else:
+            header = struct.pack("!BBQ", 0x82, 0x80 | 127, length)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self.sock.sendall(header + mask + masked)
+
+    def _read(self, count):
+        while len(self.buffer) < count:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise OSError("closed")
+            self.buffer += chunk
+        data, self.buffer = self.buffer[:count], self.buffer[count:]
+        return data
+
+    def receive(self):
+        """The next data frame's payload (opcode, bytes)."""
+        first, second = self._read(2)
+        length = second & 0x7F
+        if length == 126:
+            length = struct.unpack("!H", self._read(2))[0]
+        elif length == 127:
+            length = struct.unpack("!Q", self._read(8))[0]
+        return first & 0x0F, self._read(length)
+
+    def close(self):
+        try:
+            self.sock.sendall(struct.pack("!BB", 0x88, 0x80) + os.urandom(4))
+        except OSError:
+            pass
+        self.sock.close()
+
+
+def stream_load(server, frame, streams, seconds, fps):
+    """`streams` connections, each sending `frame` at `fps` for `seconds`, reading replies."""
+    results, lock = [], threading.Lock()
+
+    def stream():
+        ws = WebSocket(server.host, server.port, "/v1/stream")
+        sent, replies, dropped, errors = 0, 0, 0, 0
+        done = threading.Event()
+
+        def reader():
+            nonlocal replies, dropped, errors
+            try:
+                while True:
+                    opcode, payload = ws.receive()
+                    if opcode == 8:
+                        break
+                    reply = json.loads(payload)
+                    if "error" in reply:
+                        errors += 1
+                    else:
+                        replies += 1
+                        dropped += reply.get("dropped", 0)
+            except (OSError, ValueError):
+                pass
+            done.set()
+
+        thread = threading.Thread(target=reader)
+        thread.start()
+        start = time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            ws.send_binary(frame)
+            sent += 1
+            time.sleep(max(0.0, start + sent / fps - time.perf_counter()))
+        time.sleep(1.0)  # the last frame's reply
+        ws.close()
+        done.wait(10)
+        with lock:
+            results.append((sent, replies, dropped, errors))
+
+    threads = [threading.Thread(target=stream) for _ in range(streams)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    per_stream = [replies / seconds for _, replies, _, _ in results]
+    return {
+        "streams": streams, "sent_fps_per_stream": fps,
+        "replies_per_s_per_stream_median": statistics.median(per_stream),
+        "replies_per_s_total": sum(per_stream),
+        "frames_sent": sum(r[0] for r in results), "frames_answered": sum(r[1] for r in results),
+        "frames_dropped": sum(r[2] for r in results), "errors": sum(r[3] for r in results),
+        "accounted": all(sent == replies + dropped for sent, replies, dropped, _ in results),
+    }
+
+
+def cli_rate(binary, image, copies):
+    directory = tempfile.mkdtemp(prefix="emotion-live-bench-serve-")
+    try:
+        extension = os.path.splitext(image)[1]
+        for index in range(copies):
+            shutil.copyfile(image, os.path.join(directory, f"{index:04d}{extension}"))
+        start = time.perf_counter()
+        subprocess.run([binary, directory, "--headless", "--format", "jsonl"], check=True, stdout=subprocess.DEVNULL)
+        return copies / (time.perf_counter() - start)
+    finally:
+        shutil.rmtree(directory)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--bin", default=".build/release/emotion-live")
+    parser.add_argument("--image", required=True, help="picture with faces (JPEG) for the throughput runs")
+    parser.add_argument("--small-image", help="picture for the memory run (default: --image)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--queue", type=int, default=16)
+    parser.add_argument("--requests", type=int, default=10_000, help="requests of the memory run")
+    parser.add_argument("--per-client", type=int, default=40, help="requests per client at each concurrency")
+    parser.add_argument("--stream-seconds", type=float, default=10)
+    parser.add_argument("--stream-fps", type=float, default=10)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    with open(args.image, "rb") as f:
+        body = f.read()
+    with open(args.small_image or args.image, "rb") as f:
+        small = f.read()
+
+    report = {"image": args.image, "workers": args.workers, "queue": args.queue}
+    report["cli_images_per_s"] = cli_rate(args.bin, args.image, 40)
+    server = Server(args.bin, args.workers, args.queue)
+    try:
+        analyze_load(server, body, 2, 5)  # warm-up: pages faulted in, sessions planned
+        # About the same number of requests at each level (64 clients mostly meet a full queue).
+        per_client = {1: args.per_client, 8: max(2, args.per_client // 4), 64: 3}
+        report["analyze"] = [analyze_load(server, body, clients, count) for clients, count in per_client.items()]
+        two = analyze_load(server, body, args.workers, args.per_client)
+        report["analyze_at_workers"] = two
+        report["server_vs_cli"] = two["throughput_per_s"] / report["cli_images_per_s"]
+        report["streams"] = stream_load(server, body, 16, args.stream_seconds, args.stream_fps)
+
+        analyze_load(server, small, 4, 25)
+        rss_100 = server.rss_kb()
+        memory_run = analyze_load(server, small, 4, max(1, (args.requests - 100) // 4))
+        rss_after = server.rss_kb()
+        report["memory"] = {"rss_kb_after_100": rss_100, "rss_kb_after": rss_after, "requests": 100 + memory_run["requests"],
+                            "growth": rss_after / rss_100 - 1, "errors": memory_run["errors"]}
+    finally:
+        report["shutdown_status"] = server.stop()
+
+    if args.json:
+        json.dump(report, sys.stdout, indent=2)
+        print()
+        return
+    print(f"headless CLI: {report['cli_images_per_s']:.2f} images/s ({os.path.basename(args.image)})")
+    print("POST /v1/analyze   clients  requests  req/s   p50 s   p99 s  503s  errors")
+    for row in report["analyze"] + [two]:
+        print(f"                   {row['clients']:7d} {row['requests']:9d} {row['throughput_per_s']:6.2f} "
+              f"{row['p50_s']:7.3f} {row['p99_s']:7.3f} {row['busy_503']:5d} {row['errors']:7d}")
+    print(f"server at {args.workers} clients / CLI: {report['server_vs_cli']:.2f} (target >= 0.8)")
+    s = report["streams"]
+    print(f"/v1/stream x{s['streams']} at {s['sent_fps_per_stream']:g} fps sent: {s['replies_per_s_per_stream_median']:.2f} replies/s "
+          f"per stream ({s['replies_per_s_total']:.1f} in all), {s['frames_dropped']} of {s['frames_sent']} frames dropped, "
+          f"{s['errors']} errors, every frame answered or counted as dropped: {s['accounted']}")
+    m = report["memory"]
+    print(f"RSS after 100 requests {m['rss_kb_after_100'] / 1024:.1f} MB, after {m['requests']} {m['rss_kb_after'] / 1024:.1f} MB "
+          f"({m['growth'] * 100:+.1f}%, target within 10%), {m['errors']} errors")
+    print(f"SIGTERM: exit {report['shutdown_status']}")
+
+
+if __name__ == "__main__":
+    main()
