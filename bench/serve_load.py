@@ -5,7 +5,8 @@
    server is compared with.
 2. POST /v1/analyze with 1, 8 and 64 concurrent clients: throughput, p50 and p99 latency,
    errors (503s from the bounded queue are counted apart: they are the server saying "busy").
-3. 16 concurrent WebSocket streams on /v1/stream, each sending frames at --stream-fps:
+3. 16 concurrent WebSocket streams on /v1/stream, each sending frames (the small picture, as
+   the page sends downscaled frames) at --stream-fps:
    replies per second per stream and frames dropped (the one-frame slot replaces stale ones).
 4. The server's resident memory after 100 and after --requests (default 10,000) requests of a
    small picture, which must stay within 10% of each other (no growth per request).
@@ -138,7 +139,9 @@ class WebSocket:
             header = struct.pack("!BBH", 0x82, 0x80 | 126, length)
         else:
             header = struct.pack("!BBQ", 0x82, 0x80 | 127, length)
-        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        # XOR as one big integer: a Python loop per byte would make the client the bottleneck.
+        key = (mask * (length // 4 + 1))[:length]
+        masked = (int.from_bytes(payload, "big") ^ int.from_bytes(key, "big")).to_bytes(length, "big")
         self.sock.sendall(header + mask + masked)
 
     def _read(self, count):
@@ -201,7 +204,10 @@ def stream_load(server, frame, streams, seconds, fps):
             ws.send_binary(frame)
             sent += 1
             time.sleep(max(0.0, start + sent / fps - time.perf_counter()))
-        time.sleep(1.0)  # the last frame's reply
+        # The frames still in the slot or at a worker are answered after the sending stops.
+        settle = time.perf_counter() + 10
+        while replies + dropped < sent and time.perf_counter() < settle and not done.is_set():
+            time.sleep(0.05)
         ws.close()
         done.wait(10)
         with lock:
@@ -240,7 +246,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bin", default=".build/release/emotion-live")
     parser.add_argument("--image", required=True, help="picture with faces (JPEG) for the throughput runs")
-    parser.add_argument("--small-image", help="picture for the memory run (default: --image)")
+    parser.add_argument("--small-image", help="picture for the memory run and the streams' frames (default: --image)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--queue", type=int, default=16)
     parser.add_argument("--requests", type=int, default=10_000, help="requests of the memory run")
@@ -265,7 +271,7 @@ def main():
         two = analyze_load(server, body, args.workers, args.per_client)
         report["analyze_at_workers"] = two
         report["server_vs_cli"] = two["throughput_per_s"] / report["cli_images_per_s"]
-        report["streams"] = stream_load(server, body, 16, args.stream_seconds, args.stream_fps)
+        report["streams"] = stream_load(server, small, 16, args.stream_seconds, args.stream_fps)
 
         analyze_load(server, small, 4, 25)
         rss_100 = server.rss_kb()
