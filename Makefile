@@ -137,7 +137,8 @@ install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/emotion-live $(SHARE)/man/man1 \
 		$(SHARE)/bash-completion/completions $(SHARE)/zsh/site-functions $(SHARE)/fish/vendor_completions.d
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/emotion-live
-	install -m 644 models/emotion-cnn.h5 models/emotion-cnn.meta.json $(SHARE)/emotion-live/
+	install -m 644 models/emotion-cnn.h5 models/emotion-cnn.meta.json models/mtcnn-pnet.h5 models/mtcnn-rnet.h5 \
+		models/mtcnn-onet.h5 $(SHARE)/emotion-live/
 	install -m 644 $(MAN_PAGE) $(SHARE)/man/man1/emotion-live.1
 	$(BIN) --generate-completion-script bash > $(SHARE)/bash-completion/completions/emotion-live
 	$(BIN) --generate-completion-script zsh > $(SHARE)/zsh/site-functions/_emotion-live
@@ -150,10 +151,12 @@ install-check:
 	@dest=$$(mktemp -d /tmp/emotion-live-install-XXXXXX) && \
 	$(MAKE) --no-print-directory install DESTDIR=$$dest PREFIX=/usr >/dev/null && \
 	(cd / && env -u EMOTION_LIVE_MODEL $$dest/usr/bin/emotion-live bench --seconds 0.1 >/dev/null) && \
+	{ printf 'P5\n32 32\n255\n'; head -c 1024 /dev/zero; } > $$dest/grey.pgm && \
+	(cd / && $$dest/usr/bin/emotion-live $$dest/grey.pgm --headless --detector mtcnn >/dev/null) && \
 	test -s $$dest/usr/share/man/man1/emotion-live.1 && \
 	test -s $$dest/usr/share/bash-completion/completions/emotion-live && \
 	rm -rf $$dest && \
-	echo "install-check: the installed binary finds its model; man page and completions installed"
+	echo "install-check: the installed binary finds its model and MTCNN's networks; man page and completions installed"
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/emotion-live $(SHARE)/man/man1/emotion-live.1 \
@@ -216,7 +219,8 @@ bench: build bench-deps
 
 # The server under load, in one run (bench/serve_load.py, standard-library Python): the CLI's
 # per-image rate, POST /v1/analyze at 1, 8 and 64 clients, 16 WebSocket streams, and the
-# server's RSS after 100 and 10,000 requests (of a 320-pixel-wide copy of the picture).
+# server's RSS after 100 and 10,000 requests (of a 320-pixel-wide copy of the picture, which
+# the streams send too).
 BENCH_PICTURE := $(SHARED)/media/images/two_people.jpg
 bench-serve: build bench-deps
 	@if [ ! -f $(BENCH_PICTURE) ]; then echo "skipping the server benchmark ($(BENCH_PICTURE) not found)"; exit 0; fi; \

@@ -28,7 +28,7 @@ public final class PictureAnalyzer {
         } catch {
             throw APIError.undecodable(format)
         }
-        processor.frameDetector.reset()
+        processor.finder.reset()
         return try processor.process(Frame(index: index, time: time, image: picture))
     }
 }

@@ -21,6 +21,17 @@ public struct LayerSummary {
     public let inboundLayers: [String]
 }
 
+/// A picture's height and width in pixels.
+public struct ImageSize: Hashable, Sendable {
+    public let height: Int
+    public let width: Int
+
+    public init(height: Int, width: Int) {
+        self.height = height
+        self.width = width
+    }
+}
+
 /// A Keras model, loaded from an HDF5 file written by `model.save` (Keras 2.0 to 3.x).
 /// Immutable once loaded; sessions made from it can run on different threads.
 public final class KerasModel {
@@ -77,15 +88,20 @@ public final class KerasModel {
     }
 
     /// Loads a model. Throws `KerasModelError` (an HDF5 failure arrives as `.hdf5`).
-    public static func load(path: String) throws -> KerasModel {
+    ///
+    /// `inputSize` plans a fully convolutional model (input height and width `None`, such as
+    /// MTCNN's P-Net) for pictures of that size: every layer's shape and the session's buffers
+    /// follow from it, so a caller keeps one model per size it meets (a video's pyramid levels
+    /// never change) and allocates nothing per frame. Fixed sizes in the file are kept as they are.
+    public static func load(path: String, inputSize: ImageSize? = nil) throws -> KerasModel {
         do {
-            return try loadModel(path: path)
+            return try loadModel(path: path, inputSize: inputSize)
         } catch let error as HDF5Error {
             throw KerasModelError.hdf5(error)
         }
     }
 
-    private static func loadModel(path: String) throws -> KerasModel {
+    private static func loadModel(path: String, inputSize: ImageSize?) throws -> KerasModel {
         let file = try HDF5File(path: path)
         let root = try file.root
         guard let json = try root.stringAttribute("model_config") else {
@@ -109,7 +125,7 @@ public final class KerasModel {
         for node in graph.nodes {
             let inputShapes = node.inputs.map { steps[$0].layer.outputShape }
             let context = LayerContext(file: path, layer: node.config, inputShapes: inputShapes,
-                                       kerasMajor: kerasMajor, weightLoader: loader)
+                                       kerasMajor: kerasMajor, weightLoader: loader, inputSize: inputSize)
             let layer = try LayerRegistry.make(context)
             warnings += context.warnings
             totalParameters += context.parametersRead

@@ -54,11 +54,16 @@ final class LayerContext {
     /// Major version of the Keras that wrote the file (2 when unknown); a few defaults differ.
     let kerasMajor: Int
     let weightLoader: WeightLoader
+    /// The image size a fully convolutional model is planned for (`KerasModel.load(path:inputSize:)`):
+    /// it fills the input's variable height and width.
+    let inputSize: ImageSize?
     var warnings: [String] = []
     /// Floats read by `weights`: the layer's parameter count as Keras reports it.
     private(set) var parametersRead = 0
 
-    init(file: String, layer: LayerConfig, inputShapes: [[Int]], kerasMajor: Int, weightLoader: WeightLoader) {
+    init(file: String, layer: LayerConfig, inputShapes: [[Int]], kerasMajor: Int, weightLoader: WeightLoader,
+         inputSize: ImageSize? = nil) {
+        self.inputSize = inputSize
         self.file = file
         self.layer = layer
         self.inputShapes = inputShapes

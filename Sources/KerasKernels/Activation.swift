@@ -102,6 +102,23 @@ public enum Activation: Equatable {
         }
     }
 
+    /// PReLU over `count` values whose slopes repeat every `period` values (`period` = the
+    /// channel count for slopes shared over height and width, the sample size for one slope per
+    /// value): x where x >= 0, alpha * x below. Contiguous rows of `period`, so it vectorizes.
+    public static func prelu(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int,
+                             alpha: UnsafePointer<Float>, period: Int) {
+        var start = 0
+        while start < count {
+            let n = min(period, count - start)
+            let x = input + start, y = output + start
+            for i in 0..<n {
+                let v = x[i]
+                y[i] = v >= 0 ? v : alpha[i] * v
+            }
+            start += period
+        }
+    }
+
     /// Softmax over one row, shifted by the row's maximum as Keras does, so large logits do not
     /// overflow.
     public static func softmaxRow(_ row: UnsafeMutablePointer<Float>, width: Int) {

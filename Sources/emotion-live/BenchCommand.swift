@@ -58,6 +58,9 @@ struct Bench: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("With --video: Haar cascade XML.", valueName: "path"))
     var cascade: String?
 
+    @OptionGroup(title: "With --video: the pipeline's face detector (with mtcnn, the Haar pipeline is measured too)")
+    var detectorFlags: DetectorFlags
+
     func validate() throws {
         try format.check(accepting: OutputFormat.reportFormats)
         if let maxFrames, maxFrames < 1 { throw ValidationError("--max-frames must be at least 1") }
@@ -116,8 +119,10 @@ extension Bench {
             let (network, metadata) = try modelOptions.load()
             let classifier = try EmotionClassifier(model: network, metadata: metadata, path: path)
             let output = StandardOutput()
-            let options = DetectorOptions(detectEvery: detectEvery, detectScale: detectScale)
-            var haarRates: [Double] = [], pipelineRates: [Double] = [], ratios: [Double] = []
+            let haarOptions = DetectorOptions(detectEvery: detectEvery, detectScale: detectScale)
+            let options = try detectorFlags.apply(to: haarOptions)
+            let alsoHaar = options.kind != .haar
+            var haarRates: [Double] = [], pipelineRates: [Double] = [], ratios: [Double] = [], haarPipelineRates: [Double] = []
             var reference: DetectionBenchmark.Pass?
             var found: DetectionBenchmark.Pass?
             for _ in 0..<rounds {
@@ -125,6 +130,10 @@ extension Bench {
                                                             maxFrames: maxFrames)
                 let pipeline = try DetectionBenchmark.pipeline(video: video, classifier: classifier, cascadePath: cascade,
                                                                options: options, maxFrames: maxFrames)
+                if alsoHaar {
+                    haarPipelineRates.append(try DetectionBenchmark.pipeline(
+                        video: video, classifier: classifier, cascadePath: cascade, options: haarOptions, maxFrames: maxFrames).framesPerSecond)
+                }
                 haarRates.append(haar.framesPerSecond)
                 pipelineRates.append(pipeline.framesPerSecond)
                 ratios.append(haar.framesPerSecond > 0 ? pipeline.framesPerSecond / haar.framesPerSecond : 0)
@@ -141,11 +150,14 @@ extension Bench {
                     "pipeline_fps": median(pipelineRates), "ratio": median(ratios), "recall": recall,
                     "haar_faces": total, "pipeline_faces": found!.faces, "matched_faces": matched,
                     "detect_every": detectEvery, "detect_scale": detectScale, "runs": rounds, "model": path,
-                ] as [String: Any]))
+                    "detector": options.kind.rawValue,
+                ].merging(alsoHaar ? ["haar_pipeline_fps": median(haarPipelineRates)] : [:]) { $1 } as [String: Any]))
             default:
                 let scale = detectScale == detectScale.rounded() ? String(Int(detectScale)) : "\(detectScale)"
+                let haarPipeline = alsoHaar ? " (Haar pipeline \(NumberFormat.fixed(median(haarPipelineRates), 1)) fps)" : ""
                 try output.writeLine("\(video): decode + full-frame Haar alone \(NumberFormat.fixed(median(haarRates), 1)) fps, "
-                     + "pipeline \(NumberFormat.fixed(median(pipelineRates), 1)) fps: \(NumberFormat.fixed(median(ratios), 2))x; "
+                     + "\(options.kind == .haar ? "pipeline" : "\(options.kind.rawValue) pipeline") \(NumberFormat.fixed(median(pipelineRates), 1)) fps: "
+                     + "\(NumberFormat.fixed(median(ratios), 2))x\(haarPipeline); "
                      + "recall \(NumberFormat.fixed(recall, 4)) (\(matched) of \(total) faces; pipeline found \(found!.faces)); "
                      + "detect-every \(detectEvery), detect-scale \(scale); \(reference!.frames) frames, median of \(rounds) rounds")
             }

@@ -84,6 +84,8 @@ struct Run: ParsableCommand {
 
     @OptionGroup(title: "Network sources") var stream: StreamFlags
 
+    @OptionGroup(title: "Face detector") var detectorFlags: DetectorFlags
+
     @Option(name: .long, help: ArgumentHelp(
         "Haar cascade XML (default: haarcascade_frontalface_default.xml from opencv-data).", valueName: "path"))
     var cascade: String?
@@ -114,6 +116,9 @@ struct Run: ParsableCommand {
         valueName: "t,b,l,r"))
     var cropMargins: String?
 
+    @Flag(name: .long, help: "Draw each face's five landmarks (with --detector mtcnn) in the window and in --output.")
+    var landmarks = false
+
     @Flag(name: .long, help: "Show the camera picture as it is, not mirrored.")
     var noMirror = false
 
@@ -125,6 +130,7 @@ struct Run: ParsableCommand {
         guard scaleFactor > 1, scaleFactor <= 4 else { throw ValidationError("--scale-factor must be in (1, 4]") }
         guard (0...100).contains(minNeighbors) else { throw ValidationError("--min-neighbors must be between 0 and 100") }
         guard (0...100_000).contains(minFace) else { throw ValidationError("--min-face must be between 0 and 100000") }
+        try detectorFlags.check(minFace: minFace)
         guard (1...1000).contains(detectEvery) else { throw ValidationError("--detect-every must be between 1 and 1000") }
         guard detectScale >= 1, detectScale <= 8 else { throw ValidationError("--detect-scale must be in [1, 8]") }
         if let smooth, !(0...60).contains(smooth) { throw ValidationError("--smooth must be between 0 and 60 seconds") }
@@ -164,15 +170,17 @@ struct Run: ParsableCommand {
             let path = try modelOptions.resolvedModelPath()
             let (network, metadata) = try modelOptions.load()
             let classifier = try EmotionClassifier(model: network, metadata: metadata, path: path)
-            let options = RunOptions(
+            var options = RunOptions(
                 source: source, cascadePath: cascade,
                 maxFrames: maxFrames,
-                detector: DetectorOptions(scaleFactor: scaleFactor, minNeighbors: minNeighbors, minFace: minFace,
-                                          detectEvery: detectEvery, detectScale: detectScale),
+                detector: try detectorFlags.apply(to: DetectorOptions(
+                    scaleFactor: scaleFactor, minNeighbors: minNeighbors, minFace: minFace,
+                    detectEvery: detectEvery, detectScale: detectScale)),
                 margins: try margins(), headless: headless, format: format, mirror: !noMirror,
                 camera: CameraRequest(width: width, height: height, fps: fps), stream: stream.options,
                 smoothSeconds: smooth, summary: summary, outputPath: output, timelinePath: timeline,
                 resultsPath: results)
+            options.drawLandmarks = landmarks
             let statistics = try runPipeline(options: options, classifier: classifier, stop: stop)
             if let reason = statistics.stopReason, reason.exitStatus != 0 { throw ExitCode(reason.exitStatus) }
         }

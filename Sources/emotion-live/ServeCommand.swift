@@ -53,6 +53,8 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Haar cascade XML (default: opencv-data's frontal face cascade).", valueName: "path"))
     var cascade: String?
 
+    @OptionGroup(title: "Face detector") var detectorFlags: DetectorFlags
+
     @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error or critical.", valueName: "level"))
     var logLevel: String = "info"
 
@@ -64,6 +66,7 @@ struct Serve: ParsableCommand {
         guard (1...10_000).contains(maxClients) else { throw ValidationError("--max-clients must be between 1 and 10000") }
         guard idleTimeout >= 1, idleTimeout <= 3600 else { throw ValidationError("--idle-timeout must be in [1, 3600] seconds") }
         guard (0...4096).contains(minFace) else { throw ValidationError("--min-face must be between 0 and 4096") }
+        try detectorFlags.check(minFace: minFace)
         guard smooth >= 0, smooth <= 60 else { throw ValidationError("--smooth must be in [0, 60] seconds") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         if let token, token.isEmpty || token.contains(where: { $0.isWhitespace }) {
@@ -85,6 +88,7 @@ struct Serve: ParsableCommand {
             options.maxClients = maxClients
             options.idleTimeout = idleTimeout
             options.detector.minFace = minFace
+            options.detector = try detectorFlags.apply(to: options.detector)
             options.smoothSeconds = smooth
             options.cascadePath = cascade
             if options.isExposed && token == nil {
@@ -93,9 +97,10 @@ struct Serve: ParsableCommand {
             var logger = Logger(label: "emotion-live") { StreamLogHandler.standardError(label: $0) }
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             let server = try EmotionServer(options: options, model: network, metadata: metadata, logger: logger)
+            let workers = options.workers
             try Self.block {
                 try await server.run { address in
-                    fputs("emotion-live: serving on \(address) (\(options.workers) workers)\n", stderr)
+                    fputs("emotion-live: serving on \(address) (\(workers) workers)\n", stderr)
                 }
             }
         }

@@ -1,6 +1,13 @@
-/// `detectMultiScale`'s parameters, with the original project's defaults, and how often the
-/// whole frame is searched (`detectEvery`).
+/// Which detector, `detectMultiScale`'s parameters (Haar, with the original project's
+/// defaults) or MTCNN's, and how often the whole frame is searched (`detectEvery`, both).
 public struct DetectorOptions: Equatable, Sendable {
+    /// Haar (the default) or MTCNN.
+    public var kind: DetectorKind = .haar
+    /// MTCNN's settings; its smallest face is `minFace` when that is at least 12.
+    public var mtcnn = MTCNNOptions()
+    /// The folder holding mtcnn-pnet.h5, mtcnn-rnet.h5 and mtcnn-onet.h5; nil finds the ones
+    /// shipped beside the emotion model (`BundledModel`).
+    public var mtcnnDirectory: String?
     /// How much the search window grows per scale step (> 1). Smaller finds more, slower.
     public var scaleFactor: Double
     /// How many overlapping raw detections a face needs to count.

@@ -7,10 +7,12 @@ public enum BundledModel {
     public static let fileName = "emotion-cnn.h5"
     public static let environmentVariable = "EMOTION_LIVE_MODEL"
 
-    /// Candidate paths, most specific first.
-    public static func candidates(executablePath: String, environment: [String: String]) -> [String] {
+    /// Candidate paths, most specific first. `fileName`: another file shipped beside the model
+    /// (the MTCNN detector's networks); `EMOTION_LIVE_MODEL` names the emotion model only.
+    public static func candidates(executablePath: String, environment: [String: String],
+                                  fileName: String = BundledModel.fileName) -> [String] {
         var paths: [String] = []
-        if let override = environment[environmentVariable], !override.isEmpty { paths.append(override) }
+        if fileName == Self.fileName, let override = environment[environmentVariable], !override.isEmpty { paths.append(override) }
         let executable = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath()
         let binDirectory = executable.deletingLastPathComponent()
         paths.append(binDirectory.deletingLastPathComponent()
@@ -28,10 +30,11 @@ public enum BundledModel {
     /// The first candidate that exists, or nil.
     public static func locate(
         executablePath: String = CommandLine.arguments.first ?? "",
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        fileName: String = BundledModel.fileName
     ) -> String? {
         let resolved = executablePath.contains("/") ? executablePath : (Self.executableFromProc() ?? executablePath)
-        return candidates(executablePath: resolved, environment: environment)
+        return candidates(executablePath: resolved, environment: environment, fileName: fileName)
             .first { FileManager.default.fileExists(atPath: $0) }
     }
 

@@ -8,19 +8,27 @@
 public final class FrameProcessor {
     public let preprocessor: FacePreprocessor
     public let classifier: FaceClassifier
-    /// The detector applied frame after frame: whole-frame searches every `detectEvery` frames,
-    /// searches around the faces already found between them.
-    public let frameDetector: FrameDetector
+    /// The detector applied frame after frame (Haar's `FrameDetector` or MTCNN's
+    /// `MTCNNFrameDetector`): whole-frame searches every `detectEvery` frames, searches around the
+    /// faces already found between them.
+    public let finder: FaceFinder
     /// Whether a detected frame keeps its picture for the sinks that draw on it; otherwise it
     /// is let go once the faces are cut out.
     public let keepsPictures: Bool
 
-    public init(detector: FaceDetector, preprocessor: FacePreprocessor, classifier: FaceClassifier,
+    public init(finder: FaceFinder, preprocessor: FacePreprocessor, classifier: FaceClassifier,
                 keepsPictures: Bool = false) {
         self.preprocessor = preprocessor
         self.classifier = classifier
         self.keepsPictures = keepsPictures
-        frameDetector = FrameDetector(detector: detector)
+        self.finder = finder
+    }
+
+    /// With Haar, followed between whole-frame searches (`FrameDetector`).
+    public convenience init(detector: FaceDetector, preprocessor: FacePreprocessor, classifier: FaceClassifier,
+                            keepsPictures: Bool = false) {
+        self.init(finder: FrameDetector(detector: detector), preprocessor: preprocessor, classifier: classifier,
+                  keepsPictures: keepsPictures)
     }
 
     /// A frame with the faces found in it, cropped and preprocessed, on its way to the classifier.
@@ -28,6 +36,8 @@ public final class FrameProcessor {
         /// Its picture is an empty image unless `keepsPictures`.
         public let frame: Frame
         public let boxes: [FaceBox]
+        /// Each face's landmarks, in `boxes` order (nil entries from Haar).
+        public let landmarks: [[FacePoint]?]
         /// The preprocessed faces, `preprocessor.floatsPerFace` floats each, in `boxes` order.
         public let faces: [Float]
     }
@@ -45,14 +55,16 @@ public final class FrameProcessor {
     public func detect(_ frame: Frame) throws -> Detected {
         var frame = frame
         let grey: Image
-        let boxes: [FaceBox]
+        var found: [DetectedFace]
         do {
+            found = try finder.faces(in: frame.image)
             grey = try frame.image.grey()
             // Faces whose crop falls outside the frame (impossible for Haar boxes) are skipped.
-            boxes = try frameDetector.detect(in: grey).filter { preprocessor.cropRect(for: $0, in: grey) != nil }
+            found = found.filter { preprocessor.cropRect(for: $0.box, in: grey) != nil }
         } catch let error as OpenCVError {
             throw PipelineError.frameFailed(frame: frame.index, stage: "detection", reason: error.message)
         }
+        let boxes = found.map(\.box)
         let perFace = preprocessor.floatsPerFace
         var faces = [Float](repeating: 0, count: boxes.count * perFace)
         do {
@@ -66,7 +78,7 @@ public final class FrameProcessor {
         } catch let error as OpenCVError {
             throw PipelineError.frameFailed(frame: frame.index, stage: "preprocessing", reason: error.message)
         }
-        return Detected(frame: frame, boxes: boxes, faces: faces)
+        return Detected(frame: frame, boxes: boxes, landmarks: found.map(\.landmarks), faces: faces)
     }
 
     /// The classifier's half: classifies the faces found, all in one batch.
@@ -77,7 +89,9 @@ public final class FrameProcessor {
             try classifier.classify($0, count: boxes.count)
         }
         let labels = classifier.labels
-        let faces = zip(boxes, probabilities).map { FaceResult(box: $0, probabilities: $1, labels: labels) }
+        let faces = boxes.indices.map {
+            FaceResult(box: boxes[$0], probabilities: probabilities[$0], labels: labels, landmarks: detected.landmarks[$0])
+        }
         return FrameResult(frameIndex: frame.index, time: frame.time, faces: faces, source: frame.source)
     }
 }

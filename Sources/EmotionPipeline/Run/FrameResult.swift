@@ -10,21 +10,26 @@ public struct FaceResult: Equatable, Sendable {
     public var confidence: Float
     /// One probability per label, in the model's label order.
     public var probabilities: [Float]
+    /// Five landmarks in frame pixels, from a detector that gives them (MTCNN); nil from Haar.
+    public var landmarks: [FacePoint]?
 
-    public init(id: Int? = nil, box: FaceBox, label: String, confidence: Float, probabilities: [Float]) {
+    public init(id: Int? = nil, box: FaceBox, label: String, confidence: Float, probabilities: [Float],
+                landmarks: [FacePoint]? = nil) {
         self.id = id
         self.box = box
         self.label = label
         self.confidence = confidence
         self.probabilities = probabilities
+        self.landmarks = landmarks
     }
 
     /// The result for `probabilities` over `labels`: label and confidence of the largest.
-    public init(id: Int? = nil, box: FaceBox, probabilities: [Float], labels: [String]) {
+    public init(id: Int? = nil, box: FaceBox, probabilities: [Float], labels: [String], landmarks: [FacePoint]? = nil) {
         var best = 0
         for i in probabilities.indices where probabilities[i] > probabilities[best] { best = i }
         self.init(id: id, box: box, label: labels.indices.contains(best) ? labels[best] : "class\(best)",
-                  confidence: probabilities.isEmpty ? 0 : probabilities[best], probabilities: probabilities)
+                  confidence: probabilities.isEmpty ? 0 : probabilities[best], probabilities: probabilities,
+                  landmarks: landmarks)
     }
 }
 

@@ -25,7 +25,6 @@ public struct RunStatistics: Equatable, Sendable {
 /// from a run's options.
 public final class Pipeline {
     public let source: FrameSource
-    public let detector: FaceDetector
     public let preprocessor: FacePreprocessor
     public let classifier: FaceClassifier
     /// Face ids and smoothing; nil leaves faces without ids.
@@ -36,18 +35,24 @@ public final class Pipeline {
     /// The detector applied frame after frame: whole-frame searches every `detectEvery` frames,
     /// searches around the faces already found between them (exact full-frame Haar with
     /// `detectEvery` 1).
-    public var frameDetector: FrameDetector { processor.frameDetector }
+    public var finder: FaceFinder { processor.finder }
 
-    public init(source: FrameSource, detector: FaceDetector, preprocessor: FacePreprocessor,
+    public init(source: FrameSource, finder: FaceFinder, preprocessor: FacePreprocessor,
                 classifier: FaceClassifier, tracking: FaceTracking? = nil, sinks: [FrameSink]) {
         self.source = source
-        self.detector = detector
         self.preprocessor = preprocessor
         self.classifier = classifier
         self.tracking = tracking
         self.sinks = sinks
-        processor = FrameProcessor(detector: detector, preprocessor: preprocessor, classifier: classifier,
+        processor = FrameProcessor(finder: finder, preprocessor: preprocessor, classifier: classifier,
                                    keepsPictures: sinks.contains { $0.drawsOnFrames })
+    }
+
+    /// With Haar, followed between whole-frame searches (`FrameDetector`).
+    public convenience init(source: FrameSource, detector: FaceDetector, preprocessor: FacePreprocessor,
+                            classifier: FaceClassifier, tracking: FaceTracking? = nil, sinks: [FrameSink]) {
+        self.init(source: source, finder: FrameDetector(detector: detector), preprocessor: preprocessor,
+                  classifier: classifier, tracking: tracking, sinks: sinks)
     }
 
     /// Detects, classifies and tracks the faces of one frame; all faces go to the classifier in

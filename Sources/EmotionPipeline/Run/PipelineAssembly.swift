@@ -39,9 +39,10 @@ public func assemblePipeline(options: RunOptions, classifier: FaceClassifier, ou
         case .csv: sinks.append(CSVSink(labels: labels, output: output))
         }
     } else {
-        sinks.append(WindowSink(mirrorCamera: options.mirror, labels: labels, stop: stop, playback: playback))
+        sinks.append(WindowSink(mirrorCamera: options.mirror, labels: labels, stop: stop, playback: playback,
+                                landmarks: options.drawLandmarks))
     }
-    if let path = options.outputPath { sinks.append(try VideoFileSink(path: path, labels: labels)) }
+    if let path = options.outputPath { sinks.append(try VideoFileSink(path: path, labels: labels, landmarks: options.drawLandmarks)) }
     if let path = options.timelinePath { sinks.append(try TimelineSink(path: path, labels: labels)) }
     if options.summary {
         let json = options.headless && options.format == .jsonl
@@ -57,16 +58,16 @@ public func assemblePipeline(options: RunOptions, classifier: FaceClassifier, ou
     case .image, .directory: detectorOptions = detectorOptions.exact
     case .camera, .cameraDevice, .video, .stream: break
     }
-    let detector = try FaceDetector(cascadePath: options.cascadePath, options: detectorOptions)
+    let finder = try makeFaceFinder(options: detectorOptions, cascadePath: options.cascadePath)
     // Grey frames hold a third of the memory per frame in flight and skip a conversion; only a
-    // sink that draws needs colour.
-    let grey = !sinks.contains { $0.drawsOnFrames }
+    // sink that draws, or a detector that looks at colour (MTCNN), needs colour.
+    let grey = !sinks.contains { $0.drawsOnFrames } && !finder.needsColour
     let source = try openSource(spec, cameraRequest: options.camera, grey: grey, stream: options.stream, stop: stop,
                                 warn: { try? diagnostics.writeLine($0) })
     if options.progress && ProgressReporter.applies(to: source.info, terminal: isatty(2) != 0) {
         sinks.append(ProgressReporter(limit: options.maxFrames))
     }
-    let pipeline = Pipeline(source: source, detector: detector,
+    let pipeline = Pipeline(source: source, finder: finder,
                             preprocessor: classifier.makePreprocessor(margins: options.margins), classifier: classifier,
                             tracking: FaceTracking(labels: labels, smoothSeconds: options.effectiveSmoothSeconds),
                             sinks: sinks)

@@ -21,6 +21,8 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
     case cascadeUnreadable(path: String, reason: String)
     /// A model file that is missing or cannot be loaded.
     case modelUnreadable(path: String, reason: String)
+    /// A detector's network file (MTCNN) that is not there.
+    case detectorFileMissing(path: String, reason: String)
     /// A model whose shape does not fit this pipeline (input channels, label count).
     case modelIncompatible(path: String, reason: String)
     /// An OpenCV operation failed while processing a frame.
@@ -59,6 +61,7 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
             return "no Haar cascade found (looked in \(searched.joined(separator: ", "))); install opencv-data or pass --cascade"
         case let .cascadeUnreadable(path, reason): return "\(path): cannot load cascade: \(reason)"
         case let .modelUnreadable(path, reason): return "\(path): cannot load model: \(reason)"
+        case let .detectorFileMissing(path, reason): return "\(path): cannot load the face detector: \(reason)"
         case let .modelIncompatible(path, reason): return "\(path): unsuitable model: \(reason)"
         case let .frameFailed(frame, stage, reason): return "frame \(frame): \(stage) failed: \(reason)"
         case let .windowUnavailable(reason): return "cannot open a window: \(reason) (try --headless)"

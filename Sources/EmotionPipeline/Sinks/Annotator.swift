@@ -7,10 +7,13 @@ public struct Annotator: Sendable {
     public var mirrored: Bool
     /// The model's labels: draws the probability bars. Empty: no bars.
     public var labels: [String]
+    /// Draw each face's landmarks (when its detector gave them) as small squares.
+    public var landmarks: Bool
 
-    public init(mirrored: Bool = false, labels: [String] = []) {
+    public init(mirrored: Bool = false, labels: [String] = [], landmarks: Bool = false) {
         self.mirrored = mirrored
         self.labels = labels
+        self.landmarks = landmarks
     }
 
     /// A colour per emotion, so labels can be told apart at a glance.
@@ -55,6 +58,18 @@ public struct Annotator: Sendable {
             try image.fillRectangle(tag, colour: colour)
             try image.drawText(text, x: tag.x + pad, y: tag.y + pad + size.height, fontScale: fontScale,
                                colour: .black, thickness: thickness)
+            if landmarks, let points = face.landmarks {
+                // A dark-edged dot in the face's colour, visible on light and dark skin alike.
+                let radius = thickness + 1
+                for point in points {
+                    let x = Int(point.x.rounded()), y = Int(point.y.rounded())
+                    let shownX = mirrored ? width - 1 - x : x
+                    try image.fillRectangle(FaceBox(x: shownX - radius - 1, y: y - radius - 1, width: 2 * radius + 3, height: 2 * radius + 3),
+                                            colour: .black)
+                    try image.fillRectangle(FaceBox(x: shownX - radius, y: y - radius, width: 2 * radius + 1, height: 2 * radius + 1),
+                                            colour: colour)
+                }
+            }
         }
     }
 

@@ -7,7 +7,9 @@
 /// files carry `"source"` (the file's path) after `"time"`.
 ///
 /// Boxes are in source-frame pixels (never mirrored); probabilities follow the model's label
-/// order; a frame without faces has `"faces": []`.
+/// order; a frame without faces has `"faces": []`. A detector that finds landmarks (MTCNN) adds
+/// `"landmarks": [[x, y], ...]` to each face, last: five points in source-frame pixels, one
+/// decimal (left eye, right eye, nose, left and right mouth corner).
 public final class JSONLinesSink: FrameSink {
     public let labels: [String]
     private let output: LineOutput
@@ -30,9 +32,13 @@ public final class JSONLinesSink: FrameSink {
                 "\(NumberFormat.jsonString(label)): \(NumberFormat.decimal(Double(p)))"
             }
             let id = face.id.map { "\"id\": \($0), " } ?? ""
+            let landmarks = face.landmarks.map { points in
+                ", \"landmarks\": [" + points.map { "[\(NumberFormat.decimal($0.x, decimals: 1)), \(NumberFormat.decimal($0.y, decimals: 1))]" }
+                    .joined(separator: ", ") + "]"
+            } ?? ""
             return "{\(id)\"box\": \(box), \"label\": \(NumberFormat.jsonString(face.label)), "
                 + "\"confidence\": \(NumberFormat.decimal(Double(face.confidence))), "
-                + "\"probabilities\": {\(probabilities.joined(separator: ", "))}}"
+                + "\"probabilities\": {\(probabilities.joined(separator: ", "))}\(landmarks)}"
         }
         let source = result.source.map { "\"source\": \(NumberFormat.jsonString($0)), " } ?? ""
         return "{\"frame\": \(result.frameIndex), \"time\": \(NumberFormat.decimal(result.time)), \(source)"

@@ -29,7 +29,11 @@ public final class VideoFileSink: FileWritingSink {
     }
 
     /// Checks the path (extension, writable directory) before the run starts.
-    public init(path: String, labels: [String]) throws {
+    /// Draw the detector's landmarks (`--landmarks`).
+    private let landmarks: Bool
+
+    public init(path: String, labels: [String], landmarks: Bool = false) throws {
+        self.landmarks = landmarks
         guard Self.fourcc(for: path) != nil else {
             throw PipelineError.outputFileFailed(path: path, reason: "the extension must be .mp4 or .avi")
         }
@@ -53,7 +57,7 @@ public final class VideoFileSink: FileWritingSink {
         guard let writer else { return true }
         do {
             var image = try frame.image.bgr()
-            try Annotator(labels: labels).annotate(image, with: result)
+            try Annotator(labels: labels, landmarks: landmarks).annotate(image, with: result)
             if image.width != size.width || image.height != size.height {
                 image = try image.resized(width: size.width, height: size.height, area: image.width > size.width)
             }

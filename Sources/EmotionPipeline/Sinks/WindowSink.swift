@@ -34,11 +34,14 @@ public final class WindowSink: FrameSink {
     /// The run's clock, which the pipeline also skips late frames by; nil shows frames at once.
     private let playback: PlaybackClock?
     private var quit = false
+    /// Draw the detector's landmarks (`--landmarks`).
+    private let landmarks: Bool
 
     public init(title: String = "emotion-live", mirrorCamera: Bool = true, labels: [String] = [],
                 snapshotDirectory: String = FileManager.default.currentDirectoryPath,
                 report: @escaping (String) -> Void = { line in fputs(line + "\n", stderr) },
-                stop: StopRequest? = nil, playback: PlaybackClock? = nil) {
+                stop: StopRequest? = nil, playback: PlaybackClock? = nil, landmarks: Bool = false) {
+        self.landmarks = landmarks
         self.stop = stop
         self.playback = playback
         self.title = title
@@ -64,7 +67,7 @@ public final class WindowSink: FrameSink {
         let mirrored = mirrorCamera && source.kind == .camera
         let shown = try frame.image.copy()
         if mirrored { try shown.flipHorizontally() }
-        try Annotator(mirrored: mirrored, labels: labels).annotate(shown, with: result)
+        try Annotator(mirrored: mirrored, labels: labels, landmarks: landmarks).annotate(shown, with: result)
         let wall = PlaybackClock.now()
         if let last = lastFrameWall, wall > last {
             let rate = 1 / (wall - last)

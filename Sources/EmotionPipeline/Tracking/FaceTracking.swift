@@ -27,8 +27,9 @@ public final class FaceTracking {
             let face = result.faces[i]
             let probabilities = smoother.smooth(id: ids[i], time: result.time, probabilities: face.probabilities)
             result.faces[i] = probabilities == face.probabilities
-                ? FaceResult(id: ids[i], box: face.box, label: face.label, confidence: face.confidence, probabilities: probabilities)
-                : FaceResult(id: ids[i], box: face.box, probabilities: probabilities, labels: labels)
+                ? FaceResult(id: ids[i], box: face.box, label: face.label, confidence: face.confidence, probabilities: probabilities,
+                             landmarks: face.landmarks)
+                : FaceResult(id: ids[i], box: face.box, probabilities: probabilities, labels: labels, landmarks: face.landmarks)
         }
         smoother.keep(only: tracker.liveIDs)
         return result

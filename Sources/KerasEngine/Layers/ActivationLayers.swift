@@ -80,12 +80,31 @@ final class PReLULayer: Layer {
             step *= shape[axis]
         }
         alphaStrides = strides
+        // Slopes that repeat along a contiguous run of the data: one per channel (shared over
+        // height and width, MTCNN's case) or one per value. Other sharings take the general loop.
+        let natural = (0..<input.count).map { axis in input[(axis + 1)...].reduce(1, *) }
+        if strides == natural {
+            period = Shape.count(input)
+        } else if strides.dropLast().allSatisfy({ $0 == 0 }), strides.last == 1 {
+            period = input.last
+        } else {
+            period = nil
+        }
     }
+
+    /// The slopes' repeat, when they repeat along contiguous values (see `init`).
+    private let period: Int?
 
     func forward(_ inputs: [UnsafePointer<Float>], output: UnsafeMutablePointer<Float>, batch: Int,
                  scratch: UnsafeMutablePointer<Float>) {
         let input = inputs[0]
         let perSample = Shape.count(outputShape) ?? 0
+        if let period, period > 0 {
+            alpha.withUnsafeBufferPointer {
+                Activation.prelu(input, output, count: batch * perSample, alpha: $0.baseAddress!, period: period)
+            }
+            return
+        }
         alpha.withUnsafeBufferPointer { alpha in
             for index in 0..<perSample {
                 var rest = index, offset = 0

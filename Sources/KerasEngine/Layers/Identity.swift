@@ -14,7 +14,8 @@ final class AliasLayer: Layer {
 }
 
 /// Keras `InputLayer`: the model input. Its shape comes from `batch_input_shape` (Keras 2),
-/// `batch_shape` (Keras 3) or `input_shape`; every dimension but the batch must be known.
+/// `batch_shape` (Keras 3) or `input_shape`; every dimension but the batch must be known, except
+/// an image's height and width when the model is loaded for a given size.
 final class InputLayerNode: Layer {
     let outputShape: [Int]
 
@@ -33,9 +34,15 @@ final class InputLayerNode: Layer {
             throw context.unsupported("input of rank \(dims.count + 1) (only images (H, W, C) or flat vectors)")
         }
         var shape: [Int] = []
-        for dim in dims {
-            guard let value = LayerContext.integer(dim) else {
-                throw context.unsupported("input shape with a variable dimension (\(dims.map { "\($0)" }.joined(separator: ", "))); the engine needs fixed sizes")
+        for (axis, dim) in dims.enumerated() {
+            var value = LayerContext.integer(dim)
+            // A fully convolutional model (any height and width) is planned for one size at a
+            // time: the caller's, which fills the variable height and width of an image input.
+            if value == nil, dims.count == 3, axis < 2, let size = context.inputSize {
+                value = axis == 0 ? size.height : size.width
+            }
+            guard let value else {
+                throw context.unsupported("input shape with a variable dimension (\(dims.map { "\($0)" }.joined(separator: ", "))); the engine needs fixed sizes, or an image size to plan for (KerasModel.load(path:inputSize:))")
             }
             guard value >= 1, value <= 1 << 16 else { throw context.invalid("input dimension \(value) is out of range") }
             shape.append(value)

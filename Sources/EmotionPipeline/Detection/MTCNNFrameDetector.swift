@@ -1,0 +1,70 @@
+/// MTCNN frame after frame: the whole three-stage search every `detectEvery` frames, and on the
+/// frames between, O-Net alone on a window around each face of the previous frame (one small
+/// network pass per face instead of a pyramid of P-Net passes), as `FrameDetector` follows
+/// faces with Haar. A face that appears between two whole searches is found at the next.
+/// Boxes are reported in Haar's framing (`haarFraming`), landmarks as MTCNN finds them.
+///
+/// Frames whose longer side is over `maxSide` are searched on a shrunk copy (boxes and landmarks
+/// mapped back): P-Net's first level on a 4K frame would need more memory than the engine gives
+/// one pass, and faces small in a 4K frame are still 20 pixels in the copy at 1920.
+public final class MTCNNFrameDetector: FaceFinder {
+    public let detector: MTCNNDetector
+    public let detectEvery: Int
+    public let maxSide: Int
+    private var frame = 0
+    private var known: [FaceBox] = []
+
+    public init(detector: MTCNNDetector, detectEvery: Int = 1, maxSide: Int = 1920) {
+        self.detector = detector
+        self.detectEvery = max(1, detectEvery)
+        self.maxSide = maxSide
+    }
+
+    public var needsColour: Bool { true }
+
+    public func reset() {
+        frame = 0
+        known = []
+    }
+
+    public func faces(in picture: Image) throws -> [DetectedFace] {
+        defer { frame += 1 }
+        let side = max(picture.width, picture.height)
+        let shrink = side > maxSide ? Double(side) / Double(maxSide) : 1
+        let searched = shrink > 1
+            ? try picture.resized(width: max(1, Int(Double(picture.width) / shrink)), height: max(1, Int(Double(picture.height) / shrink)))
+            : picture
+        let pixels = searched.bytes
+        let whole = frame % detectEvery == 0
+        let scaledKnown = known.map { scale($0, by: 1 / shrink) }
+        let found = try pixels.withUnsafeBufferPointer { buffer -> [MTCNNFace] in
+            whole ? try detector.detect(pixels: buffer, width: searched.width, height: searched.height, channels: searched.channels)
+                : detector.follow(scaledKnown, pixels: buffer, width: searched.width, height: searched.height, channels: searched.channels)
+        }
+        let boxes = found.map { scale($0.box, by: shrink) }
+        known = boxes
+        let faces = zip(found, boxes).map { face, box in
+            DetectedFace(box: Self.haarFraming(box), landmarks: face.landmarks.map { FacePoint(x: $0.x * shrink, y: $0.y * shrink) })
+        }
+        // Top to bottom, then left to right, as the Haar detector orders its boxes: ids are
+        // given in this order.
+        return faces.sorted { ($0.box.y, $0.box.x) < ($1.box.y, $1.box.x) }
+    }
+
+    /// MTCNN's box (brow to chin, about 0.77 as wide as high) as the square Haar would report
+    /// for the same face: the framing the classifier's crop margins are set for (FER-2013's, on
+    /// Haar boxes) and that boxes, tracking and drawing keep with either detector. Measured on
+    /// the faces both find in three clips (1,544 pairs): Haar's side is 0.89-0.97 (median 0.94)
+    /// of MTCNN's height, on the same centre within 5% of it.
+    static func haarFraming(_ box: FaceBox) -> FaceBox {
+        let side = max(1, Int((Double(box.height) * 0.94).rounded()))
+        let cx = Double(box.x) + Double(box.width) / 2, cy = Double(box.y) + Double(box.height) / 2
+        return FaceBox(x: Int((cx - Double(side) / 2).rounded()), y: Int((cy - Double(side) / 2).rounded()), width: side, height: side)
+    }
+
+    private func scale(_ box: FaceBox, by factor: Double) -> FaceBox {
+        guard factor != 1 else { return box }
+        return FaceBox(x: Int((Double(box.x) * factor).rounded()), y: Int((Double(box.y) * factor).rounded()),
+                       width: Int((Double(box.width) * factor).rounded()), height: Int((Double(box.height) * factor).rounded()))
+    }
+}

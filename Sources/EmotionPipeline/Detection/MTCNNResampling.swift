@@ -1,0 +1,139 @@
+/// The two resamplings MTCNN's reference implementation (PyPI `mtcnn` 1.0.0, on TensorFlow)
+/// uses, reproduced to the float32 operation so that the detector finds the faces it finds:
+/// `tf.image.resize(method: AREA)` for the pyramid and `tf.image.crop_and_resize` (bilinear,
+/// zero outside the picture) for the R-Net and O-Net crops. Pictures are H x W x 3 float32,
+/// channels last, already normalized; see training/mtcnn-notes.md.
+
+/// One axis of an area resize: for each output cell, the input cells it covers and their
+/// weights, flattened (`offsets[o]..<offsets[o + 1]` in `cells` and `weights`). Computed once
+/// per (input, output) size pair and kept: the pyramid of a video never changes size.
+struct AreaAxis {
+    let offsets: [Int]
+    let cells: [Int]
+    let weights: [Float]
+    let scale: Float
+
+    init(input: Int, output: Int) {
+        let s = Float(input) / Float(output)
+        var offsets = [0], cells: [Int] = [], weights: [Float] = []
+        for o in 0..<output {
+            let low = Float(o) * s, high = Float(o + 1) * s
+            let first = Int(low.rounded(.down))
+            let last = min(Int(high.rounded(.up)) - 1, input - 1)
+            if first <= last {
+                for i in first...last {
+                    let fi = Float(i)
+                    let w: Float
+                    if fi < low {
+                        w = fi + 1 > high ? s : fi + 1 - low
+                    } else {
+                        w = fi + 1 > high ? high - fi : 1
+                    }
+                    cells.append(i)
+                    weights.append(w)
+                }
+            }
+            offsets.append(cells.count)
+        }
+        self.offsets = offsets
+        self.cells = cells
+        self.weights = weights
+        scale = s
+    }
+}
+
+/// An area resize from one picture size to another, with its axes precomputed. Separable: each
+/// input row is first reduced to the output's columns, then the rows are combined, which reads
+/// each input pixel once per output column it touches instead of once per output pixel.
+struct AreaResize {
+    let input: (height: Int, width: Int)
+    let output: (height: Int, width: Int)
+    private let rows: AreaAxis
+    private let columns: AreaAxis
+
+    init(inputHeight: Int, inputWidth: Int, outputHeight: Int, outputWidth: Int) {
+        input = (inputHeight, inputWidth)
+        output = (outputHeight, outputWidth)
+        rows = AreaAxis(input: inputHeight, output: outputHeight)
+        columns = AreaAxis(input: inputWidth, output: outputWidth)
+    }
+
+    /// Resizes `source` (input size, 3 channels) into `destination` (output size, 3 channels).
+    func apply(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>) {
+        let norm = 1 / (rows.scale * columns.scale)
+        let inStride = input.width * 3, outStride = output.width * 3
+        // One input row reduced to the output's columns; the output row accumulates them.
+        let line = UnsafeMutablePointer<Float>.allocate(capacity: outStride)
+        let sum = UnsafeMutablePointer<Float>.allocate(capacity: outStride)
+        defer { line.deallocate(); sum.deallocate() }
+        columns.offsets.withUnsafeBufferPointer { xo in
+        columns.cells.withUnsafeBufferPointer { xc in
+        columns.weights.withUnsafeBufferPointer { xw in
+            for oy in 0..<output.height {
+                sum.update(repeating: 0, count: outStride)
+                for k in rows.offsets[oy]..<rows.offsets[oy + 1] {
+                    let yw = rows.weights[k]
+                    let row = source + rows.cells[k] * inStride
+                    for ox in 0..<output.width {
+                        var r: Float = 0, g: Float = 0, b: Float = 0
+                        for j in xo[ox]..<xo[ox + 1] {
+                            let p = row + xc[j] * 3, w = xw[j]
+                            r += w * p[0]
+                            g += w * p[1]
+                            b += w * p[2]
+                        }
+                        line[ox * 3] = r
+                        line[ox * 3 + 1] = g
+                        line[ox * 3 + 2] = b
+                    }
+                    for i in 0..<outStride { sum[i] += yw * line[i] }
+                }
+                let out = destination + oy * outStride
+                for i in 0..<outStride { out[i] = sum[i] * norm }
+            }
+        }
+        }
+        }
+    }
+}
+
+/// `crop_and_resize` of one box ([x1, y1, x2, y2] in picture pixels) to `size` x `size`,
+/// bilinear, 0 where the sample falls outside the picture. TensorFlow takes the box as
+/// fractions of the height and width (y1 / H, not y1 / (H - 1)) and samples between 0 and
+/// H - 1; the same arithmetic, in the same float32 steps, is done here.
+func cropAndResize(_ picture: UnsafePointer<Float>, height: Int, width: Int, box: MTCNNBox, size: Int,
+                   into destination: UnsafeMutablePointer<Float>) {
+    let y1 = Float(box.y1 / Double(height)), y2 = Float(box.y2 / Double(height))
+    let x1 = Float(box.x1 / Double(width)), x2 = Float(box.x2 / Double(width))
+    let hMax = Float(height - 1), wMax = Float(width - 1)
+    let yStep = size > 1 ? (y2 - y1) * hMax / Float(size - 1) : 0
+    let xStep = size > 1 ? (x2 - x1) * wMax / Float(size - 1) : 0
+    for i in 0..<size {
+        let inY = size > 1 ? y1 * hMax + Float(i) * yStep : 0.5 * (y1 + y2) * hMax
+        let row = destination + i * size * 3
+        guard inY >= 0, inY <= hMax else {
+            row.update(repeating: 0, count: size * 3)
+            continue
+        }
+        let top = Int(inY.rounded(.down)), bottom = Int(inY.rounded(.up))
+        let ly = inY - Float(top)
+        let topLine = picture + top * width * 3, bottomLine = picture + bottom * width * 3
+        for j in 0..<size {
+            let inX = size > 1 ? x1 * wMax + Float(j) * xStep : 0.5 * (x1 + x2) * wMax
+            let out = row + j * 3
+            guard inX >= 0, inX <= wMax else {
+                out[0] = 0; out[1] = 0; out[2] = 0
+                continue
+            }
+            let left = Int(inX.rounded(.down)), right = Int(inX.rounded(.up))
+            let lx = inX - Float(left)
+            for c in 0..<3 {
+                let tl = topLine[left * 3 + c], tr = topLine[right * 3 + c]
+                let bl = bottomLine[left * 3 + c], br = bottomLine[right * 3 + c]
+                let t = tl + (tr - tl) * lx
+                let b = bl + (br - bl) * lx
+                out[c] = t + (b - t) * ly
+            }
+        }
+    }
+}

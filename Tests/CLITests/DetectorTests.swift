@@ -1,0 +1,96 @@
+import Foundation
+import XCTest
+
+/// `--detector mtcnn` end to end (issue 13): the faces and landmarks in jsonl, the same faces
+/// as the library finds them, Haar unchanged, and the refusals.
+final class DetectorTests: XCTestCase {
+    private func faces(_ result: CLI.Result) throws -> [[[String: Any]]] {
+        try result.lines.map { try XCTUnwrap(try CLI.json($0)["faces"] as? [[String: Any]]) }
+    }
+
+    /// Every face has five landmarks inside its box (widened by half: mouth corners of a
+    /// turned face may fall just outside), and the photos' face counts are MTCNN's.
+    func testPhotosGiveFacesWithFiveLandmarks() throws {
+        let photos: [(String, ClosedRange<Int>)] = [("group_selfie.jpg", 4...7), ("two_people.jpg", 2...2),
+                                                    ("no_faces.jpg", 0...0), ("one_face_frontal.jpg", 1...1)]
+        for (name, expected) in photos {
+            let photo = try CLI.sharedFile("media/images/\(name)")
+            let result = try CLI.run([photo, "--headless", "--format", "jsonl", "--detector", "mtcnn"] + CLI.modelArguments())
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let found = try XCTUnwrap(try faces(result).first)
+            XCTAssertTrue(expected.contains(found.count), "\(name): \(found.count) faces")
+            for face in found {
+                let box = try XCTUnwrap(face["box"] as? [Int])
+                let points = try XCTUnwrap(face["landmarks"] as? [[Double]], "\(name): landmarks with --detector mtcnn")
+                XCTAssertEqual(points.count, 5)
+                for point in points {
+                    XCTAssertEqual(point.count, 2)
+                    XCTAssertTrue(Double(box[0]) - Double(box[2]) / 2 <= point[0] && point[0] <= Double(box[0] + box[2]) * 1.0 + Double(box[2]) / 2,
+                                  "\(name): \(point) near \(box)")
+                    XCTAssertTrue(Double(box[1]) - Double(box[3]) / 2 <= point[1] && point[1] <= Double(box[1] + box[3]) + Double(box[3]) / 2,
+                                  "\(name): \(point) near \(box)")
+                }
+                // Eyes above the mouth, left eye left of the right one, as the picture shows them.
+                XCTAssertLessThan(points[0][0], points[1][0], name)
+                XCTAssertLessThan(max(points[0][1], points[1][1]), max(points[3][1], points[4][1]), name)
+            }
+        }
+    }
+
+    /// Haar stays the default and gives no landmarks; CSV is unchanged by the detector's choice
+    /// of columns.
+    func testHaarIsTheDefaultWithoutLandmarks() throws {
+        let photo = try CLI.sharedFile("media/images/two_people.jpg")
+        let haar = try CLI.run([photo, "--headless", "--format", "jsonl"] + CLI.modelArguments())
+        let explicit = try CLI.run([photo, "--headless", "--format", "jsonl", "--detector", "haar"] + CLI.modelArguments())
+        XCTAssertEqual(haar.stdout, explicit.stdout, "--detector haar is the default")
+        XCTAssertFalse(haar.stdout.contains("landmarks"))
+        let csv = try CLI.run([photo, "--headless", "--format", "csv", "--detector", "mtcnn"] + CLI.modelArguments())
+        XCTAssertEqual(csv.status, 0, csv.stderr)
+        XCTAssertEqual(csv.lines.first, "frame,time,face,x,y,w,h,label,confidence,angry,disgusted,fearful,happy,neutral,sad,surprised")
+    }
+
+    /// A clip through MTCNN, whole searches every 4th frame and O-Net following the faces in
+    /// between: faces on (nearly) every frame of a clip with one face, ids kept.
+    func testAClipIsFollowedBetweenWholeSearches() throws {
+        let clip = try CLI.sharedFile("media/videos/woman_crying_640x360.mp4")
+        let result = try CLI.run([clip, "--headless", "--format", "jsonl", "--detector", "mtcnn", "--max-frames", "60"] + CLI.modelArguments())
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let frames = try faces(result)
+        XCTAssertEqual(frames.count, 60)
+        XCTAssertGreaterThanOrEqual(frames.filter { $0.count == 1 }.count, 57, "one face on nearly every frame")
+        let ids = Set(frames.flatMap { $0.compactMap { $0["id"] as? Int } })
+        XCTAssertLessThanOrEqual(ids.count, 2, "the face keeps its id: \(ids)")
+    }
+
+    func testBadDetectorSettingsAreRefused() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let clip = try CLI.patternClip(in: directory, frames: 3)
+        for (arguments, message) in [
+            (["--detector", "retina"], "--detector"),
+            (["--detector", "mtcnn", "--min-face", "5"], "--min-face must be at least 12"),
+            (["--detector", "mtcnn", "--mtcnn-thresholds", "0.6,0.7"], "--mtcnn-thresholds"),
+            (["--detector", "mtcnn", "--mtcnn-thresholds", "0.6,1.5,0.8"], "--mtcnn-thresholds"),
+        ] {
+            let result = try CLI.run([clip, "--headless"] + arguments)
+            XCTAssertEqual(result.status, 64, "\(arguments): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+        // A folder without the networks, and one with a broken network: one line naming the file.
+        let empty = directory.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: false)
+        assertCleanFailure(try CLI.run([clip, "--headless", "--detector", "mtcnn", "--mtcnn-models", empty.path] + CLI.modelArguments()),
+                           naming: empty.appendingPathComponent("mtcnn-pnet.h5").path)
+        let broken = directory.appendingPathComponent("broken")
+        try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: false)
+        for stage in ["pnet", "rnet", "onet"] {
+            try FileManager.default.copyItem(at: CLI.packageRoot.appendingPathComponent("models/mtcnn-\(stage).h5"),
+                                             to: broken.appendingPathComponent("mtcnn-\(stage).h5"))
+        }
+        let onet = broken.appendingPathComponent("mtcnn-onet.h5")
+        try Data("not an HDF5 file".utf8).write(to: onet)
+        assertCleanFailure(try CLI.run([clip, "--headless", "--detector", "mtcnn", "--mtcnn-models", broken.path] + CLI.modelArguments()),
+                           naming: onet.path)
+    }
+}

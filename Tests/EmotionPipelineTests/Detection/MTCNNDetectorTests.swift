@@ -1,0 +1,168 @@
+@testable import EmotionPipeline
+import Foundation
+import KerasEngine
+import XCTest
+
+/// MTCNN against the Python package it was converted from (PyPI `mtcnn` 1.0.0):
+/// Fixtures/mtcnn-reference.json holds the package's networks' raw outputs on synthetic inputs
+/// (checked without ../shared) and its detections on the shared photos (training/mtcnn_reference.py).
+final class MTCNNDetectorTests: XCTestCase {
+    private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    private static func model(_ stage: String) -> String { root.appendingPathComponent("models/mtcnn-\(stage).h5").path }
+
+    private static let reference: [String: Any] = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/mtcnn-reference.json")
+        let data = (try? Data(contentsOf: url)) ?? Data("{}".utf8)
+        return ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any]) ?? [:]
+    }()
+
+    private func makeDetector(_ options: MTCNNOptions = MTCNNOptions()) throws -> MTCNNDetector {
+        try MTCNNDetector(pnet: Self.model("pnet"), rnet: Self.model("rnet"), onet: Self.model("onet"), options: options)
+    }
+
+    /// The fixture's synthetic input: v(y, x, c) = (7x + 13y + 61c + 11((xy) mod 17)) mod 256,
+    /// scaled (v - 127.5) / 128.
+    private func pattern(height: Int, width: Int) -> (input: [Float], sum: Int) {
+        var input: [Float] = [], sum = 0
+        for y in 0..<height {
+            for x in 0..<width {
+                for c in 0..<3 {
+                    let v = (7 * x + 13 * y + 61 * c + 11 * ((x * y) % 17)) % 256
+                    sum += v
+                    input.append((Float(v) - 127.5) / 128)
+                }
+            }
+        }
+        return (input, sum)
+    }
+
+    /// Each network file run by the engine gives the package's outputs, concatenated on the last
+    /// axis, within 1e-4 (the fixture keeps 6 significant digits; summation order differs).
+    func testEachNetworkGivesThePackagesOutputs() throws {
+        let networks = try XCTUnwrap(Self.reference["networks"] as? [String: Any], "the fixture is readable")
+        let cases = try XCTUnwrap(networks["cases"] as? [[String: Any]])
+        XCTAssertEqual(cases.count, 4)
+        for entry in cases {
+            let file = try XCTUnwrap(entry["model"] as? String)
+            let shape = try XCTUnwrap(entry["input_shape"] as? [Int])
+            let (input, sum) = pattern(height: shape[0], width: shape[1])
+            XCTAssertEqual(sum, entry["input_value_sum"] as? Int, "\(file): the same synthetic input")
+            let path = Self.root.appendingPathComponent("models/\(file)").path
+            let model = try KerasModel.load(path: path, inputSize: ImageSize(height: shape[0], width: shape[1]))
+            let got = model.makeSession(maxBatch: 1).predict(input, batch: 1)
+            let outputs = try XCTUnwrap(entry["outputs"] as? [[String: Any]])
+            let parts = try outputs.map { try XCTUnwrap($0["values"] as? [Double]) }
+            let channels = try outputs.map { try XCTUnwrap(($0["shape"] as? [Int])?.last) }
+            let positions = parts[0].count / channels[0]
+            var expected: [Double] = []
+            for p in 0..<positions {
+                for (values, width) in zip(parts, channels) { expected += values[(p * width)..<((p + 1) * width)] }
+            }
+            XCTAssertEqual(got.count, expected.count, "\(file) on \(shape): output size")
+            let worst = zip(got, expected).map { abs(Double($0) - $1) }.max() ?? .infinity
+            XCTAssertLessThan(worst, 1e-4, "\(file) on \(shape)")
+        }
+    }
+
+    /// The pyramid of every reference picture, from its size alone.
+    func testPyramidScalesAreThePackages() throws {
+        let images = try XCTUnwrap(Self.reference["images"] as? [String: [String: Any]])
+        XCTAssertEqual(images.count, 7)
+        let detector = try makeDetector()
+        for (name, image) in images {
+            let width = try XCTUnwrap(image["width"] as? Int), height = try XCTUnwrap(image["height"] as? Int)
+            let expected = try XCTUnwrap(image["pyramid_scales"] as? [Double])
+            let scales = detector.scales(width: width, height: height)
+            XCTAssertEqual(scales.count, expected.count, name)
+            for (a, b) in zip(scales, expected) { XCTAssertEqual(a, b, accuracy: 1e-12, name) }
+        }
+    }
+
+    /// On the shared photos: the package's faces, each matched by IoU >= 0.9 with landmarks
+    /// within 2 px and confidence within 1e-3, and no other face.
+    func testFacesAreThePackagesOnTheSharedPhotos() throws {
+        let images = try XCTUnwrap(Self.reference["images"] as? [String: [String: Any]])
+        let detector = try makeDetector()
+        for name in images.keys.sorted() {
+            let path = try Fixtures.shared("media/images/\(name)")
+            let image = try Image.read(path: path)
+            let pixels = image.bytes
+            let faces = try pixels.withUnsafeBufferPointer {
+                try detector.detect(pixels: $0, width: image.width, height: image.height, channels: image.channels)
+            }
+            let expected = try XCTUnwrap(images[name]?["faces"] as? [[String: Any]])
+            XCTAssertEqual(faces.count, expected.count, "\(name): faces \(faces.map(\.box))")
+            for reference in expected {
+                let b = try XCTUnwrap(reference["box"] as? [Int])
+                let box = FaceBox(x: b[0], y: b[1], width: b[2], height: b[3])
+                guard let face = faces.max(by: { $0.box.intersectionOverUnion(box) < $1.box.intersectionOverUnion(box) }), face.box.intersectionOverUnion(box) >= 0.9 else {
+                    XCTFail("\(name): the package's face \(box) is not found; found \(faces.map(\.box))")
+                    continue
+                }
+                XCTAssertEqual(face.confidence, try XCTUnwrap(reference["confidence"] as? Double), accuracy: 1e-3, name)
+                let points = try XCTUnwrap(reference["keypoints"] as? [String: [Double]])
+                for (index, key) in ["left_eye", "right_eye", "nose", "mouth_left", "mouth_right"].enumerated() {
+                    let point = try XCTUnwrap(points[key])
+                    XCTAssertEqual(face.landmarks[index].x, point[0], accuracy: 2, "\(name) \(key)")
+                    XCTAssertEqual(face.landmarks[index].y, point[1], accuracy: 2, "\(name) \(key)")
+                }
+            }
+        }
+    }
+
+    /// The reference's suppression is not greedy: a box overlapped by one that was itself
+    /// suppressed still goes.
+    func testSuppressionDropsBoxesOverlappedByAnySuppressedBox() {
+        let a = MTCNNBox(x1: 0, y1: 0, x2: 10, y2: 10, score: 0.9)
+        let b = MTCNNBox(x1: 3, y1: 0, x2: 13, y2: 10, score: 0.8)   // IoU with a: 7/13
+        let c = MTCNNBox(x1: 6, y1: 0, x2: 16, y2: 10, score: 0.7)   // with a: 4/16, with b: 7/13
+        XCTAssertEqual(MTCNNBoxes.suppress([a, b, c], threshold: 0.5, mode: .union), [a])
+        XCTAssertEqual(MTCNNBoxes.suppress([a, c], threshold: 0.5, mode: .union), [a, c])
+        let inner = MTCNNBox(x1: 2, y1: 2, x2: 6, y2: 6, score: 0.5)
+        XCTAssertEqual(MTCNNBoxes.suppress([a, inner], threshold: 0.7, mode: .union), [a, inner])
+        XCTAssertEqual(MTCNNBoxes.suppress([a, inner], threshold: 0.7, mode: .minimum), [a], "inside a: overlap 1 of the smaller")
+    }
+
+    /// Area resizing: an integer ratio is the mean of each block; any ratio keeps the mean.
+    func testAreaResizeAveragesTheCoveredPixels() {
+        let source: [Float] = (0..<(4 * 6 * 3)).map { Float($0 % 7) }
+        var half = [Float](repeating: 0, count: 2 * 3 * 3)
+        AreaResize(inputHeight: 4, inputWidth: 6, outputHeight: 2, outputWidth: 3).apply(source, into: &half)
+        for oy in 0..<2 {
+            for ox in 0..<3 {
+                for c in 0..<3 {
+                    let block = [(0, 0), (0, 1), (1, 0), (1, 1)].map { source[((2 * oy + $0.0) * 6 + 2 * ox + $0.1) * 3 + c] }
+                    XCTAssertEqual(half[(oy * 3 + ox) * 3 + c], block.reduce(0, +) / 4, accuracy: 1e-5)
+                }
+            }
+        }
+        var odd = [Float](repeating: 0, count: 3 * 4 * 3)
+        AreaResize(inputHeight: 4, inputWidth: 6, outputHeight: 3, outputWidth: 4).apply(source, into: &odd)
+        let mean = { (values: [Float]) in values.reduce(0, +) / Float(values.count) }
+        XCTAssertEqual(mean(odd), mean(source), accuracy: 1e-4)
+    }
+
+    /// A file of another network, or none, is refused naming the file.
+    func testAWrongOrMissingNetworkFileIsNamed() throws {
+        let classifier = Self.root.appendingPathComponent("models/emotion-cnn.h5").path
+        XCTAssertThrowsError(try MTCNNDetector(pnet: Self.model("pnet"), rnet: Self.model("rnet"), onet: classifier)) { error in
+            XCTAssertEqual("\(error)".components(separatedBy: "\n").count, 1)
+            XCTAssertTrue("\(error)".hasPrefix(classifier + ": not an MTCNN network"), "\(error)")
+        }
+        let missing = Self.root.appendingPathComponent("models/absent-pnet.h5").path
+        XCTAssertThrowsError(try MTCNNDetector(pnet: missing, rnet: Self.model("rnet"), onet: Self.model("onet"))) { error in
+            XCTAssertTrue("\(error)".contains(missing), "\(error)")
+        }
+    }
+
+    /// No faces in a flat picture, and none in one smaller than P-Net's window.
+    func testFlatAndTinyPicturesHaveNoFaces() throws {
+        let detector = try makeDetector()
+        let flat = [UInt8](repeating: 128, count: 64 * 48 * 3)
+        XCTAssertEqual(try flat.withUnsafeBufferPointer { try detector.detect(pixels: $0, width: 64, height: 48, channels: 3) }, [])
+        let tiny = [UInt8](repeating: 128, count: 11 * 11)
+        XCTAssertEqual(try tiny.withUnsafeBufferPointer { try detector.detect(pixels: $0, width: 11, height: 11, channels: 1) }, [])
+    }
+}
