@@ -129,11 +129,12 @@ test: test-deps build
 	@$(MAKE) --no-print-directory test-training
 
 # The man page comes from the argument parser (its GenerateManual plugin, on the debug build so
-# the optimized binary is left as built); completions from the binary itself.
+# the optimized binary is left as built, with the tests' flags so that `make test` does not
+# build the debug tree twice); completions from the binary itself.
 MAN_PAGE := .build/plugins/GenerateManual/outputs/emotion-live/emotion-live.1
 SHARE := $(DESTDIR)$(PREFIX)/share
 install: build
-	swift package --allow-writing-to-package-directory generate-manual --configuration debug >/dev/null
+	swift package $(CPU_FLAGS) --allow-writing-to-package-directory generate-manual --configuration debug >/dev/null
 	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/emotion-live $(SHARE)/man/man1 \
 		$(SHARE)/bash-completion/completions $(SHARE)/zsh/site-functions $(SHARE)/fish/vendor_completions.d
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/emotion-live

@@ -3,6 +3,8 @@
 
 #include "shim_internal.hpp"
 
+#include <cmath>
+
 namespace cvs {
 
 // The single resize-and-scale path shared by live faces and FER-2013 rows. The resize runs on
@@ -65,6 +67,52 @@ cvs_status cvs_crop_resize_to_floats(const cvs_image *image, cvs_rect rect, int3
     const cv::Mat region = image->mat(crop);
     return resize_to_floats(grey_of(region), out_width, out_height, out_channels, scale, offset,
                             out, capacity, error);
+    CVS_GUARD_END
+}
+
+cvs_status cvs_crop_aligned_to_floats(const cvs_image *image, double cx, double cy, double side,
+                                      double angle_degrees, int32_t out_width, int32_t out_height,
+                                      int32_t out_channels, float scale, float offset, float *out,
+                                      size_t capacity, cvs_error *error) {
+    CVS_GUARD_BEGIN
+    if (image == nullptr || image->mat.empty()) {
+        return fail(error, CVS_INVALID_ARGUMENT, "no image or empty image");
+    }
+    if (!std::isfinite(cx) || !std::isfinite(cy) || !std::isfinite(angle_degrees) || !(side >= 1) ||
+        side > 1e6 || out_width <= 0 || out_height <= 0) {
+        return fail(error, CVS_INVALID_ARGUMENT, "invalid aligned crop");
+    }
+    // The turned square stays inside the circle of radius side / sqrt(2) around its centre.
+    const double radius = side * 0.7072 + 2;
+    const cv::Rect bounds(0, 0, image->mat.cols, image->mat.rows);
+    const cv::Rect region = cv::Rect(int(std::floor(cx - radius)), int(std::floor(cy - radius)),
+                                     int(std::ceil(2 * radius)), int(std::ceil(2 * radius))) & bounds;
+    if (region.width <= 0 || region.height <= 0) {
+        return fail(error, CVS_INVALID_ARGUMENT, "aligned crop lies outside the image");
+    }
+    cv::Mat pixels;
+    grey_of(image->mat(region)).convertTo(pixels, CV_32F);
+    // Shrink first, so the bilinear turn samples a picture at the output's own scale.
+    const double k = std::min(double(out_width), double(out_height)) / side;
+    cv::Mat small = pixels;
+    if (k < 1) {
+        cv::resize(pixels, small,
+                   cv::Size(std::max(1, int(std::lround(pixels.cols * k))), std::max(1, int(std::lround(pixels.rows * k)))),
+                   0, 0, cv::INTER_AREA);
+    }
+    const double sx = double(small.cols) / pixels.cols, sy = double(small.rows) / pixels.rows;
+    // Centre and remaining scale in the shrunk picture (pixel centres at +0.5).
+    const double ccx = (cx - region.x) * sx - 0.5, ccy = (cy - region.y) * sy - 0.5;
+    const double kx = out_width / (side * sx), ky = out_height / (side * sy);
+    const double theta = angle_degrees * CV_PI / 180, a = std::cos(theta), b = std::sin(theta);
+    const double ox = (out_width - 1) / 2.0, oy = (out_height - 1) / 2.0;
+    cv::Mat m = (cv::Mat_<double>(2, 3) << kx * a, kx * b, ox - kx * (a * ccx + b * ccy),
+                 -ky * b, ky * a, oy - ky * (-b * ccx + a * ccy));
+    cv::Mat turned;
+    cv::warpAffine(small, turned, m, cv::Size(out_width, out_height), cv::INTER_LINEAR,
+                   cv::BORDER_REPLICATE);
+    return resize_to_floats(turned, out_width, out_height, out_channels, scale, offset, out,
+                            capacity, error);
     CVS_GUARD_END
 }
 

@@ -119,6 +119,9 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Draw each face's five landmarks (with --detector mtcnn) in the window and in --output.")
     var landmarks = false
 
+    @Flag(name: .long, help: "With --detector mtcnn: classify each face as cropped, without turning it so the eyes are level.")
+    var noAlign = false
+
     @Flag(name: .long, help: "Show the camera picture as it is, not mirrored.")
     var noMirror = false
 
@@ -181,6 +184,7 @@ struct Run: ParsableCommand {
                 smoothSeconds: smooth, summary: summary, outputPath: output, timelinePath: timeline,
                 resultsPath: results)
             options.drawLandmarks = landmarks
+            options.align = !noAlign
             let statistics = try runPipeline(options: options, classifier: classifier, stop: stop)
             if let reason = statistics.stopReason, reason.exitStatus != 0 { throw ExitCode(reason.exitStatus) }
         }

@@ -54,6 +54,23 @@ final class ServeTests: XCTestCase {
         XCTAssertEqual(server.stop(), 0, server.stderr)
     }
 
+    /// `serve --detector mtcnn`: the reply carries each face's landmarks, and its faces are the
+    /// headless run's with the same detector.
+    func testAnalyzeWithMTCNNGivesLandmarks() throws {
+        let photo = try CLI.sharedFile("media/images/two_people.jpg")
+        let server = try ServeProcess(["--detector", "mtcnn"])
+        let reply = try server.request("POST", "/v1/analyze", body: try Data(contentsOf: URL(fileURLWithPath: photo)),
+                                       headers: ["Content-Type": "image/jpeg"])
+        XCTAssertEqual(reply.status, 200, reply.text)
+        let served = faces(try reply.json())
+        let run = try CLI.run([photo, "--headless", "--format", "jsonl", "--detector", "mtcnn"])
+        let expected = faces(try CLI.json(run.stdout.split(separator: "\n").first.map(String.init) ?? ""))
+        XCTAssertEqual(served.count, 2)
+        XCTAssertEqual(served.map { $0["box"] as? [Int] }, expected.map { $0["box"] as? [Int] })
+        for face in served { XCTAssertEqual((face["landmarks"] as? [[Double]])?.count, 5, "\(face)") }
+        XCTAssertEqual(server.stop(), 0, server.stderr)
+    }
+
     /// PNG and WebP bodies are read like JPEG.
     func testAnalyzeReadsPNGAndWebP() throws {
         let photo = try CLI.sharedFile("media/images/two_people.jpg")

@@ -2,7 +2,8 @@
 /// frames between, O-Net alone on a window around each face of the previous frame (one small
 /// network pass per face instead of a pyramid of P-Net passes), as `FrameDetector` follows
 /// faces with Haar. A face that appears between two whole searches is found at the next.
-/// Boxes are reported in Haar's framing (`haarFraming`), landmarks as MTCNN finds them.
+/// Boxes are reported in Haar's framing (`haarFraming`, clamped to the frame as Haar's boxes
+/// are), landmarks as MTCNN finds them.
 ///
 /// Frames whose longer side is over `maxSide` are searched on a shrunk copy (boxes and landmarks
 /// mapped back): P-Net's first level on a 4K frame would need more memory than the engine gives
@@ -44,7 +45,7 @@ public final class MTCNNFrameDetector: FaceFinder {
         let boxes = found.map { scale($0.box, by: shrink) }
         known = boxes
         let faces = zip(found, boxes).map { face, box in
-            DetectedFace(box: Self.haarFraming(box), landmarks: face.landmarks.map { FacePoint(x: $0.x * shrink, y: $0.y * shrink) })
+            DetectedFace(box: Self.haarFraming(box).clamped(toWidth: picture.width, height: picture.height), landmarks: face.landmarks.map { FacePoint(x: $0.x * shrink, y: $0.y * shrink) })
         }
         // Top to bottom, then left to right, as the Haar detector orders its boxes: ids are
         // given in this order.

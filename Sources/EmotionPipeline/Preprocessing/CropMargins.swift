@@ -53,6 +53,13 @@ public struct CropMargins: Equatable, Sendable {
     /// clamped to the image. Margins that would leave nothing (a tiny box under pixel margins)
     /// fall back to the whole box. Nil only when the box lies outside the image.
     public func cropRect(for box: FaceBox, imageWidth: Int, imageHeight: Int) -> FaceBox? {
+        let clamped = marginRect(for: box).clamped(toWidth: imageWidth, height: imageHeight)
+        return clamped.isEmpty ? nil : clamped
+    }
+
+    /// The crop for `box` before clamping: it may reach past the image's edges (an aligned
+    /// crop repeats the edge pixels there).
+    public func marginRect(for box: FaceBox) -> FaceBox {
         let (topPx, bottomPx, leftPx, rightPx): (Int, Int, Int, Int)
         switch unit {
         case .fractionOfBox:
@@ -70,7 +77,6 @@ public struct CropMargins: Equatable, Sendable {
         var crop = FaceBox(x: box.x + leftPx, y: box.y + topPx,
                            width: box.width - leftPx - rightPx, height: box.height - topPx - bottomPx)
         if crop.isEmpty { crop = box }
-        let clamped = crop.clamped(toWidth: imageWidth, height: imageHeight)
-        return clamped.isEmpty ? nil : clamped
+        return crop
     }
 }

@@ -1,3 +1,4 @@
+import Glibc
 import OpenCVShim
 
 /// Turns a face box into the model's input: crop inside the box (`CropMargins`), grey, resize to
@@ -12,14 +13,17 @@ public struct FacePreprocessor: Equatable, Sendable {
     public var inputChannels: Int
     public var inputScale: InputScale
     public var margins: CropMargins
+    /// With a face's landmarks (MTCNN): turn the crop so the eyes are level (`--no-align` off).
+    public var align: Bool
 
     public init(inputHeight: Int, inputWidth: Int, inputChannels: Int, inputScale: InputScale,
-                margins: CropMargins = .default) {
+                margins: CropMargins = .default, align: Bool = true) {
         self.inputHeight = inputHeight
         self.inputWidth = inputWidth
         self.inputChannels = inputChannels
         self.inputScale = inputScale
         self.margins = margins
+        self.align = align
     }
 
     /// Floats per face: H * W * C.
@@ -40,6 +44,26 @@ public struct FacePreprocessor: Equatable, Sendable {
         try shimCall {
             cvs_crop_resize_to_floats(image.handle, crop.cRect, Int32(inputWidth), Int32(inputHeight),
                                       Int32(inputChannels), scale, offset, output.baseAddress, output.count, $0)
+        }
+    }
+
+    /// The face in `box`, turned about the crop's centre so that the eyes (`landmarks[0]` and
+    /// `[1]`, MTCNN's order) are level, then framed as `preprocess(face:in:into:)` frames it
+    /// (the crop's longer side, square). Without landmarks, or with `align` off, exactly
+    /// `preprocess(face:in:into:)`: Haar's faces are never turned.
+    public func preprocess(face box: FaceBox, landmarks: [FacePoint]?, in image: Image,
+                           into output: UnsafeMutableBufferPointer<Float>) throws {
+        guard align, let points = landmarks, points.count >= 2, cropRect(for: box, in: image) != nil else {
+            return try preprocess(face: box, in: image, into: output)
+        }
+        let angle = atan2(points[1].y - points[0].y, points[1].x - points[0].x) * 180 / .pi
+        let crop = margins.marginRect(for: box)
+        let (scale, offset) = inputScale.scaleAndOffset
+        try shimCall {
+            cvs_crop_aligned_to_floats(image.handle, Double(crop.x) + Double(crop.width) / 2, Double(crop.y) + Double(crop.height) / 2,
+                                       Double(max(crop.width, crop.height, 1)), angle,
+                                       Int32(inputWidth), Int32(inputHeight), Int32(inputChannels), scale, offset,
+                                       output.baseAddress, output.count, $0)
         }
     }
 

@@ -70,7 +70,7 @@ public final class FrameProcessor {
         do {
             try faces.withUnsafeMutableBufferPointer { buffer in
                 for (i, box) in boxes.enumerated() {
-                    try preprocessor.preprocess(face: box, in: grey,
+                    try preprocessor.preprocess(face: box, landmarks: found[i].landmarks, in: grey,
                                                 into: UnsafeMutableBufferPointer(rebasing: buffer[(i * perFace)..<((i + 1) * perFace)]))
                 }
             }

@@ -67,8 +67,10 @@ public func assemblePipeline(options: RunOptions, classifier: FaceClassifier, ou
     if options.progress && ProgressReporter.applies(to: source.info, terminal: isatty(2) != 0) {
         sinks.append(ProgressReporter(limit: options.maxFrames))
     }
+    var preprocessor = classifier.makePreprocessor(margins: options.margins)
+    preprocessor.align = options.align
     let pipeline = Pipeline(source: source, finder: finder,
-                            preprocessor: classifier.makePreprocessor(margins: options.margins), classifier: classifier,
+                            preprocessor: preprocessor, classifier: classifier,
                             tracking: FaceTracking(labels: labels, smoothSeconds: options.effectiveSmoothSeconds),
                             sinks: sinks)
     return AssembledPipeline(pipeline: pipeline, playback: playback)

@@ -27,6 +27,8 @@ public struct RunOptions: Sendable {
     public var outputPath: String?
     /// Timeline plot to write (`--timeline`, .png).
     public var timelinePath: String?
+    /// Turn each face with landmarks so its eyes are level before classifying it (`--no-align` off).
+    public var align: Bool = true
     /// Draw each face's landmarks in the window and `--output` (`--landmarks`).
     public var drawLandmarks: Bool = false
     /// Headless results go to this file instead of standard output, renamed into place only

@@ -110,6 +110,18 @@ cvs_status cvs_crop_resize_to_floats(const cvs_image *image, cvs_rect rect, int3
                                      float offset, float *out, size_t capacity, cvs_error *error);
 
 /**
+ * An aligned face: the square of side `side` centred on (cx, cy), turned by `angle_degrees`
+ * (counter-clockwise as the picture is shown: positive levels eyes whose line falls to the
+ * right), resampled to out_width x out_height and written as cvs_crop_resize_to_floats writes.
+ * The region the turned square can reach is first shrunk to the output's scale (INTER_AREA),
+ * then turned (INTER_LINEAR); outside the image the edge pixels are repeated.
+ */
+cvs_status cvs_crop_aligned_to_floats(const cvs_image *image, double cx, double cy, double side,
+                                      double angle_degrees, int32_t out_width, int32_t out_height,
+                                      int32_t out_channels, float scale, float offset, float *out,
+                                      size_t capacity, cvs_error *error);
+
+/**
  * The same resize-and-scale path for a caller's grey byte buffer (e.g. a 48x48 FER-2013 row):
  * `pixels` holds width * height bytes, row-major, no padding.
  */
