@@ -47,11 +47,18 @@ public final class EmotionServer: Sendable {
         addStreamRoute(to: streams)
 
         let idle = Duration.milliseconds(Int64(options.idleTimeout * 1000))
-        let server = HTTPServerBuilder.http1WebSocketUpgrade(
-            webSocketRouter: streams,
-            configuration: .init(http1: .init(idleTimeout: .milliseconds(Int64(options.idleTimeout * 1000))),
-                                 ws: .init(maxFrameSize: options.maxBody, autoPing: .enabled(timePeriod: idle),
-                                           closeTimeout: .seconds(3))))
+        let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
+            http1: .init(idleTimeout: .milliseconds(Int64(options.idleTimeout * 1000))),
+            ws: .init(maxFrameSize: options.maxBody, autoPing: .enabled(timePeriod: idle), closeTimeout: .seconds(3)))
+        let streamResponder = streams.buildResponder()
+        // As HTTPServerBuilder.http1WebSocketUpgrade builds it, with a deadline for the first
+        // request, which Hummingbird leaves open (`FirstRequestDeadline`).
+        let firstRequest = TimeAmount.milliseconds(Int64(options.idleTimeout * 1000))
+        let server = HTTPServerBuilder { responder in
+            FirstRequestDeadline(base: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: streamResponder,
+                                                                    configuration: channelConfiguration),
+                                 deadline: firstRequest)
+        }
         let host = options.host
         let app = Application(
             router: router, server: server,

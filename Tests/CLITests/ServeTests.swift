@@ -287,6 +287,28 @@ final class ServeTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(start), 8)
     }
 
+    /// A connection that never sends a request is closed after --idle-timeout too (Hummingbird
+    /// times out only requests already begun; `FirstRequestDeadline`), and one that sends a
+    /// request in time is served.
+    func testSilentConnectionsAreClosed() throws {
+        let server = try ServeProcess(["--idle-timeout", "1"])
+        let silent = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { Glibc.close(silent) }
+        var address = Loopback.loopbackAddress(port: server.port)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(silent, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        XCTAssertEqual(connected, 0)
+        var limit = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(silent, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        let start = Date()
+        var byte: UInt8 = 0
+        XCTAssertEqual(recv(silent, &byte, 1, 0), 0, "the server closes a silent connection (errno \(errno))")
+        XCTAssertLessThan(Date().timeIntervalSince(start), 8)
+        XCTAssertEqual(try server.request("GET", "/healthz").status, 200, "a client that speaks is served")
+        XCTAssertEqual(server.stop(), 0, server.stderr)
+    }
+
     // MARK: the command
 
     func testBadFlagsAndModelsAreRefusedInOneLine() throws {
