@@ -141,6 +141,8 @@ extension Bench {
                 found = pipeline
             }
             let (matched, total) = DetectionBenchmark.matches(reference: reference!.boxes, found: found!.boxes)
+            let timing = found!.mtcnnTiming
+            func ms(_ seconds: Double, _ count: Int) -> Double { count > 0 ? 1000 * seconds / Double(count) : 0 }
             let recall = total > 0 ? Double(matched) / Double(total) : 1
             func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
             switch format {
@@ -151,7 +153,13 @@ extension Bench {
                     "haar_faces": total, "pipeline_faces": found!.faces, "matched_faces": matched,
                     "detect_every": detectEvery, "detect_scale": detectScale, "runs": rounds, "model": path,
                     "detector": options.kind.rawValue,
-                ].merging(alsoHaar ? ["haar_pipeline_fps": median(haarPipelineRates)] : [:]) { $1 } as [String: Any]))
+                ].merging(alsoHaar ? ["haar_pipeline_fps": median(haarPipelineRates)] : [:]) { $1 }
+                 .merging(timing.map { t in [
+                    "mtcnn_whole_searches": t.searches, "mtcnn_pyramid_ms": ms(t.pyramidSeconds, t.searches),
+                    "mtcnn_pnet_ms": ms(t.pnetSeconds, t.searches), "mtcnn_rnet_ms": ms(t.rnetSeconds, t.searches),
+                    "mtcnn_onet_ms": ms(t.onetSeconds, t.searches), "mtcnn_follows": t.follows,
+                    "mtcnn_follow_ms": ms(t.followSeconds, t.follows),
+                 ] } ?? [:]) { $1 } as [String: Any]))
             default:
                 let scale = detectScale == detectScale.rounded() ? String(Int(detectScale)) : "\(detectScale)"
                 let haarPipeline = alsoHaar ? " (Haar pipeline \(NumberFormat.fixed(median(haarPipelineRates), 1)) fps)" : ""
@@ -160,6 +168,12 @@ extension Bench {
                      + "\(NumberFormat.fixed(median(ratios), 2))x\(haarPipeline); "
                      + "recall \(NumberFormat.fixed(recall, 4)) (\(matched) of \(total) faces; pipeline found \(found!.faces)); "
                      + "detect-every \(detectEvery), detect-scale \(scale); \(reference!.frames) frames, median of \(rounds) rounds")
+                if let t = timing {
+                    let f = { (value: Double) in NumberFormat.fixed(value, 1) }
+                    try output.writeLine("  mtcnn per whole search (\(t.searches), last round): picture + pyramid \(f(ms(t.pyramidSeconds, t.searches))) ms, "
+                         + "P-Net \(f(ms(t.pnetSeconds, t.searches))) ms, R-Net \(f(ms(t.rnetSeconds, t.searches))) ms, "
+                         + "O-Net \(f(ms(t.onetSeconds, t.searches))) ms; per search around known faces (\(t.follows)): \(f(ms(t.followSeconds, t.follows))) ms")
+                }
             }
         }
     }

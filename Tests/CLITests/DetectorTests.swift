@@ -63,6 +63,25 @@ final class DetectorTests: XCTestCase {
         XCTAssertLessThanOrEqual(ids.count, 2, "the face keeps its id: \(ids)")
     }
 
+    /// `bench --video --detector mtcnn` measures the MTCNN and the Haar pipelines in one run and
+    /// breaks MTCNN's time down by stage.
+    func testBenchMeasuresBothPipelinesAndMTCNNStages() throws {
+        let clip = try CLI.sharedFile("media/videos/woman_crying_640x360.mp4")
+        let result = try CLI.run(["bench", "--video", clip, "--detector", "mtcnn", "--repeat", "1", "--max-frames", "12",
+                                  "--format", "json"] + CLI.modelArguments())
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let report = try CLI.json(result.stdout)
+        XCTAssertEqual(report["detector"] as? String, "mtcnn")
+        XCTAssertGreaterThan(report["pipeline_fps"] as? Double ?? 0, 0)
+        XCTAssertGreaterThan(report["haar_pipeline_fps"] as? Double ?? 0, 0)
+        // Every 4th of 12 frames (the pipeline may detect one frame ahead of the last: a 4th).
+        XCTAssertTrue((3...4).contains(report["mtcnn_whole_searches"] as? Int ?? 0), "\(report)")
+        XCTAssertEqual(report["mtcnn_follows"] as? Int, 9)
+        for key in ["mtcnn_pyramid_ms", "mtcnn_pnet_ms", "mtcnn_rnet_ms", "mtcnn_onet_ms", "mtcnn_follow_ms"] {
+            XCTAssertGreaterThan(report[key] as? Double ?? 0, 0, key)
+        }
+    }
+
     func testBadDetectorSettingsAreRefused() throws {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

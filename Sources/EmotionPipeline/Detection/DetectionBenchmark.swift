@@ -10,6 +10,8 @@ public enum DetectionBenchmark {
         public var frames: Int
         public var seconds: Double
         public var boxes: [[FaceBox]]
+        /// MTCNN's time per stage, when the pipeline ran it.
+        public var mtcnnTiming: MTCNNTiming?
         public var framesPerSecond: Double { seconds > 0 ? Double(frames) / seconds : 0 }
         public var faces: Int { boxes.reduce(0) { $0 + $1.count } }
     }
@@ -25,7 +27,7 @@ public enum DetectionBenchmark {
         while maxFrames.map({ boxes.count < $0 }) ?? true, let item = try capture.read() {
             boxes.append(try detector.detectMultiScale(in: try item.image.grey()))
         }
-        return Pass(frames: boxes.count, seconds: Date().timeIntervalSince(start), boxes: boxes)
+        return Pass(frames: boxes.count, seconds: Date().timeIntervalSince(start), boxes: boxes, mtcnnTiming: nil)
     }
 
     /// The pipeline as `emotion-live CLIP --headless --format jsonl` runs it, assembled by the
@@ -37,10 +39,11 @@ public enum DetectionBenchmark {
         let collector = BoxCollector()
         let run = RunOptions(source: video, cascadePath: cascadePath, maxFrames: maxFrames, detector: options,
                              margins: margins, headless: true, format: .jsonl, progress: false)
-        let statistics = try assemblePipeline(options: run, classifier: classifier, output: DiscardedOutput(),
-                                              diagnostics: DiscardedOutput(), extraSinks: [collector])
-            .run(maxFrames: maxFrames)
-        return Pass(frames: statistics.frames, seconds: Date().timeIntervalSince(start), boxes: collector.boxes)
+        let assembled = try assemblePipeline(options: run, classifier: classifier, output: DiscardedOutput(),
+                                             diagnostics: DiscardedOutput(), extraSinks: [collector])
+        let statistics = try assembled.run(maxFrames: maxFrames)
+        return Pass(frames: statistics.frames, seconds: Date().timeIntervalSince(start), boxes: collector.boxes,
+                    mtcnnTiming: (assembled.pipeline.finder as? MTCNNFrameDetector)?.detector.timing)
     }
 
     /// How many of `reference`'s boxes have a box in `found` on the same frame with IoU >=

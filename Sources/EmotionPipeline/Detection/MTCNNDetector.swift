@@ -17,6 +17,23 @@ public struct MTCNNOptions: Sendable, Equatable {
     }
 }
 
+/// Where a detector's time went, summed over its searches (for `bench --video`): a few clock
+/// reads per search, nothing per pixel.
+public struct MTCNNTiming: Equatable, Sendable {
+    /// Whole searches, and the time of their stages: normalizing the picture and resizing the
+    /// pyramid, P-Net with its suppression, R-Net (crops included), O-Net.
+    public var searches = 0
+    public var pyramidSeconds = 0.0
+    public var pnetSeconds = 0.0
+    public var rnetSeconds = 0.0
+    public var onetSeconds = 0.0
+    /// Searches around known faces (O-Net alone) and their time.
+    public var follows = 0
+    public var followSeconds = 0.0
+
+    public init() {}
+}
+
 /// A face MTCNN found: its box in picture pixels (the reference's rounding), O-Net's face
 /// probability, and five landmarks (left eye, right eye, nose, left and right mouth corner).
 public struct MTCNNFace: Equatable, Sendable {
@@ -46,6 +63,8 @@ public final class MTCNNDetector {
     private var picture: [Float] = []
     private var crops: [Float] = []
     private var outputs: [Float] = []
+    /// Time per stage so far.
+    public private(set) var timing = MTCNNTiming()
 
     private struct LevelKey: Hashable {
         let picture: ImageSize
@@ -91,12 +110,23 @@ public final class MTCNNDetector {
     /// pixel), highest confidence first.
     public func detect(pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, channels: Int) throws -> [MTCNNFace] {
         guard width >= 12, height >= 12 else { return [] }
+        var clock = PlaybackClock.now()
+        func lap() -> Double {
+            let now = PlaybackClock.now()
+            defer { clock = now }
+            return now - clock
+        }
+        timing.searches += 1
         normalize(pixels, width: width, height: height, channels: channels)
+        timing.pyramidSeconds += lap()
         var candidates = try proposals(width: width, height: height)
+        timing.pnetSeconds += lap()
         guard !candidates.isEmpty else { return [] }
         candidates = refine(candidates, width: width, height: height)
+        timing.rnetSeconds += lap()
         guard !candidates.isEmpty else { return [] }
         let found = output(candidates, width: width, height: height)
+        timing.onetSeconds += lap()
         return found.map { face(from: $0, width: width, height: height) }
     }
 
@@ -108,6 +138,11 @@ public final class MTCNNDetector {
     public func follow(_ known: [FaceBox], margin: Double = 0, pixels: UnsafeBufferPointer<UInt8>,
                        width: Int, height: Int, channels: Int) -> [MTCNNFace] {
         guard !known.isEmpty, width >= 12, height >= 12 else { return [] }
+        let start = PlaybackClock.now()
+        defer {
+            timing.follows += 1
+            timing.followSeconds += PlaybackClock.now() - start
+        }
         normalize(pixels, width: width, height: height, channels: channels)
         let windows = known.map { box -> MTCNNBox in
             let dx = Double(box.width) * margin, dy = Double(box.height) * margin
@@ -171,9 +206,14 @@ public final class MTCNNDetector {
             let key = LevelKey(picture: ImageSize(height: height, width: width),
                                level: ImageSize(height: Int(Double(height) * scale), width: Int(Double(width) * scale)))
             var level = try level(for: key)
+            let resizeStart = PlaybackClock.now()
             picture.withUnsafeBufferPointer { source in
                 level.input.withUnsafeMutableBufferPointer { level.resize.apply(source.baseAddress!, into: $0.baseAddress!) }
             }
+            // Counted apart from P-Net (`detect` counts the whole stage, this is taken back out).
+            let resized = PlaybackClock.now() - resizeStart
+            timing.pyramidSeconds += resized
+            timing.pnetSeconds -= resized
             level.input.withUnsafeBufferPointer { input in
                 level.output.withUnsafeMutableBufferPointer { level.session.run(input, batch: 1, into: $0) }
             }
