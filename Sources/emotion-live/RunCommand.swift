@@ -122,6 +122,9 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "With --detector mtcnn: classify each face as cropped, without turning it so the eyes are level.")
     var noAlign = false
 
+    @Flag(name: .long, help: "With --format csv: ten more columns, the landmarks' x and y (left_eye_x, left_eye_y, ... mouth_right_y; empty without landmarks).")
+    var csvLandmarks = false
+
     @Flag(name: .long, help: "Show the camera picture as it is, not mirrored.")
     var noMirror = false
 
@@ -185,6 +188,7 @@ struct Run: ParsableCommand {
                 resultsPath: results)
             options.drawLandmarks = landmarks
             options.align = !noAlign
+            options.csvLandmarks = csvLandmarks
             let statistics = try runPipeline(options: options, classifier: classifier, stop: stop)
             if let reason = statistics.stopReason, reason.exitStatus != 0 { throw ExitCode(reason.exitStatus) }
         }

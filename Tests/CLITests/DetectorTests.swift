@@ -48,6 +48,18 @@ final class DetectorTests: XCTestCase {
         let csv = try CLI.run([photo, "--headless", "--format", "csv", "--detector", "mtcnn"] + CLI.modelArguments())
         XCTAssertEqual(csv.status, 0, csv.stderr)
         XCTAssertEqual(csv.lines.first, "frame,time,face,x,y,w,h,label,confidence,angry,disgusted,fearful,happy,neutral,sad,surprised")
+        let withPoints = try CLI.run([photo, "--headless", "--format", "csv", "--detector", "mtcnn", "--csv-landmarks"] + CLI.modelArguments())
+        XCTAssertEqual(withPoints.status, 0, withPoints.stderr)
+        XCTAssertEqual(withPoints.lines.first, "frame,time,face,x,y,w,h,label,confidence,angry,disgusted,fearful,happy,neutral,sad,surprised,"
+                       + "left_eye_x,left_eye_y,right_eye_x,right_eye_y,nose_x,nose_y,mouth_left_x,mouth_left_y,mouth_right_x,mouth_right_y")
+        XCTAssertEqual(withPoints.lines.count, 3, "two faces")
+        for row in withPoints.lines.dropFirst() {
+            let fields = row.split(separator: ",", omittingEmptySubsequences: false)
+            XCTAssertEqual(fields.count, 26, row)
+            XCTAssertTrue(fields.suffix(10).allSatisfy { Double($0) != nil }, row)
+        }
+        let haarPoints = try CLI.run([photo, "--headless", "--format", "csv", "--csv-landmarks"] + CLI.modelArguments())
+        XCTAssertTrue(haarPoints.lines.dropFirst().allSatisfy { $0.hasSuffix(",,,,,,,,,,") }, "Haar's rows leave them empty")
     }
 
     /// A clip through MTCNN, whole searches every 4th frame and O-Net following the faces in

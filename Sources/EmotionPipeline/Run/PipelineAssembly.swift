@@ -36,7 +36,7 @@ public func assemblePipeline(options: RunOptions, classifier: FaceClassifier, ou
         case .text: sinks.append(HeadlessTextSink(output: output))
         // A run is a stream of frames: JSON means JSON Lines here.
         case .jsonl, .json: sinks.append(JSONLinesSink(labels: labels, output: output))
-        case .csv: sinks.append(CSVSink(labels: labels, output: output))
+        case .csv: sinks.append(CSVSink(labels: labels, output: output, landmarks: options.csvLandmarks))
         }
     } else {
         sinks.append(WindowSink(mirrorCamera: options.mirror, labels: labels, stop: stop, playback: playback,

@@ -29,6 +29,8 @@ public struct RunOptions: Sendable {
     public var timelinePath: String?
     /// Turn each face with landmarks so its eyes are level before classifying it (`--no-align` off).
     public var align: Bool = true
+    /// CSV output gains the landmarks' ten columns (`--csv-landmarks`).
+    public var csvLandmarks: Bool = false
     /// Draw each face's landmarks in the window and `--output` (`--landmarks`).
     public var drawLandmarks: Bool = false
     /// Headless results go to this file instead of standard output, renamed into place only
