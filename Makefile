@@ -57,7 +57,7 @@ OPENCV_MODULES := objdetect imgproc core
 # what only the tests need.
 CASCADE := /usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml
 
-.PHONY: deps test-deps build run serve test install install-check uninstall train test-training fixtures bench bench-serve bench-deps bench-compare clean help
+.PHONY: deps test-deps build run serve test install install-check uninstall train test-training fixtures bench bench-serve bench-deps bench-compare check-deploy clean help
 
 help:
 	@echo "make run ARGS='[SOURCE] [options]'  build and run (default: webcam, window)"
@@ -245,6 +245,14 @@ bench-compare: build
 	test -x bench/.venv/bin/python || python3 -m venv bench/.venv
 	bench/.venv/bin/pip install -q -r bench/requirements.txt
 	bench/.venv/bin/python bench/compare.py --bin $(BIN) --shared $(SHARED)
+
+# Optional: the Kubernetes manifests in deploy/ against Kubernetes' own schemas (PyPI's
+# kubernetes-validate, which carries them: no cluster or network needed once installed).
+DEPLOY_VENV := deploy/.venv
+check-deploy:
+	test -x $(DEPLOY_VENV)/bin/kubernetes-validate || { python3 -m venv $(DEPLOY_VENV) && \
+		$(DEPLOY_VENV)/bin/pip install -q kubernetes-validate==1.37.0; }
+	$(DEPLOY_VENV)/bin/kubernetes-validate --strict deploy/kubernetes.yaml deploy/indexed-job.yaml
 
 clean:
 	rm -rf .build
