@@ -18,7 +18,7 @@ import TestSupport
 import XCTest
 
 final class MalformedModelTests: XCTestCase {
-    private var directory: TemporaryDirectory!
+    var directory: TemporaryDirectory!
 
     override func setUpWithError() throws { directory = try TemporaryDirectory(prefix: "malformed-models") }
     override func tearDown() { directory = nil }
@@ -357,335 +357,17 @@ final class MalformedModelTests: XCTestCase {
         }
     }
 
-    // MARK: - Absurd sizes
-
-    /// Sizes taken from the file must be checked before anything is allocated from them.
-    func testAbsurdSizesFailFastWithoutAllocating() throws {
-        func sized(_ label: String, mentions: [String], oneOf: [String], line: UInt = #line, _ edit: (inout KerasFile) -> Void) throws {
-            var file = TinyModel.sequential()
-            edit(&file)
-            try assertRefused(label, file, mentions: mentions, oneOf: oneOf, line: line)
-        }
-        try sized("Dense units 2000000000", mentions: ["dense"], oneOf: ["2000000000", "36000000000"]) {
-            $0.editLayerConfig("dense") { $0["units"] = 2_000_000_000 }
-        }
-        try sized("Conv2D filters 2000000000", mentions: ["conv2d"], oneOf: ["2000000000", "18000000000"]) {
-            $0.editLayerConfig("conv2d") { $0["filters"] = 2_000_000_000 }
-        }
-        try sized("input 100000x100000", mentions: [], oneOf: ["100000"]) { file in
-            file.editLayerConfig("conv2d_input") { $0["batch_input_shape"] = [NSNull(), 100_000, 100_000, 1] }
-            file.editLayerConfig("conv2d") { $0["batch_input_shape"] = [NSNull(), 100_000, 100_000, 1] }
-        }
-        try sized("input dimension 2^62", mentions: [], oneOf: ["4611686018427387904", "too large", "limit", "overflow"]) { file in
-            file.editLayerConfig("conv2d_input") { $0["batch_input_shape"] = [NSNull(), 1 << 62, 4, 1] }
-            file.editLayerConfig("conv2d") { $0["batch_input_shape"] = [NSNull(), 1 << 62, 4, 1] }
-        }
-        try sized("Conv2D kernel_size 100000x100000", mentions: ["conv2d"], oneOf: ["100000"]) {
-            $0.editLayerConfig("conv2d") { $0["kernel_size"] = [100_000, 100_000] }
-        }
-        try sized("Dense kernel declared 100000x100000 (no storage)", mentions: ["dense"], oneOf: ["100000", "10000000000"]) {
-            $0.editWeights("dense") { $0.weights[0].unallocatedShape = [100_000, 100_000] }
-        }
-    }
-
-    func testZeroAndNegativeWindows() throws {
-        func window(_ label: String, mentions: [String], oneOf: [String], line: UInt = #line, _ edit: (inout KerasFile) -> Void) throws {
-            var file = TinyModel.sequential()
-            edit(&file)
-            try assertRefused(label, file, mentions: mentions, oneOf: oneOf, line: line)
-        }
-        // Weights reshaped to agree with the config, so only the config check can catch it.
-        func convKernel(_ file: inout KerasFile, _ height: Int, _ width: Int) {
-            file.editLayerConfig("conv2d") { $0["kernel_size"] = [height, width] }
-            file.editWeights("conv2d") { $0.weights[0] = KerasWeight(name: "kernel:0", shape: [height, width, 1, 2],
-                                                                      values: Array(repeating: 0.1, count: height * width * 2)) }
-        }
-        try window("Conv2D kernel_size 0x3", mentions: ["conv2d"], oneOf: ["kernel_size", "kernel size"]) { convKernel(&$0, 0, 3) }
-        try window("Conv2D kernel_size -1x3", mentions: ["conv2d", "kernel"], oneOf: []) {
-            $0.editLayerConfig("conv2d") { $0["kernel_size"] = [-1, 3] }
-        }
-        try window("Conv2D kernel 9x9 on an 8x8 input", mentions: ["conv2d"], oneOf: []) { convKernel(&$0, 9, 9) }
-        try window("Conv2D strides 0", mentions: ["conv2d"], oneOf: ["stride"]) { $0.editLayerConfig("conv2d") { $0["strides"] = [0, 1] } }
-        try window("Conv2D strides -2", mentions: ["conv2d"], oneOf: ["stride"]) { $0.editLayerConfig("conv2d") { $0["strides"] = [-2, 1] } }
-        try window("Conv2D dilation_rate 0", mentions: ["conv2d"], oneOf: ["dilation"]) {
-            $0.editLayerConfig("conv2d") { $0["dilation_rate"] = [0, 1] }
-        }
-        try window("Conv2D groups 0", mentions: ["conv2d"], oneOf: ["groups"]) { $0.editLayerConfig("conv2d") { $0["groups"] = 0 } }
-        try window("MaxPooling2D pool_size 0", mentions: ["max_pooling2d"], oneOf: ["pool_size", "pool size"]) {
-            $0.editLayerConfig("max_pooling2d") { $0["pool_size"] = [0, 0] }
-        }
-        try window("MaxPooling2D pool_size -2", mentions: ["max_pooling2d"], oneOf: ["pool_size", "pool size"]) {
-            $0.editLayerConfig("max_pooling2d") { $0["pool_size"] = [-2, -2] }
-        }
-        try window("MaxPooling2D strides 0", mentions: ["max_pooling2d"], oneOf: ["stride"]) {
-            $0.editLayerConfig("max_pooling2d") { $0["strides"] = [0, 0] }
-        }
-        try window("MaxPooling2D strides -1", mentions: ["max_pooling2d"], oneOf: ["stride"]) {
-            $0.editLayerConfig("max_pooling2d") { $0["strides"] = [-1, 2] }
-        }
-    }
-
-    // MARK: - Functional graphs
-
-    func testBrokenGraphs() throws {
-        func graph(_ label: String, mentions: [String], oneOf: [String] = [], line: UInt = #line, _ edit: (inout KerasFile) -> Void) throws {
-            var file = TinyModel.functional()
-            edit(&file)
-            try assertRefused(label, file, mentions: mentions, oneOf: oneOf, line: line)
-        }
-        let cycleWords = ["cycle", "cyclic", "circular", "loop"]
-        let severalWords = ["2 ", "two", "more than one", "several", "multiple"]
-        try graph("inbound from a layer that does not exist", mentions: ["conv2d", "ghost_layer"]) {
-            $0.editLayer("conv2d") { $0["inbound_nodes"] = [[TinyModel.inbound("ghost_layer")]] }
-        }
-        try graph("output layer that does not exist", mentions: ["ghost_output"]) {
-            $0.editModelConfig { $0["output_layers"] = [["ghost_output", 0, 0]] }
-        }
-        try graph("input layer that does not exist", mentions: ["ghost_input"]) {
-            $0.editModelConfig { $0["input_layers"] = [["ghost_input", 0, 0]] }
-        }
-        try graph("cycle conv2d -> ... -> dense -> conv2d", mentions: [], oneOf: cycleWords) {
-            $0.editLayer("conv2d") { $0["inbound_nodes"] = [[TinyModel.inbound("dense")]] }
-        }
-        // A cycle the input still reaches: input -> conv2d -> add <-> re_lu, add -> pooling -> ...
-        // Only a real cycle check catches it; a walk without one never ends.
-        try graph("cycle through an Add reachable from the input", mentions: [], oneOf: cycleWords) { file in
-            file.editLayers { layers in
-                let poolIndex = layers.firstIndex { ($0["name"] as? String) == "max_pooling2d" }!
-                layers.insert(["class_name": "Add", "name": "add",
-                               "config": ["name": "add", "trainable": true, "dtype": "float32"] as [String: Any],
-                               "inbound_nodes": [[TinyModel.inbound("conv2d"), TinyModel.inbound("re_lu")]]], at: poolIndex)
-                layers.insert(["class_name": "ReLU", "name": "re_lu",
-                               "config": ["name": "re_lu", "trainable": true, "dtype": "float32"] as [String: Any],
-                               "inbound_nodes": [[TinyModel.inbound("add")]]], at: poolIndex + 1)
-            }
-            file.editLayer("max_pooling2d") { $0["inbound_nodes"] = [[TinyModel.inbound("add")]] }
-            let poolWeights = file.layers.firstIndex { $0.layer == "max_pooling2d" }!
-            file.layers.insert(contentsOf: [KerasLayerWeights(layer: "add", weights: []), KerasLayerWeights(layer: "re_lu", weights: [])],
-                               at: poolWeights)
-        }
-        try graph("layer feeding itself", mentions: ["flatten"], oneOf: cycleWords) {
-            $0.editLayer("flatten") { $0["inbound_nodes"] = [[TinyModel.inbound("flatten")]] }
-        }
-        try graph("two inputs", mentions: ["input"], oneOf: severalWords) { file in
-            file.editLayers { layers in
-                var second = layers[0]
-                second["name"] = "input_2"
-                var config = second["config"] as! [String: Any]
-                config["name"] = "input_2"
-                second["config"] = config
-                layers.insert(second, at: 1)
-            }
-            file.editModelConfig { $0["input_layers"] = [["input_1", 0, 0], ["input_2", 0, 0]] }
-            file.layers.insert(KerasLayerWeights(layer: "input_2", weights: []), at: 1)
-        }
-        try graph("two outputs", mentions: ["output"], oneOf: severalWords) {
-            $0.editModelConfig { $0["output_layers"] = [["dense", 0, 0], ["flatten", 0, 0]] }
-        }
-        try graph("no outputs", mentions: ["output"]) { $0.editModelConfig { $0["output_layers"] = [] as [Any] } }
-        try graph("inbound_nodes a string", mentions: ["conv2d"], oneOf: ["inbound", "node"]) {
-            $0.editLayer("conv2d") { $0["inbound_nodes"] = "input_1" }
-        }
-        try graph("inbound reference a number", mentions: ["conv2d"], oneOf: ["inbound", "node"]) {
-            $0.editLayer("conv2d") { $0["inbound_nodes"] = [[[17, 0, 0, [String: Any]()]]] }
-        }
-    }
-
-    // MARK: - Classes that are never run
-
-    func testLambdaAndUnknownClassesAreRefusedByNameAndClass() throws {
-        func inserted(_ label: String, className: String, name: String, config: [String: Any] = [:], line: UInt = #line) throws {
-            var file = TinyModel.sequential()
-            file.editLayers { layers in
-                var layerConfig = config
-                layerConfig["name"] = name
-                layerConfig["trainable"] = true
-                layerConfig["dtype"] = "float32"
-                layers.insert(["class_name": className, "config": layerConfig], at: 4)  // between flatten and dense
-            }
-            file.layers.insert(KerasLayerWeights(layer: name, weights: []), at: 3)
-            try assertRefused(label, file, mentions: [name, className], line: line)
-        }
-        // What tf.keras 2 writes for `Lambda(lambda x: x * 2)`: marshalled Python bytecode.
-        try inserted("Lambda layer", className: "Lambda", name: "scale_by_two", config: [
-            "function": ["4wEAAAAAAAAAAAAAAAEAAAACAAAAQwAAAHMIAAAAfABkARQAUwApAk7pAgAAAKkAKQHaAXhyAgAAAHICAAAA+h48aXB5dGhvbi1pbnB1dC0yLWUzZDBlMTgxYjZjOT7aCDxsYW1iZGE+AQAAAPMAAAAA\n", NSNull(), NSNull()],
-            "function_type": "lambda", "module": "__main__", "output_shape": NSNull(),
-            "output_shape_type": "raw", "output_shape_module": NSNull(), "arguments": [:] as [String: Any],
-        ])
-        try inserted("TFOpLambda layer", className: "TFOpLambda", name: "tf.math.multiply",
-                     config: ["function": "math.multiply"])
-        try inserted("custom class", className: "MyCustomBlock", name: "custom_block", config: ["units": 3])
-        try inserted("registered custom class", className: "Custom>Attention", name: "attention")
-    }
-
-    // MARK: - Loading in a child process
-
-    /// What became of one load in a child process.
-    enum ChildOutcome: CustomStringConvertible {
-        case loaded(String)
-        case refused(String)
-        case crashed(signal: Int32)
-        case hung(seconds: Double)
-        /// Loaded or refused, but the child's peak memory passed 256 MiB on the way.
-        case tooMuchMemory(peakMiB: Int, outcome: String)
-        case unexpected(String)
-        /// `make sanitize` only: AddressSanitizer stopped the child at libhdf5 1.10.8's own bad
-        /// free (H5MM_xfree while H5Fclose flushes its cache, on some corrupt files), which it
-        /// cannot be told to ignore; without the sanitizer the guard refuses these files.
-        case libHDF5BadFreeUnderSanitizer
-
-        var description: String {
-            switch self {
-            case let .loaded(details): return "loaded (\(details))"
-            case let .refused(message): return message
-            case let .crashed(signal): return "crashed with signal \(signal)"
-            case let .hung(seconds): return "hung (killed after \(seconds) s)"
-            case let .tooMuchMemory(peak, outcome): return "peak memory \(peak) MiB, then: \(outcome)"
-            case let .unexpected(output): return "unexpected child output: \(output)"
-            case .libHDF5BadFreeUnderSanitizer: return "AddressSanitizer: libhdf5's bad free in H5MM_xfree"
-            }
-        }
-    }
-
-    private static let childFilesVariable = "EMOTION_LIVE_CORPUS_CHILD_FILES"
-
-    /// The body of the child processes `loadInChildProcesses` starts: loads each file named in
-    /// the environment in turn, runs it if it loads, and reports each outcome on stdout between
-    /// markers, flushed, before the next. Skipped in an ordinary run.
-    func testChildProcessLoad() throws {
-        guard let list = ProcessInfo.processInfo.environment[Self.childFilesVariable] else {
-            throw XCTSkip("helper: runs only inside the child processes of the crash-isolated corpus cases")
-        }
-        for path in list.split(separator: "\n").map(String.init) {
-            // Reset the peak-memory mark, so each file's figure is its own.
-            try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
-            var result: String
-            do {
-                let model = try KerasModel.load(path: path)
-                let count = model.inputShape.reduce(1, *)
-                if (1...(1 << 20)).contains(count) {
-                    let output = infer(model, [Float](repeating: 0.5, count: count))
-                    result = "LOADED input \(model.inputShape), output \(output), warnings \(model.warnings)"
-                } else {
-                    result = "LOADED input \(model.inputShape), not run"
-                }
-            } catch {
-                result = "REFUSED " + String(describing: error)
-            }
-            report("<<<CHILD\n" + result + "\nPEAK \(peakResidentBytes() >> 20)\nCHILD>>>")
-        }
-    }
-
-    /// Runs `KerasModel.load` on each path in child processes (this test binary, filtered to
-    /// `testChildProcessLoad`), so that a crash or a hang is an outcome to assert on. One child
-    /// loads the files in turn; when one crashes it, or stays `timeout` seconds without an
-    /// answer, that file gets the outcome and a new child goes on with the next.
-    private func loadInChildProcesses(_ paths: [String], timeout: Double) throws -> [ChildOutcome] {
-        var outcomes: [ChildOutcome] = []
-        while outcomes.count < paths.count {
-            let pending = Array(paths[outcomes.count...])
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            process.arguments = ["KerasEngineTests.MalformedModelTests/testChildProcessLoad"]
-            var environment = ProcessInfo.processInfo.environment
-            environment[Self.childFilesVariable] = pending.joined(separator: "\n")
-            process.environment = environment
-            let stdout = Pipe(), stderr = Pipe()
-            process.standardOutput = stdout
-            process.standardError = stderr
-            let output = LockedBox(Data())
-            let errors = LockedBox(Data())
-            let drained = DispatchSemaphore(value: 0)
-            try process.run()
-            let reader = stdout.fileHandleForReading
-            DispatchQueue.global().async {
-                while case let chunk = reader.availableData, !chunk.isEmpty { output.value.append(chunk) }
-                drained.signal()
-            }
-            let errorReader = stderr.fileHandleForReading
-            DispatchQueue.global().async {
-                while case let chunk = errorReader.availableData, !chunk.isEmpty { errors.value.append(chunk) }
-                drained.signal()
-            }
-            // Wait while answers keep coming; a file that takes `timeout` seconds has hung.
-            var answered = 0
-            var deadline = Date().addingTimeInterval(timeout)
-            var hung = false
-            while process.isRunning {
-                let now = childAnswers(in: output.value).count
-                if now != answered { answered = now; deadline = Date().addingTimeInterval(timeout) }
-                if Date() > deadline { hung = true; break }
-                usleep(10_000)
-            }
-            if hung { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-            drained.wait()
-            drained.wait()
-            let answers = childAnswers(in: output.value)
-            outcomes += answers.prefix(pending.count)
-            guard answers.count < pending.count else { break }
-            // libhdf5 faulting on the file: the read guard (CHDF5Guard) printed one line naming
-            // the file and ended the process with status 1, which is a refusal.
-            let failing = pending[answers.count]
-            let guardLine = String(decoding: errors.value, as: UTF8.self).split(separator: "\n")
-                .first { $0.contains(": \(failing): corrupt data") }
-            if hung {
-                outcomes.append(.hung(seconds: timeout))
-            } else if process.terminationReason == .exit, process.terminationStatus == 1, let guardLine,
-                      let start = guardLine.range(of: failing) {
-                outcomes.append(.refused(String(guardLine[start.lowerBound...])))
-            } else if process.terminationReason == .uncaughtSignal {
-                outcomes.append(.crashed(signal: process.terminationStatus))
-            } else if let report = Optional(String(decoding: errors.value, as: UTF8.self)),
-                      report.contains("AddressSanitizer: attempting free on address which was not malloc()-ed"),
-                      report.contains("in H5MM_xfree") {
-                outcomes.append(.libHDF5BadFreeUnderSanitizer)
-            } else {
-                let text = String(decoding: output.value, as: UTF8.self)
-                outcomes.append(.unexpected("exit \(process.terminationStatus): " + String(text.suffix(400))))
-            }
-        }
-        return outcomes
-    }
-
-    /// The outcomes a child has reported so far, in order.
-    private func childAnswers(in data: Data) -> [ChildOutcome] {
-        let text = String(decoding: data, as: UTF8.self)
-        return text.components(separatedBy: "<<<CHILD\n").dropFirst().compactMap { chunk in
-            guard let close = chunk.range(of: "\nCHILD>>>") else { return nil }
-            var body = String(chunk[..<close.lowerBound])
-            if let peakLine = body.range(of: "\nPEAK ", options: .backwards) {
-                let peak = Int(body[peakLine.upperBound...]) ?? 0
-                body = String(body[..<peakLine.lowerBound])
-                if peak > 256 { return .tooMuchMemory(peakMiB: peak, outcome: body) }
-            }
-            if body.hasPrefix("REFUSED ") { return .refused(String(body.dropFirst("REFUSED ".count))) }
-            if body.hasPrefix("LOADED ") { return .loaded(String(body.dropFirst("LOADED ".count))) }
-            return .unexpected(body)
-        }
-    }
-
-    /// Copies a file that broke the loader out of the temporary directory, for the record.
-    private func keep(_ path: String) -> String {
-        let kept = FileManager.default.temporaryDirectory.path + "/emotion-live-corpus-failures"
-        try? FileManager.default.createDirectory(atPath: kept, withIntermediateDirectories: true)
-        let target = kept + "/" + (path as NSString).lastPathComponent
-        try? FileManager.default.removeItem(atPath: target)
-        try? FileManager.default.copyItem(atPath: path, toPath: target)
-        return target
-    }
-
     // MARK: - Helpers
 
     /// The valid Sequential file's bytes, the starting point for truncation and byte flips.
-    private func validBytes() throws -> Data {
+    func validBytes() throws -> Data {
         let path = directory.file("valid-for-damage.h5")
         try TinyModel.sequential().write(to: path)
         _ = try KerasModel.load(path: path)  // the damage is the only thing wrong
         return try Data(contentsOf: URL(fileURLWithPath: path))
     }
 
-    private func assertRefused(_ label: String, _ file: KerasFile, mentions: [String] = [], oneOf: [String] = [],
+    func assertRefused(_ label: String, _ file: KerasFile, mentions: [String] = [], oneOf: [String] = [],
                                sourceFile: StaticString = #filePath, line: UInt = #line) throws {
         let slug = label.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }
         let path = directory.file(String(slug) + ".h5")
@@ -695,7 +377,7 @@ final class MalformedModelTests: XCTestCase {
 
     /// Loads `path` expecting a refusal: one line, starting with the path, containing every word
     /// of `mentions` and at least one of `oneOf`; within 5 s and 256 MiB of new peak memory.
-    private func assertRefused(_ label: String, _ path: String, mentions: [String] = [], oneOf: [String] = [],
+    func assertRefused(_ label: String, _ path: String, mentions: [String] = [], oneOf: [String] = [],
                                sourceFile: StaticString = #filePath, line: UInt = #line) {
         let peakBefore = peakResidentBytes()
         let start = Date()
@@ -730,7 +412,7 @@ final class MalformedModelTests: XCTestCase {
     }
 
     /// Runs one sample through a fresh session.
-    private func infer(_ model: KerasModel, _ input: [Float]) -> [Float] {
+    func infer(_ model: KerasModel, _ input: [Float]) -> [Float] {
         let session = model.makeSession(maxBatch: 1)
         var output = [Float](repeating: .nan, count: model.outputCount)
         input.withUnsafeBufferPointer { input in
@@ -741,7 +423,7 @@ final class MalformedModelTests: XCTestCase {
 
     /// The tiny model computed the obvious way: Conv2D 3x3 valid + relu (kernel HWIO), 2x2 max
     /// pooling, flatten in HWC order, Dense + softmax.
-    private func naiveTinyModel(_ x: [Float], _ weights: [KerasLayerWeights]) -> [Float] {
+    func naiveTinyModel(_ x: [Float], _ weights: [KerasLayerWeights]) -> [Float] {
         let kernel = weights[0].weights[0].values, convBias = weights[0].weights[1].values
         let dense = weights[3].weights[0].values, denseBias = weights[3].weights[1].values
         var conv = [Float](repeating: 0, count: 6 * 6 * 2)
@@ -761,30 +443,5 @@ final class MalformedModelTests: XCTestCase {
         let exps = logits.map { exp($0 - top) }
         let total = exps.reduce(0, +)
         return exps.map { $0 / total }
-    }
-}
-
-/// Prints a corpus line and flushes it at once, so the last case before a crash is on record.
-private func report(_ line: String) {
-    print(line)
-    fflush(stdout)
-}
-
-/// The process's peak resident memory so far (VmHWM), in bytes; 0 where /proc is unavailable.
-private func peakResidentBytes() -> Int {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-          let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return 0 }
-    return kib * 1024
-}
-
-/// A value shared with a watchdog thread.
-private final class LockedBox<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value {
-        get { lock.lock(); defer { lock.unlock() }; return stored }
-        set { lock.lock(); defer { lock.unlock() }; stored = newValue }
     }
 }
