@@ -64,8 +64,19 @@ public final class OutputFile {
         for entry in entries where entry.hasPrefix(prefix) {
             let digits = entry.dropFirst(prefix.count).prefix { $0.isASCII && $0.isNumber }
             guard let pid = pid_t(digits), pid > 0, pid != getpid() else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH { unlink(directory + "/" + entry) }
+            if processIsGone(pid) { unlink(directory + "/" + entry) }
         }
+    }
+
+    /// True when `pid` no longer runs. A killed process whose parent died too stays a zombie
+    /// until PID 1 reaps it, and in a container PID 1 often never does: `kill(pid, 0)` still
+    /// succeeds for it, so its state in /proc decides.
+    static func processIsGone(_ pid: pid_t) -> Bool {
+        if kill(pid, 0) != 0 { return errno == ESRCH }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        let state = stat[stat.index(after: close)...].drop { $0 == " " }.first
+        return state == "Z" || state == "X"
     }
 }
 

@@ -9,7 +9,7 @@ import Glibc
 /// reconnects with backoff (0.5 s doubling to 5 s) and says so on `warn` once per outage, then
 /// once more when frames flow again. With `reconnectFor`, an outage longer than that ends the
 /// run with `PipelineError.streamLost`. Times come from the stream's own timestamps, counted from
-/// the first frame; after a reconnection they go on from the last frame's time plus the outage.
+/// the first frame the pipeline takes; after a reconnection they go on from the last frame's time plus the outage.
 public final class LiveStreamSource: FrameSource {
     public let info: SourceInfo
     private let url: StreamURL
@@ -32,6 +32,7 @@ public final class LiveStreamSource: FrameSource {
 
     // The pipeline thread's.
     private var delivered = 0
+    private var firstDelivered: Double?         // the first frame handed on, ms of the run's time
     private var closed = false
 
     /// `capture` is the first connection, already open. `stop`: a requested stop ends the
@@ -69,7 +70,11 @@ public final class LiveStreamSource: FrameSource {
             }
             guard let item else { return nil }
             defer { delivered += 1 }
-            return Frame(index: delivered, time: item.milliseconds / 1000, image: item.image)
+            // The reader may replace the very first frames before the pipeline takes one: the
+            // run's clock starts at the first frame it sees, as a camera's does.
+            let first = firstDelivered ?? item.milliseconds
+            firstDelivered = first
+            return Frame(index: delivered, time: max(0, item.milliseconds - first) / 1000, image: item.image)
         }
         return nil
     }

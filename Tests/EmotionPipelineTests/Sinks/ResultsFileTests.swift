@@ -49,4 +49,42 @@ final class ResultsFileTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("is a directory"), "\(error)")
         }
     }
+
+    /// A temporary left by a killed run is removed by the next run writing the same name, also
+    /// when the killed process is a zombie nobody reaps (containers whose PID 1 never reaps
+    /// orphans); a running process's temporary is left alone.
+    func testTemporariesOfDeadAndZombieProcessesAreSweptAndLiveOnesKept() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let zombie = try spawn(["/bin/true"])
+        defer { var status: Int32 = 0; waitpid(zombie, &status, 0) }
+        let sleeper = try spawn(["/bin/sleep", "30"])
+        defer { kill(sleeper, SIGKILL); var status: Int32 = 0; waitpid(sleeper, &status, 0) }
+        // Wait until /bin/true has exited but stays unreaped.
+        let deadline = Date(timeIntervalSinceNow: 10)
+        while Date() < deadline, state(of: zombie) != "Z" { usleep(10_000) }
+        XCTAssertEqual(state(of: zombie), "Z", "the child is a zombie")
+        XCTAssertEqual(kill(zombie, 0), 0, "kill(pid, 0) alone calls a zombie alive")
+        let unused = pid_t(Int32.max - 7)
+        for pid in [zombie, sleeper, unused] {
+            FileManager.default.createFile(atPath: file(".r.jsonl.partial-\(pid).jsonl", in: directory), contents: Data("x".utf8))
+        }
+        _ = try ResultsFile(path: file("r.jsonl", in: directory))
+        XCTAssertEqual(try names(in: directory), [".r.jsonl.partial-\(sleeper).jsonl"], "only the running process's temporary is kept")
+    }
+
+    private func spawn(_ arguments: [String]) throws -> pid_t {
+        var pid: pid_t = 0
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let result = posix_spawn(&pid, arguments[0], nil, nil, argv, environ)
+        guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL) }
+        return pid
+    }
+
+    private func state(of pid: pid_t) -> Character? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        return stat[stat.index(after: close)...].drop { $0 == " " }.first
+    }
 }
