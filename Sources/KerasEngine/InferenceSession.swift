@@ -11,9 +11,13 @@ public final class InferenceSession {
     /// Samples per internal pass (at most `maxBatch`), chosen so activations stay in cache.
     public let passBatch: Int
 
-    /// All activations (placed by a `BufferPlan`) and the scratch area, in one allocation.
+    /// All activations (placed by a `BufferPlan`) and the scratch area, in one allocation:
+    /// the session's own, or one it takes turns with other sessions on (`SessionArena`).
     private let arena: UnsafeMutablePointer<Float>
     private let arenaCount: Int
+    private let shared: SessionArena?
+    /// Bytes of the arena this session uses (activations and scratch).
+    public var arenaBytes: Int { arenaCount * MemoryLayout<Float>.size }
     private let scratch: UnsafeMutablePointer<Float>
     /// Per step: its input pointers and its output pointer (aliases share their input's).
     private let stepInputs: [[UnsafePointer<Float>]]
@@ -26,39 +30,68 @@ public final class InferenceSession {
     /// Activation floats a pass aims to keep in cache (512 KiB).
     static let cacheFloats = 1 << 17
 
-    init(model: KerasModel, maxBatch requested: Int) {
+    /// Where a session of `model` for `maxBatch` samples puts each buffer; computed without
+    /// allocating, so that an arena can be sized for several sessions before any exists.
+    private struct Layout {
+        let plan: BufferPlan
+        let floatsPerSample: Int
+        let passBatch: Int
+        let arenaCount: Int
+
+        init(model: KerasModel, maxBatch: Int) {
+            let steps = model.steps
+            var perSample: [Int] = steps.map { $0.layer.isAlias ? 0 : (Shape.count($0.layer.outputShape) ?? 0) }
+            perSample[0] = Shape.count(steps[0].layer.outputShape) ?? 0
+            plan = BufferPlan(inputs: steps.map(\.inputs), isAlias: steps.map(\.layer.isAlias), sizes: perSample,
+                              outputStep: model.outputStep)
+            let floatsPerSample = max(plan.floatsPerSample, 1)
+            self.floatsPerSample = floatsPerSample
+            // Samples per pass: as many as keep the largest layer's input and output within about
+            // half of a typical L2 cache. These models' weights are small and their activations
+            // large, so bigger passes only spill to memory.
+            let footprint = steps.indices.map { index in
+                steps[index].inputs.reduce(perSample[index]) { $0 + (Shape.count(steps[$1].layer.outputShape) ?? 0) }
+            }.max() ?? 1
+            let cacheBatch = max(InferenceSession.cacheFloats / max(footprint, 1), 1)
+            let batch = min(maxBatch, cacheBatch, max(InferenceSession.maxArenaFloats / 2 / floatsPerSample, 1))
+            let scratchCount = steps.map { $0.layer.scratchCount(batch: batch) }.max() ?? 0
+            passBatch = batch
+            arenaCount = floatsPerSample * batch + scratchCount + 16
+        }
+    }
+
+    /// Floats of arena a session of `model` for `maxBatch` samples needs.
+    static func arenaFloats(model: KerasModel, maxBatch: Int) -> Int {
+        Layout(model: model, maxBatch: max(maxBatch, 1)).arenaCount
+    }
+
+    init(model: KerasModel, maxBatch requested: Int, arena sharedArena: SessionArena? = nil) {
         self.model = model
         let steps = model.steps
-        var perSample: [Int] = steps.map { $0.layer.isAlias ? 0 : (Shape.count($0.layer.outputShape) ?? 0) }
-        perSample[0] = Shape.count(steps[0].layer.outputShape) ?? 0
-        let plan = BufferPlan(inputs: steps.map(\.inputs), isAlias: steps.map(\.layer.isAlias), sizes: perSample,
-                              outputStep: model.outputStep)
-        let floatsPerSample = max(plan.floatsPerSample, 1)
         maxBatch = max(requested, 1)
-        // Samples per pass: as many as keep the largest layer's input and output within about
-        // half of a typical L2 cache. These models' weights are small and their activations
-        // large, so bigger passes only spill to memory.
-        let footprint = steps.indices.map { index in
-            steps[index].inputs.reduce(perSample[index]) { $0 + (Shape.count(steps[$1].layer.outputShape) ?? 0) }
-        }.max() ?? 1
-        let cacheBatch = max(InferenceSession.cacheFloats / max(footprint, 1), 1)
-        let batch = min(maxBatch, cacheBatch, max(InferenceSession.maxArenaFloats / 2 / floatsPerSample, 1))
-        let scratchCount = steps.map { $0.layer.scratchCount(batch: batch) }.max() ?? 0
-        passBatch = batch
+        let layout = Layout(model: model, maxBatch: maxBatch)
+        passBatch = layout.passBatch
         inputCount = model.inputCount
         outputCount = model.outputCount
-
-        arenaCount = floatsPerSample * batch + scratchCount + 16
-        arena = UnsafeMutablePointer<Float>.allocate(capacity: arenaCount)
-        arena.initialize(repeating: 0, count: arenaCount)
-        let base = arena
+        arenaCount = layout.arenaCount
+        shared = sharedArena
+        if let sharedArena {
+            let needed = layout.arenaCount
+            precondition(sharedArena.floats >= needed, "the shared arena holds \(sharedArena.floats) floats, this session needs \(needed)")
+            arena = sharedArena.base
+        } else {
+            arena = UnsafeMutablePointer<Float>.allocate(capacity: arenaCount)
+            arena.initialize(repeating: 0, count: arenaCount)
+        }
+        let base = arena, batch = passBatch, plan = layout.plan
         let outputs = steps.indices.map { base + plan.offset[plan.owner[$0]] * batch }
-        scratch = arena + floatsPerSample * batch
+        scratch = arena + layout.floatsPerSample * batch
         stepOutputs = outputs
         stepInputs = steps.map { step in step.inputs.map { UnsafePointer(outputs[$0]) } }
     }
 
     deinit {
+        guard shared == nil else { return }
         arena.deinitialize(count: arenaCount)
         arena.deallocate()
     }

@@ -161,4 +161,15 @@ public final class KerasModel {
     public func makeSession(maxBatch: Int) -> InferenceSession {
         InferenceSession(model: self, maxBatch: maxBatch)
     }
+
+    /// A session whose buffers live in `arena`, which other sessions use too: they must never
+    /// run at the same time. `arena` must be at least `arenaFloats(maxBatch:)`.
+    public func makeSession(maxBatch: Int, arena: SessionArena) -> InferenceSession {
+        InferenceSession(model: self, maxBatch: maxBatch, arena: arena)
+    }
+
+    /// Floats of arena a session with `maxBatch` needs.
+    public func arenaFloats(maxBatch: Int) -> Int {
+        InferenceSession.arenaFloats(model: self, maxBatch: maxBatch)
+    }
 }

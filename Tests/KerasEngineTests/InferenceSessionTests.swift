@@ -45,6 +45,23 @@ final class InferenceSessionTests: XCTestCase {
         }
     }
 
+    /// Sessions taking turns on one arena give exactly what sessions with their own give, run
+    /// in any order: nothing a run needs survives in the arena from an earlier one.
+    func testSessionsSharingAnArenaGiveTheirOwnResults() throws {
+        let model = try tinyModel()
+        let arena = SessionArena(for: [model], maxBatch: 8)
+        XCTAssertEqual(arena.floats, model.arenaFloats(maxBatch: 8))
+        XCTAssertEqual(model.makeSession(maxBatch: 8).arenaBytes, arena.bytes)
+        let sharedSmall = model.makeSession(maxBatch: 1, arena: arena), sharedLarge = model.makeSession(maxBatch: 8, arena: arena)
+        let ownSmall = model.makeSession(maxBatch: 1), ownLarge = model.makeSession(maxBatch: 8)
+        for round in 0..<3 {
+            let one = inputs(1 + round, model.inputCount), many = inputs(8, model.inputCount).map { $0 * Float(round + 1) }
+            let large = sharedLarge.predict(many, batch: 8), small = sharedSmall.predict(one, batch: 1 + round)
+            XCTAssertEqual(small, ownSmall.predict(one, batch: 1 + round), "round \(round): the small session")
+            XCTAssertEqual(large, ownLarge.predict(many, batch: 8), "round \(round): the large session")
+        }
+    }
+
     func testRunWritesOnlyItsOutputs() throws {
         let model = try tinyModel()
         let session = model.makeSession(maxBatch: 2)

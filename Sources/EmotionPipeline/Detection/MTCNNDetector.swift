@@ -51,38 +51,37 @@ public struct MTCNNFace: Equatable, Sendable {
 /// (v - 127.5) / 128, area-resized levels, TensorFlow's crop_and_resize, the reference's
 /// (non-greedy) suppression and rounding; the tests compare its faces with the package's.
 ///
-/// P-Net is planned once per pyramid level size (a video's levels never change): after the
-/// first frame of a size, a search allocates only its candidate lists. Not thread-safe: one
-/// detector per thread.
+/// P-Net is planned once per picture size (a video's pyramid never changes), in strips on one
+/// shared arena (`MTCNNPyramid`): after the first frame of a size, a search allocates only its
+/// candidate lists. Not thread-safe: one detector per thread.
 public final class MTCNNDetector {
     public let options: MTCNNOptions
     private let pnetPath: String
     private let rnet: InferenceSession
     private let onet: InferenceSession
-    private var levels: [LevelKey: Level] = [:]
-    private var picture: [Float] = []
+    /// P-Net's plans per picture size, all on one arena (P-Net runs one strip at a time).
+    private var pyramids: [ImageSize: MTCNNPyramid] = [:]
+    private var arena: SessionArena?
+    /// A level's input and map, the largest level's size: levels run one after the other.
+    private var levelInput: [Float] = []
+    private var levelMap: [Float] = []
+    /// The 256 floats a frame's byte becomes (`NormalizedFrame`).
+    private let byteValues: UnsafeMutablePointer<Float> = {
+        let table = NormalizedFrame.table()
+        let values = UnsafeMutablePointer<Float>.allocate(capacity: table.count)
+        values.initialize(from: table, count: table.count)
+        return values
+    }()
     private var crops: [Float] = []
     private var outputs: [Float] = []
     /// Time per stage so far.
     public private(set) var timing = MTCNNTiming()
 
-    private struct LevelKey: Hashable {
-        let picture: ImageSize
-        let level: ImageSize
-    }
-
-    /// Levels kept at most: a directory of pictures of many sizes must not grow the cache.
-    private static let maxLevels = 64
-
-    /// One pyramid level: its resize from the picture and P-Net planned for its size.
-    private struct Level {
-        let resize: AreaResize
-        let session: InferenceSession
-        var input: [Float]
-        var output: [Float]
-        let mapHeight: Int
-        let mapWidth: Int
-    }
+    /// Picture sizes planned at most: a directory of pictures of many sizes must not grow the
+    /// cache.
+    private static let maxPyramids = 8
+    /// P-Net's output rows per strip (`MTCNNPyramid`).
+    static let stripRows = 40
 
     /// Loads R-Net and O-Net, and checks that P-Net loads (it is planned per size later).
     /// Errors name the file (`KerasModelError`).
@@ -98,6 +97,8 @@ public final class MTCNNDetector {
         self.rnet = r.makeSession(maxBatch: 32)
         self.onet = o.makeSession(maxBatch: 16)
     }
+
+    deinit { byteValues.deallocate() }
 
     private static func check(_ model: KerasModel, path: String, input: [Int], output: [Int]) throws {
         guard model.inputShape == input, model.outputShape == output else {
@@ -117,15 +118,15 @@ public final class MTCNNDetector {
             return now - clock
         }
         timing.searches += 1
-        normalize(pixels, width: width, height: height, channels: channels)
+        let picture = frame(pixels, width: width, height: height, channels: channels)
         timing.pyramidSeconds += lap()
-        var candidates = try proposals(width: width, height: height)
+        var candidates = try proposals(picture)
         timing.pnetSeconds += lap()
         guard !candidates.isEmpty else { return [] }
-        candidates = refine(candidates, width: width, height: height)
+        candidates = refine(candidates, picture)
         timing.rnetSeconds += lap()
         guard !candidates.isEmpty else { return [] }
-        let found = output(candidates, width: width, height: height)
+        let found = output(candidates, picture)
         timing.onetSeconds += lap()
         return found.map { face(from: $0, width: width, height: height) }
     }
@@ -143,30 +144,20 @@ public final class MTCNNDetector {
             timing.follows += 1
             timing.followSeconds += PlaybackClock.now() - start
         }
-        normalize(pixels, width: width, height: height, channels: channels)
+        let picture = frame(pixels, width: width, height: height, channels: channels)
         let windows = known.map { box -> MTCNNBox in
             let dx = Double(box.width) * margin, dy = Double(box.height) * margin
             return MTCNNBox(x1: Double(box.x) - dx, y1: Double(box.y) - dy, x2: Double(box.x + box.width) + dx,
                             y2: Double(box.y + box.height) + dy, score: 1).squared
         }
-        return output(windows, width: width, height: height).map { face(from: $0, width: width, height: height) }
+        return output(windows, picture).map { face(from: $0, width: width, height: height) }
     }
 
-    /// RGB floats as the reference makes them: TensorFlow's float decode times 255, then
-    /// (x - 127.5) / 128. Grey is replicated to three channels.
-    private func normalize(_ pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, channels: Int) {
-        let count = width * height * 3
-        if picture.count != count { picture = [Float](repeating: 0, count: count) }
-        let unit = Float(1.0 / 255.0)
-        picture.withUnsafeMutableBufferPointer { out in
-            for i in 0..<(width * height) {
-                let p = i * channels
-                let (r, g, b) = channels >= 3 ? (pixels[p + 2], pixels[p + 1], pixels[p]) : (pixels[p], pixels[p], pixels[p])
-                out[i * 3] = (Float(r) * unit * 255 - 127.5) / 128
-                out[i * 3 + 1] = (Float(g) * unit * 255 - 127.5) / 128
-                out[i * 3 + 2] = (Float(b) * unit * 255 - 127.5) / 128
-            }
-        }
+    /// The frame's bytes as the networks' input (`NormalizedFrame`).
+    private func frame(_ pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, channels: Int) -> NormalizedFrame {
+        precondition((channels == 1 || channels >= 3) && pixels.count >= width * height * channels,
+                     "\(pixels.count) bytes are not a \(width)x\(height) picture of \(channels) channels")
+        return NormalizedFrame(bytes: pixels.baseAddress!, width: width, height: height, channels: channels, table: byteValues)
     }
 
     /// The pyramid's scales. The reference counts its levels from the picture's smaller side;
@@ -181,44 +172,45 @@ public final class MTCNNDetector {
         }
     }
 
-    private func level(for key: LevelKey) throws -> Level {
-        if let level = levels[key] { return level }
-        if levels.count >= Self.maxLevels { levels.removeAll() }
-        let size = key.level, height = key.picture.height, width = key.picture.width
-        let model = try KerasModel.load(path: pnetPath, inputSize: size)
-        let shape = model.outputShape
-        let level = Level(resize: AreaResize(inputHeight: height, inputWidth: width, outputHeight: size.height, outputWidth: size.width),
-                          session: model.makeSession(maxBatch: 1),
-                          input: [Float](repeating: 0, count: size.height * size.width * 3),
-                          output: [Float](repeating: 0, count: model.outputCount),
-                          mapHeight: shape[0], mapWidth: shape[1])
-        levels[key] = level
-        return level
+    /// P-Net planned for a `width` x `height` picture. The arena grows to the largest plan a
+    /// detector has needed; plans on a smaller one are dropped when it does.
+    private func pyramid(width: Int, height: Int) throws -> MTCNNPyramid {
+        let size = ImageSize(height: height, width: width)
+        if let pyramid = pyramids[size] { return pyramid }
+        if pyramids.count >= Self.maxPyramids { pyramids.removeAll() }
+        let pyramid = try MTCNNPyramid(pnet: pnetPath, width: width, height: height, scales: scales(width: width, height: height),
+                                       stripRows: Self.stripRows) { floats in
+            if let arena, arena.floats >= floats { return arena }
+            pyramids.removeAll()
+            let grown = SessionArena(floats: floats)
+            arena = grown
+            return grown
+        }
+        pyramids[size] = pyramid
+        if levelInput.count < pyramid.inputFloats { levelInput = [Float](repeating: 0, count: pyramid.inputFloats) }
+        if levelMap.count < pyramid.mapFloats { levelMap = [Float](repeating: 0, count: pyramid.mapFloats) }
+        return pyramid
     }
 
     /// P-Net over the pyramid: per level, cells above the threshold become boxes (regressed
     /// before suppression, as the reference does), suppressed at 0.5; then all levels together
     /// at 0.7, and squared.
-    private func proposals(width: Int, height: Int) throws -> [MTCNNBox] {
+    private func proposals(_ picture: NormalizedFrame) throws -> [MTCNNBox] {
         var all: [MTCNNBox] = []
         let threshold = options.thresholds[0]
-        for scale in scales(width: width, height: height) {
-            let key = LevelKey(picture: ImageSize(height: height, width: width),
-                               level: ImageSize(height: Int(Double(height) * scale), width: Int(Double(width) * scale)))
-            var level = try level(for: key)
+        for level in try pyramid(width: picture.width, height: picture.height).levels {
+            let scale = level.scale
             let resizeStart = PlaybackClock.now()
-            picture.withUnsafeBufferPointer { source in
-                level.input.withUnsafeMutableBufferPointer { level.resize.apply(source.baseAddress!, into: $0.baseAddress!) }
-            }
+            levelInput.withUnsafeMutableBufferPointer { level.resize.apply(picture, into: $0.baseAddress!) }
             // Counted apart from P-Net (`detect` counts the whole stage, this is taken back out).
             let resized = PlaybackClock.now() - resizeStart
             timing.pyramidSeconds += resized
             timing.pnetSeconds -= resized
-            level.input.withUnsafeBufferPointer { input in
-                level.output.withUnsafeMutableBufferPointer { level.session.run(input, batch: 1, into: $0) }
+            levelInput.withUnsafeBufferPointer { input in
+                levelMap.withUnsafeMutableBufferPointer { MTCNNPyramid.run(level, input: input.baseAddress!, map: $0.baseAddress!) }
             }
             var boxes: [MTCNNBox] = []
-            level.output.withUnsafeBufferPointer { out in
+            levelMap.withUnsafeBufferPointer { out in
                 for i in 0..<level.mapHeight {
                     for j in 0..<level.mapWidth {
                         let cell = out.baseAddress! + (i * level.mapWidth + j) * 6
@@ -231,23 +223,19 @@ public final class MTCNNDetector {
                     }
                 }
             }
-            levels[key] = level
             all += MTCNNBoxes.suppress(MTCNNBoxes.sorted(boxes), threshold: 0.5, mode: .union)
         }
         return MTCNNBoxes.suppress(MTCNNBoxes.sorted(all), threshold: 0.7, mode: .union).map(\.squared)
     }
 
     /// Runs `session` on `size` x `size` crops of `boxes`; the output rows, `stride` floats each.
-    private func run(_ session: InferenceSession, on boxes: [MTCNNBox], size: Int, width: Int, height: Int) {
+    private func run(_ session: InferenceSession, on boxes: [MTCNNBox], size: Int, picture: NormalizedFrame) {
         let sample = size * size * 3, stride = session.model.outputCount
         if crops.count < boxes.count * sample { crops = [Float](repeating: 0, count: boxes.count * sample) }
         if outputs.count < boxes.count * stride { outputs = [Float](repeating: 0, count: boxes.count * stride) }
-        picture.withUnsafeBufferPointer { source in
-            crops.withUnsafeMutableBufferPointer { crops in
-                for (index, box) in boxes.enumerated() {
-                    cropAndResize(source.baseAddress!, height: height, width: width, box: box, size: size,
-                                  into: crops.baseAddress! + index * sample)
-                }
+        crops.withUnsafeMutableBufferPointer { crops in
+            for (index, box) in boxes.enumerated() {
+                cropAndResize(picture, box: box, size: size, into: crops.baseAddress! + index * sample)
             }
         }
         crops.withUnsafeBufferPointer { input in
@@ -258,8 +246,8 @@ public final class MTCNNDetector {
     }
 
     /// R-Net: rescored and regressed, above its threshold, suppressed at 0.7 and squared.
-    private func refine(_ boxes: [MTCNNBox], width: Int, height: Int) -> [MTCNNBox] {
-        run(rnet, on: boxes, size: 24, width: width, height: height)
+    private func refine(_ boxes: [MTCNNBox], _ picture: NormalizedFrame) -> [MTCNNBox] {
+        run(rnet, on: boxes, size: 24, picture: picture)
         var kept: [MTCNNBox] = []
         for (index, box) in boxes.enumerated() {
             let row = index * 6
@@ -272,8 +260,8 @@ public final class MTCNNDetector {
 
     /// O-Net: landmarks from the box it was given, then rescored and regressed, above its
     /// threshold, and suppressed at 0.7 of the smaller box.
-    private func output(_ boxes: [MTCNNBox], width: Int, height: Int) -> [MTCNNBox] {
-        run(onet, on: boxes, size: 48, width: width, height: height)
+    private func output(_ boxes: [MTCNNBox], _ picture: NormalizedFrame) -> [MTCNNBox] {
+        run(onet, on: boxes, size: 48, picture: picture)
         var kept: [MTCNNBox] = []
         for (index, box) in boxes.enumerated() {
             let row = index * 16

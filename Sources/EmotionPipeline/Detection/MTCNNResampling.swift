@@ -1,8 +1,91 @@
 /// The two resamplings MTCNN's reference implementation (PyPI `mtcnn` 1.0.0, on TensorFlow)
 /// uses, reproduced to the float32 operation so that the detector finds the faces it finds:
 /// `tf.image.resize(method: AREA)` for the pyramid and `tf.image.crop_and_resize` (bilinear,
-/// zero outside the picture) for the R-Net and O-Net crops. Pictures are H x W x 3 float32,
-/// channels last, already normalized; see training/mtcnn-notes.md.
+/// zero outside the picture) for the R-Net and O-Net crops. Both read an `MTCNNPixels`: H x W x 3
+/// float32 values, channels last, normalized; see training/mtcnn-notes.md.
+
+/// A picture as the resamplings read it: value `channel` (RGB order) of pixel `pixel`
+/// (row-major index).
+protocol MTCNNPixels {
+    var width: Int { get }
+    var height: Int { get }
+    func value(_ pixel: Int, _ channel: Int) -> Float
+    /// Row `y`'s values, `width` x 3 floats.
+    func row(_ y: Int, into values: UnsafeMutablePointer<Float>)
+}
+
+extension MTCNNPixels {
+    /// Row `y`'s values, `width` x 3 floats.
+    func row(_ y: Int, into values: UnsafeMutablePointer<Float>) {
+        let first = y * width
+        for x in 0..<width {
+            values[x * 3] = value(first + x, 0)
+            values[x * 3 + 1] = value(first + x, 1)
+            values[x * 3 + 2] = value(first + x, 2)
+        }
+    }
+}
+
+/// A frame's bytes (BGR or grey) read as the reference's input: TensorFlow's float decode times
+/// 255, then (x - 127.5) / 128, RGB, grey replicated to three channels. Computed on each read
+/// rather than stored: a float copy of an 854x480 frame is 4.9 MB, a fifth of what MTCNN adds
+/// to a run, and the resamplings read each pixel only a few times.
+struct NormalizedFrame: MTCNNPixels {
+    let bytes: UnsafePointer<UInt8>
+    let width: Int
+    let height: Int
+    let channels: Int
+    /// The 256 values a byte becomes.
+    private let table: UnsafePointer<Float>
+
+    /// `table`: `NormalizedFrame.table()`, kept by the caller for as long as the frame is read.
+    init(bytes: UnsafePointer<UInt8>, width: Int, height: Int, channels: Int, table: UnsafePointer<Float>) {
+        self.bytes = bytes
+        self.width = width
+        self.height = height
+        self.channels = channels
+        self.table = table
+    }
+
+    /// What each byte value becomes, in the reference's float steps.
+    static func table() -> [Float] {
+        (0..<256).map { (Float($0) * Float(1.0 / 255.0) * 255 - 127.5) / 128 }
+    }
+
+    @inline(__always)
+    func value(_ pixel: Int, _ channel: Int) -> Float {
+        table[Int(bytes[pixel * channels + (channels >= 3 ? 2 - channel : 0)])]
+    }
+
+    func row(_ y: Int, into values: UnsafeMutablePointer<Float>) {
+        let line = bytes + y * width * channels
+        if channels >= 3 {
+            for x in 0..<width {
+                let p = line + x * channels
+                values[x * 3] = table[Int(p[2])]
+                values[x * 3 + 1] = table[Int(p[1])]
+                values[x * 3 + 2] = table[Int(p[0])]
+            }
+        } else {
+            for x in 0..<width {
+                let v = table[Int(line[x * channels])]
+                values[x * 3] = v
+                values[x * 3 + 1] = v
+                values[x * 3 + 2] = v
+            }
+        }
+    }
+}
+
+/// Float values already normalized, H x W x 3.
+struct FloatPicture: MTCNNPixels {
+    let values: UnsafePointer<Float>
+    let width: Int
+    let height: Int
+
+    @inline(__always)
+    func value(_ pixel: Int, _ channel: Int) -> Float { values[pixel * 3 + channel] }
+}
 
 /// One axis of an area resize: for each output cell, the input cells it covers and their
 /// weights, flattened (`offsets[o]..<offsets[o + 1]` in `cells` and `weights`). Computed once
@@ -59,13 +142,18 @@ struct AreaResize {
     }
 
     /// Resizes `source` (input size, 3 channels) into `destination` (output size, 3 channels).
-    func apply(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>) {
+    func apply<Source: MTCNNPixels>(_ source: Source, into destination: UnsafeMutablePointer<Float>) {
+        precondition(source.width == input.width && source.height == input.height, "the picture is not the resize's input size")
         let norm = 1 / (rows.scale * columns.scale)
-        let inStride = input.width * 3, outStride = output.width * 3
+        let outStride = output.width * 3
         // One input row reduced to the output's columns; the output row accumulates them.
         let line = UnsafeMutablePointer<Float>.allocate(capacity: outStride)
         let sum = UnsafeMutablePointer<Float>.allocate(capacity: outStride)
-        defer { line.deallocate(); sum.deallocate() }
+        // The input row in floats, made once for the output rows that share it (a frame's
+        // bytes are normalized here, not kept as a float copy of the frame).
+        let values = UnsafeMutablePointer<Float>.allocate(capacity: input.width * 3)
+        var valuesRow = -1
+        defer { line.deallocate(); sum.deallocate(); values.deallocate() }
         columns.offsets.withUnsafeBufferPointer { xo in
         columns.cells.withUnsafeBufferPointer { xc in
         columns.weights.withUnsafeBufferPointer { xw in
@@ -73,11 +161,14 @@ struct AreaResize {
                 sum.update(repeating: 0, count: outStride)
                 for k in rows.offsets[oy]..<rows.offsets[oy + 1] {
                     let yw = rows.weights[k]
-                    let row = source + rows.cells[k] * inStride
+                    if rows.cells[k] != valuesRow {
+                        valuesRow = rows.cells[k]
+                        source.row(valuesRow, into: values)
+                    }
                     for ox in 0..<output.width {
                         var r: Float = 0, g: Float = 0, b: Float = 0
                         for j in xo[ox]..<xo[ox + 1] {
-                            let p = row + xc[j] * 3, w = xw[j]
+                            let p = values + xc[j] * 3, w = xw[j]
                             r += w * p[0]
                             g += w * p[1]
                             b += w * p[2]
@@ -101,8 +192,8 @@ struct AreaResize {
 /// bilinear, 0 where the sample falls outside the picture. TensorFlow takes the box as
 /// fractions of the height and width (y1 / H, not y1 / (H - 1)) and samples between 0 and
 /// H - 1; the same arithmetic, in the same float32 steps, is done here.
-func cropAndResize(_ picture: UnsafePointer<Float>, height: Int, width: Int, box: MTCNNBox, size: Int,
-                   into destination: UnsafeMutablePointer<Float>) {
+func cropAndResize<Source: MTCNNPixels>(_ picture: Source, box: MTCNNBox, size: Int, into destination: UnsafeMutablePointer<Float>) {
+    let height = picture.height, width = picture.width
     let y1 = Float(box.y1 / Double(height)), y2 = Float(box.y2 / Double(height))
     let x1 = Float(box.x1 / Double(width)), x2 = Float(box.x2 / Double(width))
     let hMax = Float(height - 1), wMax = Float(width - 1)
@@ -117,7 +208,7 @@ func cropAndResize(_ picture: UnsafePointer<Float>, height: Int, width: Int, box
         }
         let top = Int(inY.rounded(.down)), bottom = Int(inY.rounded(.up))
         let ly = inY - Float(top)
-        let topLine = picture + top * width * 3, bottomLine = picture + bottom * width * 3
+        let topLine = top * width, bottomLine = bottom * width
         for j in 0..<size {
             let inX = size > 1 ? x1 * wMax + Float(j) * xStep : 0.5 * (x1 + x2) * wMax
             let out = row + j * 3
@@ -128,8 +219,8 @@ func cropAndResize(_ picture: UnsafePointer<Float>, height: Int, width: Int, box
             let left = Int(inX.rounded(.down)), right = Int(inX.rounded(.up))
             let lx = inX - Float(left)
             for c in 0..<3 {
-                let tl = topLine[left * 3 + c], tr = topLine[right * 3 + c]
-                let bl = bottomLine[left * 3 + c], br = bottomLine[right * 3 + c]
+                let tl = picture.value(topLine + left, c), tr = picture.value(topLine + right, c)
+                let bl = picture.value(bottomLine + left, c), br = picture.value(bottomLine + right, c)
                 let t = tl + (tr - tl) * lx
                 let b = bl + (br - bl) * lx
                 out[c] = t + (b - t) * ly

@@ -129,7 +129,12 @@ final class MTCNNDetectorTests: XCTestCase {
     func testAreaResizeAveragesTheCoveredPixels() {
         let source: [Float] = (0..<(4 * 6 * 3)).map { Float($0 % 7) }
         var half = [Float](repeating: 0, count: 2 * 3 * 3)
-        AreaResize(inputHeight: 4, inputWidth: 6, outputHeight: 2, outputWidth: 3).apply(source, into: &half)
+        var odd = [Float](repeating: 0, count: 3 * 4 * 3)
+        source.withUnsafeBufferPointer { values in
+            let picture = FloatPicture(values: values.baseAddress!, width: 6, height: 4)
+            AreaResize(inputHeight: 4, inputWidth: 6, outputHeight: 2, outputWidth: 3).apply(picture, into: &half)
+            AreaResize(inputHeight: 4, inputWidth: 6, outputHeight: 3, outputWidth: 4).apply(picture, into: &odd)
+        }
         for oy in 0..<2 {
             for ox in 0..<3 {
                 for c in 0..<3 {
@@ -138,10 +143,66 @@ final class MTCNNDetectorTests: XCTestCase {
                 }
             }
         }
-        var odd = [Float](repeating: 0, count: 3 * 4 * 3)
-        AreaResize(inputHeight: 4, inputWidth: 6, outputHeight: 3, outputWidth: 4).apply(source, into: &odd)
         let mean = { (values: [Float]) in values.reduce(0, +) / Float(values.count) }
         XCTAssertEqual(mean(odd), mean(source), accuracy: 1e-4)
+    }
+
+    /// A frame's bytes read in place (BGR or grey) give exactly the floats the reference makes
+    /// from them, through both resamplings.
+    func testFrameBytesReadAsTheNormalizedFloats() {
+        let width = 23, height = 17
+        let bgr: [UInt8] = (0..<(width * height * 3)).map { UInt8(($0 * 37 + $0 / 5) % 256) }
+        let grey: [UInt8] = (0..<(width * height)).map { UInt8(($0 * 11) % 256) }
+        let normalized = { (v: UInt8) in (Float(v) * Float(1.0 / 255.0) * 255 - 127.5) / 128 }
+        let fromBGR: [Float] = (0..<(width * height)).flatMap { p in [2, 1, 0].map { normalized(bgr[p * 3 + $0]) } }
+        let fromGrey: [Float] = grey.flatMap { [normalized($0), normalized($0), normalized($0)] }
+        let table = NormalizedFrame.table()
+        let box = MTCNNBox(x1: -3.5, y1: 2.25, x2: 15.75, y2: 19.5, score: 1)
+        let resize = AreaResize(inputHeight: height, inputWidth: width, outputHeight: 9, outputWidth: 12)
+        for (bytes, channels, floats) in [(bgr, 3, fromBGR), (grey, 1, fromGrey)] {
+            var cropBytes = [Float](repeating: 0, count: 24 * 24 * 3), cropFloats = cropBytes
+            var levelBytes = [Float](repeating: 0, count: 9 * 12 * 3), levelFloats = levelBytes
+            bytes.withUnsafeBufferPointer { b in
+                floats.withUnsafeBufferPointer { f in
+                table.withUnsafeBufferPointer { table in
+                let table = table.baseAddress!
+                    let frame = NormalizedFrame(bytes: b.baseAddress!, width: width, height: height, channels: channels, table: table)
+                    let picture = FloatPicture(values: f.baseAddress!, width: width, height: height)
+                    cropAndResize(frame, box: box, size: 24, into: &cropBytes)
+                    cropAndResize(picture, box: box, size: 24, into: &cropFloats)
+                    resize.apply(frame, into: &levelBytes)
+                    resize.apply(picture, into: &levelFloats)
+                }
+                }
+            }
+            XCTAssertEqual(cropBytes, cropFloats, "\(channels) channel(s): crop")
+            XCTAssertEqual(levelBytes, levelFloats, "\(channels) channel(s): area resize")
+            XCTAssertTrue(cropBytes.contains(0) && cropBytes.contains { $0 != 0 }, "the box reaches outside the picture")
+        }
+    }
+
+    /// P-Net run in strips of rows gives the map it gives run whole, on a level tall enough for
+    /// several strips and a shorter last one; and all strips share one arena.
+    func testPNetInStripsGivesTheWholeLevelsMap() throws {
+        let width = 70, height = 101
+        let (input, _) = pattern(height: height, width: width)
+        var arenas: [Int] = []
+        func map(stripRows: Int) throws -> (values: [Float], strips: Int) {
+            let pyramid = try MTCNNPyramid(pnet: Self.model("pnet"), width: width, height: height, scales: [1],
+                                           stripRows: stripRows) { floats in arenas.append(floats); return SessionArena(floats: floats) }
+            let level = try XCTUnwrap(pyramid.levels.first)
+            var values = [Float](repeating: .nan, count: level.mapHeight * level.mapWidth * 6)
+            input.withUnsafeBufferPointer { MTCNNPyramid.run(level, input: $0.baseAddress!, map: &values) }
+            return (values, level.strips.count)
+        }
+        let whole = try map(stripRows: 0), strips = try map(stripRows: 7)
+        XCTAssertEqual(whole.strips, 1)
+        XCTAssertEqual(strips.strips, 7, "46 rows: six strips of 7 and one of 4")
+        XCTAssertEqual(whole.values.count, 46 * 30 * 6)
+        XCTAssertFalse(strips.values.contains { $0.isNaN }, "every row of the map written")
+        let worst = zip(whole.values, strips.values).map { abs($0 - $1) }.max() ?? .infinity
+        XCTAssertLessThanOrEqual(worst, 1e-5, "strips give the whole level's map")
+        XCTAssertLessThan(arenas[1], arenas[0] / 3, "a strip's buffers are a fraction of the level's")
     }
 
     /// A file of another network, or none, is refused naming the file.
