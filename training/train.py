@@ -60,6 +60,9 @@ def parse_args(argv=None):
     p.add_argument("--runs-dir", default=os.path.join(HERE, "runs"))
     p.add_argument("--run-name", default="default", help="run folder; an unfinished run there is resumed")
     p.add_argument("--fresh", action="store_true", help="delete the run folder's checkpoints and start over")
+    p.add_argument("--finish-now", action="store_true",
+                   help="export the best epoch so far of an unfinished run (chosen on PublicTest) without "
+                        "training further; the run stays resumable")
     p.add_argument("--epochs", type=int, default=36)
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=0.05, help="peak learning rate (SGD, Nesterov momentum)")
@@ -256,12 +259,15 @@ def main(argv=None):
         done, history, best = saved["epoch"], saved["history"], saved["best"]
         print(f"resuming {run_dir} after epoch {done} of {args.epochs} "
               f"(best {select_name} {best['accuracy']:.4f} at epoch {best['epoch']})", flush=True)
+    elif args.finish_now:
+        sys.exit(f"{ckpt_path}: no checkpoint to finish from")
     else:
         with open(args_path, "w") as f:
             json.dump(vars(args), f, indent=2)
         print(f"run folder: {run_dir}", flush=True)
 
-    for e in range(done, args.epochs):
+    # A run that cannot finish in the time there is still lands its best epoch so far.
+    for e in range(done, done if args.finish_now else args.epochs):
         t0 = time.time()
         loss = trainer.epoch(e)
         train_seconds = time.time() - t0
@@ -350,6 +356,7 @@ def finish(args, trainer, best, history, select_name, test_sets, precision, flop
         "selected_epoch": best["epoch"],
         "selected_on": select_name,
         "epochs": args.epochs,
+        "epochs_done": len(history),
         "training_minutes": round(minutes, 1),
         "precision": precision,
         "device": str(device),

@@ -9,6 +9,7 @@ Runs on a synthetic FER-2013-layout CSV and a tiny network, one thread: about a 
 from __future__ import annotations
 
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -88,6 +89,17 @@ class ResumeTests(unittest.TestCase):
 
     def test_killed_run_resumes_and_matches_an_uninterrupted_run(self):
         self.kill_during_second_epoch("killed")
+        # --finish-now lands the best epoch so far and leaves the run resumable.
+        landed = self.run_to_end("killed", ["--finish-now"])
+        self.assertIn("wrote", landed)
+        with open(os.path.join(self.tmp.name, "killed", "model.meta.json")) as f:
+            meta = json.load(f)
+        self.assertEqual((meta["epochs_done"], meta["epochs"], meta["selected_epoch"]), (1, EPOCHS, 1))
+        self.assertEqual(self.epochs_done("killed"), 1, "--finish-now trains nothing")
+        missing = subprocess.run(self.command("never-started") + ["--finish-now"], capture_output=True, text=True,
+                                 timeout=600)
+        self.assertEqual(missing.returncode, 1)
+        self.assertIn("no checkpoint to finish from", missing.stderr)
         resumed = self.run_to_end("killed")
         self.assertIn("resuming", resumed)
         self.assertIn(f"after epoch 1 of {EPOCHS}", resumed)
