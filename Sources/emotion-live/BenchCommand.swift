@@ -159,6 +159,7 @@ extension Bench {
                     "mtcnn_pnet_ms": ms(t.pnetSeconds, t.searches), "mtcnn_rnet_ms": ms(t.rnetSeconds, t.searches),
                     "mtcnn_onet_ms": ms(t.onetSeconds, t.searches), "mtcnn_follows": t.follows,
                     "mtcnn_follow_ms": ms(t.followSeconds, t.follows),
+                    "mtcnn_refinds": t.refinds, "mtcnn_refind_ms": ms(t.refindSeconds, t.refinds),
                  ] } ?? [:]) { $1 } as [String: Any]))
             default:
                 let scale = detectScale == detectScale.rounded() ? String(Int(detectScale)) : "\(detectScale)"
@@ -172,7 +173,8 @@ extension Bench {
                     let f = { (value: Double) in NumberFormat.fixed(value, 1) }
                     try output.writeLine("  mtcnn per whole search (\(t.searches), last round): picture + pyramid \(f(ms(t.pyramidSeconds, t.searches))) ms, "
                          + "P-Net \(f(ms(t.pnetSeconds, t.searches))) ms, R-Net \(f(ms(t.rnetSeconds, t.searches))) ms, "
-                         + "O-Net \(f(ms(t.onetSeconds, t.searches))) ms; per search around known faces (\(t.follows)): \(f(ms(t.followSeconds, t.follows))) ms")
+                         + "O-Net \(f(ms(t.onetSeconds, t.searches))) ms; per search around known faces (\(t.follows)): \(f(ms(t.followSeconds, t.follows))) ms; "
+                         + "per lost face searched again (\(t.refinds)): \(f(ms(t.refindSeconds, t.refinds))) ms")
                 }
             }
         }

@@ -89,6 +89,7 @@ final class DetectorTests: XCTestCase {
         // Every 4th of 12 frames (the pipeline may detect one frame ahead of the last: a 4th).
         XCTAssertTrue((3...4).contains(report["mtcnn_whole_searches"] as? Int ?? 0), "\(report)")
         XCTAssertEqual(report["mtcnn_follows"] as? Int, 9)
+        XCTAssertNotNil(report["mtcnn_refinds"] as? Int, "\(report)")
         for key in ["mtcnn_pyramid_ms", "mtcnn_pnet_ms", "mtcnn_rnet_ms", "mtcnn_onet_ms", "mtcnn_follow_ms"] {
             XCTAssertGreaterThan(report[key] as? Double ?? 0, 0, key)
         }

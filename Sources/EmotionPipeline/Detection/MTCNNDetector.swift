@@ -30,6 +30,9 @@ public struct MTCNNTiming: Equatable, Sendable {
     /// Searches around known faces (O-Net alone) and their time.
     public var follows = 0
     public var followSeconds = 0.0
+    /// Faces lost by following and searched for again in a window (`refind`), and their time.
+    public var refinds = 0
+    public var refindSeconds = 0.0
 
     public init() {}
 }
@@ -60,7 +63,7 @@ public final class MTCNNDetector {
     private let rnet: InferenceSession
     private let onet: InferenceSession
     /// P-Net's plans per picture size, all on one arena (P-Net runs one strip at a time).
-    private var pyramids: [ImageSize: MTCNNPyramid] = [:]
+    private var pyramids: [PyramidKey: MTCNNPyramid] = [:]
     private var arena: SessionArena?
     /// A level's input and map, the largest level's size: levels run one after the other.
     private var levelInput: [Float] = []
@@ -74,8 +77,10 @@ public final class MTCNNDetector {
     }()
     private var crops: [Float] = []
     private var outputs: [Float] = []
+    /// The window a lost face is searched for in (`refind`).
+    var window: [Float] = []
     /// Time per stage so far.
-    public private(set) var timing = MTCNNTiming()
+    public internal(set) var timing = MTCNNTiming()
 
     /// Picture sizes planned at most: a directory of pictures of many sizes must not grow the
     /// cache.
@@ -154,7 +159,7 @@ public final class MTCNNDetector {
     }
 
     /// The frame's bytes as the networks' input (`NormalizedFrame`).
-    private func frame(_ pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, channels: Int) -> NormalizedFrame {
+    func frame(_ pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, channels: Int) -> NormalizedFrame {
         precondition((channels == 1 || channels >= 3) && pixels.count >= width * height * channels,
                      "\(pixels.count) bytes are not a \(width)x\(height) picture of \(channels) channels")
         return NormalizedFrame(bytes: pixels.baseAddress!, width: width, height: height, channels: channels, table: byteValues)
@@ -163,8 +168,8 @@ public final class MTCNNDetector {
     /// The pyramid's scales. The reference counts its levels from the picture's smaller side;
     /// for another smallest face the count is that of a picture scaled by 20 / minFace, so the
     /// smallest level stays at about 12-17 pixels either way.
-    func scales(width: Int, height: Int) -> [Double] {
-        let first = 12 / Double(options.minFace)
+    func scales(width: Int, height: Int, minFace: Int? = nil) -> [Double] {
+        let first = 12 / Double(minFace ?? options.minFace)
         let side = Double(min(width, height)) * first / 0.6
         let count = Int((-(log(side / 12) / log(options.scaleFactor) + 1)).rounded(.toNearestOrEven))
         return (0..<max(count, 0)).map { first * pow(options.scaleFactor, Double($0)) }.filter {
@@ -174,11 +179,16 @@ public final class MTCNNDetector {
 
     /// P-Net planned for a `width` x `height` picture. The arena grows to the largest plan a
     /// detector has needed; plans on a smaller one are dropped when it does.
-    private func pyramid(width: Int, height: Int) throws -> MTCNNPyramid {
-        let size = ImageSize(height: height, width: width)
-        if let pyramid = pyramids[size] { return pyramid }
+    private struct PyramidKey: Hashable {
+        let size: ImageSize
+        let minFace: Int
+    }
+
+    private func pyramid(width: Int, height: Int, minFace: Int) throws -> MTCNNPyramid {
+        let key = PyramidKey(size: ImageSize(height: height, width: width), minFace: minFace)
+        if let pyramid = pyramids[key] { return pyramid }
         if pyramids.count >= Self.maxPyramids { pyramids.removeAll() }
-        let pyramid = try MTCNNPyramid(pnet: pnetPath, width: width, height: height, scales: scales(width: width, height: height),
+        let pyramid = try MTCNNPyramid(pnet: pnetPath, width: width, height: height, scales: scales(width: width, height: height, minFace: minFace),
                                        stripRows: Self.stripRows) { floats in
             if let arena, arena.floats >= floats { return arena }
             pyramids.removeAll()
@@ -186,7 +196,7 @@ public final class MTCNNDetector {
             arena = grown
             return grown
         }
-        pyramids[size] = pyramid
+        pyramids[key] = pyramid
         if levelInput.count < pyramid.inputFloats { levelInput = [Float](repeating: 0, count: pyramid.inputFloats) }
         if levelMap.count < pyramid.mapFloats { levelMap = [Float](repeating: 0, count: pyramid.mapFloats) }
         return pyramid
@@ -195,10 +205,10 @@ public final class MTCNNDetector {
     /// P-Net over the pyramid: per level, cells above the threshold become boxes (regressed
     /// before suppression, as the reference does), suppressed at 0.5; then all levels together
     /// at 0.7, and squared.
-    private func proposals(_ picture: NormalizedFrame) throws -> [MTCNNBox] {
+    func proposals<Picture: MTCNNPixels>(_ picture: Picture, minFace: Int? = nil) throws -> [MTCNNBox] {
         var all: [MTCNNBox] = []
         let threshold = options.thresholds[0]
-        for level in try pyramid(width: picture.width, height: picture.height).levels {
+        for level in try pyramid(width: picture.width, height: picture.height, minFace: minFace ?? options.minFace).levels {
             let scale = level.scale
             let resizeStart = PlaybackClock.now()
             levelInput.withUnsafeMutableBufferPointer { level.resize.apply(picture, into: $0.baseAddress!) }
@@ -229,7 +239,7 @@ public final class MTCNNDetector {
     }
 
     /// Runs `session` on `size` x `size` crops of `boxes`; the output rows, `stride` floats each.
-    private func run(_ session: InferenceSession, on boxes: [MTCNNBox], size: Int, picture: NormalizedFrame) {
+    private func run<Picture: MTCNNPixels>(_ session: InferenceSession, on boxes: [MTCNNBox], size: Int, picture: Picture) {
         let sample = size * size * 3, stride = session.model.outputCount
         if crops.count < boxes.count * sample { crops = [Float](repeating: 0, count: boxes.count * sample) }
         if outputs.count < boxes.count * stride { outputs = [Float](repeating: 0, count: boxes.count * stride) }
@@ -246,7 +256,7 @@ public final class MTCNNDetector {
     }
 
     /// R-Net: rescored and regressed, above its threshold, suppressed at 0.7 and squared.
-    private func refine(_ boxes: [MTCNNBox], _ picture: NormalizedFrame) -> [MTCNNBox] {
+    func refine<Picture: MTCNNPixels>(_ boxes: [MTCNNBox], _ picture: Picture) -> [MTCNNBox] {
         run(rnet, on: boxes, size: 24, picture: picture)
         var kept: [MTCNNBox] = []
         for (index, box) in boxes.enumerated() {
@@ -260,7 +270,7 @@ public final class MTCNNDetector {
 
     /// O-Net: landmarks from the box it was given, then rescored and regressed, above its
     /// threshold, and suppressed at 0.7 of the smaller box.
-    private func output(_ boxes: [MTCNNBox], _ picture: NormalizedFrame) -> [MTCNNBox] {
+    func output<Picture: MTCNNPixels>(_ boxes: [MTCNNBox], _ picture: Picture) -> [MTCNNBox] {
         run(onet, on: boxes, size: 48, picture: picture)
         var kept: [MTCNNBox] = []
         for (index, box) in boxes.enumerated() {
@@ -277,7 +287,7 @@ public final class MTCNNDetector {
 
     /// The reference's output: the box clamped to the picture, then x, y, w, h each rounded
     /// half to even; landmarks rounded likewise but not clamped (here kept in floats).
-    private func face(from box: MTCNNBox, width: Int, height: Int) -> MTCNNFace {
+    func face(from box: MTCNNBox, width: Int, height: Int) -> MTCNNFace {
         let x1 = min(max(box.x1, 0), Double(width - 1)), x2 = min(max(box.x2, 0), Double(width - 1))
         let y1 = min(max(box.y1, 0), Double(height - 1)), y2 = min(max(box.y2, 0), Double(height - 1))
         let r = { (v: Double) in Int(v.rounded(.toNearestOrEven)) }

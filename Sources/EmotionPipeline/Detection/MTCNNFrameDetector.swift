@@ -1,7 +1,8 @@
 /// MTCNN frame after frame: the whole three-stage search every `detectEvery` frames, and on the
 /// frames between, O-Net alone on a window around each face of the previous frame (one small
 /// network pass per face instead of a pyramid of P-Net passes), as `FrameDetector` follows
-/// faces with Haar. A face that appears between two whole searches is found at the next.
+/// faces with Haar; a face O-Net loses is searched for again at once in a window around it
+/// (`MTCNNDetector.refind`). A face that appears between two whole searches is found at the next.
 /// Boxes are reported in Haar's framing (`haarFraming`, clamped to the frame as Haar's boxes
 /// are), landmarks as MTCNN finds them.
 ///
@@ -14,6 +15,8 @@ public final class MTCNNFrameDetector: FaceFinder {
     public let maxSide: Int
     private var frame = 0
     private var known: [FaceBox] = []
+    /// Faces lost since the last whole search, looked for again on each frame until it.
+    private var missing: [FaceBox] = []
 
     public init(detector: MTCNNDetector, detectEvery: Int = 1, maxSide: Int = 1920) {
         self.detector = detector
@@ -26,6 +29,7 @@ public final class MTCNNFrameDetector: FaceFinder {
     public func reset() {
         frame = 0
         known = []
+        missing = []
     }
 
     public func faces(in picture: Image) throws -> [DetectedFace] {
@@ -39,8 +43,27 @@ public final class MTCNNFrameDetector: FaceFinder {
         let whole = frame % detectEvery == 0
         let scaledKnown = known.map { scale($0, by: 1 / shrink) }
         let found = try pixels.withUnsafeBufferPointer { buffer -> [MTCNNFace] in
-            whole ? try detector.detect(pixels: buffer, width: searched.width, height: searched.height, channels: searched.channels)
-                : detector.follow(scaledKnown, pixels: buffer, width: searched.width, height: searched.height, channels: searched.channels)
+            let (width, height, channels) = (searched.width, searched.height, searched.channels)
+            if whole {
+                missing = []
+                return try detector.detect(pixels: buffer, width: width, height: height, channels: channels)
+            }
+            var followed = detector.follow(scaledKnown, pixels: buffer, width: width, height: height, channels: channels)
+            // A face following lost is searched for again in a window around it (`refind`), on
+            // every frame until the next whole search.
+            let lost = scaledKnown.filter { box in !followed.contains { $0.box.intersectionOverUnion(box) >= 0.3 } }
+            var stillMissing: [FaceBox] = []
+            for box in lost + missing.map({ scale($0, by: 1 / shrink) }) {
+                if followed.contains(where: { $0.box.intersectionOverUnion(box) >= 0.3 }) { continue }
+                if let face = detector.refind(box, pixels: buffer, width: width, height: height, channels: channels),
+                   !followed.contains(where: { $0.box.intersectionOverUnion(face.box) >= 0.3 }) {
+                    followed.append(face)
+                } else {
+                    stillMissing.append(scale(box, by: shrink))
+                }
+            }
+            missing = stillMissing
+            return followed
         }
         let boxes = found.map { scale($0.box, by: shrink) }
         known = boxes

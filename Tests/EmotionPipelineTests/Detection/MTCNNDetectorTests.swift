@@ -112,6 +112,52 @@ final class MTCNNDetectorTests: XCTestCase {
         }
     }
 
+    /// A lost face is found again in the window around its last box: from a box shifted and
+    /// scaled as a moving face's would be, the face the whole search finds (IoU >= 0.8;
+    /// landmarks: median within 3 px, each within 12% of the face's height, since O-Net places
+    /// them from the box it is given, which the window's candidates frame a little
+    /// differently); a box where no face is gives nothing.
+    func testALostFaceIsFoundAgainAroundItsLastBox() throws {
+        let detector = try makeDetector()
+        var errors: [Double] = []
+        for name in ["one_face_frontal.jpg", "two_people.jpg", "many_faces.jpg"] {
+            let image = try Image.read(path: try Fixtures.shared("media/images/\(name)"))
+            let pixels = image.bytes
+            try pixels.withUnsafeBufferPointer { buffer in
+                let faces = try detector.detect(pixels: buffer, width: image.width, height: image.height, channels: image.channels)
+                XCTAssertFalse(faces.isEmpty, name)
+                for face in faces {
+                    let b = face.box
+                    let moved = FaceBox(x: b.x + b.width / 8, y: b.y - b.height / 10, width: b.width * 9 / 10, height: b.height * 9 / 10)
+                    let again = try XCTUnwrap(detector.refind(moved, pixels: buffer, width: image.width, height: image.height,
+                                                              channels: image.channels), "\(name): \(b) not found again")
+                    XCTAssertGreaterThanOrEqual(again.box.intersectionOverUnion(b), 0.8, "\(name): \(again.box) for \(b)")
+                    for (point, expected) in zip(again.landmarks, face.landmarks) {
+                        let error = max(abs(point.x - expected.x), abs(point.y - expected.y))
+                        errors.append(error)
+                        XCTAssertLessThanOrEqual(error, 0.12 * Double(b.height), "\(name): face \(b), \(point) for \(expected)")
+                    }
+                }
+            }
+        }
+        // Where the window maps back to the frame is checked by the typical point; one turned
+        // face's eye moves by 10 px with its framing.
+        XCTAssertLessThanOrEqual(errors.sorted()[errors.count / 2], 3, "median landmark error, px")
+        let empty = try Image.read(path: try Fixtures.shared("media/images/no_faces.jpg"))
+        let pixels = empty.bytes
+        let nothing = pixels.withUnsafeBufferPointer {
+            detector.refind(FaceBox(x: empty.width / 3, y: empty.height / 3, width: 80, height: 80), pixels: $0,
+                            width: empty.width, height: empty.height, channels: empty.channels)
+        }
+        XCTAssertNil(nothing, "no face where there is none")
+        XCTAssertEqual(detector.timing.refinds, faceCount(in: ["one_face_frontal.jpg", "two_people.jpg", "many_faces.jpg"]) + 1)
+    }
+
+    private func faceCount(in names: [String]) -> Int {
+        guard let images = Self.reference["images"] as? [String: [String: Any]] else { return -1 }
+        return names.map { (images[$0]?["faces"] as? [Any])?.count ?? 0 }.reduce(0, +)
+    }
+
     /// The reference's suppression is not greedy: a box overlapped by one that was itself
     /// suppressed still goes.
     func testSuppressionDropsBoxesOverlappedByAnySuppressedBox() {
