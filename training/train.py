@@ -63,7 +63,7 @@ def parse_args(argv=None):
     p.add_argument("--finish-now", action="store_true",
                    help="export the best epoch so far of an unfinished run (chosen on PublicTest) without "
                         "training further; the run stays resumable")
-    p.add_argument("--epochs", type=int, default=36)
+    p.add_argument("--epochs", type=int, default=150)
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=0.05, help="peak learning rate (SGD, Nesterov momentum)")
     p.add_argument("--momentum", type=float, default=0.9)
