@@ -32,8 +32,7 @@ public struct EngineBenchmark {
         let inputs = shares.map { share in (0..<(share * sampleSize)).map { _ in Float(generator.next() % 256) / 255 } }
         var outputs = shares.map { [Float](repeating: 0, count: $0 * model.outputCount) }
 
-        func once() -> Double {
-            let start = DispatchTime.now().uptimeNanoseconds
+        let (median, runs) = EngineBenchmark.medianRun(seconds: seconds) {
             if workers == 1 {
                 runShare(0, sessions: sessions, inputs: inputs, outputs: &outputs[0], share: shares[0])
             } else {
@@ -44,18 +43,26 @@ public struct EngineBenchmark {
                     }
                 }
             }
+        }
+        return Result(msPerFace: median * 1000 / Double(batch),
+                      gflops: Double(model.flops) * Double(batch) / median / 1e9, runs: runs)
+    }
+
+    /// Runs `body` for a second of warm-up, then for `seconds` and at least five times: the
+    /// median run's seconds, and how many runs it is the median of.
+    public static func medianRun(seconds: Double, _ body: () throws -> Void) rethrows -> (median: Double, runs: Int) {
+        func once() throws -> Double {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
-
         let warmUpEnd = DispatchTime.now().uptimeNanoseconds + 1_000_000_000
-        repeat { _ = once() } while DispatchTime.now().uptimeNanoseconds < warmUpEnd
+        repeat { _ = try once() } while DispatchTime.now().uptimeNanoseconds < warmUpEnd
         var times: [Double] = []
         let end = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
-        repeat { times.append(once()) } while DispatchTime.now().uptimeNanoseconds < end || times.count < 5
+        repeat { times.append(try once()) } while DispatchTime.now().uptimeNanoseconds < end || times.count < 5
         times.sort()
-        let median = times[times.count / 2]
-        return Result(msPerFace: median * 1000 / Double(batch),
-                      gflops: Double(model.flops) * Double(batch) / median / 1e9, runs: times.count)
+        return (times[times.count / 2], times.count)
     }
 
     /// Milliseconds per run (of `batch` faces) in each layer, over about `seconds` of runs.

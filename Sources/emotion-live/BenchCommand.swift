@@ -11,7 +11,11 @@ struct Bench: ParsableCommand {
         discussion: """
         Warms up, then times repeated runs on seeded random input and reports the median. \
         With --threads N, the batch is split across N threads, each with its own session. \
-        Times on a shared machine drift: compare models as ratios measured in one run.
+        Times on a shared machine drift: compare models as ratios measured in one run. \
+        Then times a face's whole classification as the pipeline pays it: with the model's \
+        flip averaging, two passes and the averaging (one thread). JSON keys: model, threads, \
+        batch, ms_per_face (one pass), gflops, mflop_per_face, runs, flip_average, \
+        passes_per_face, ms_per_classified_face, and with --layers, layers.
 
         With --video CLIP: runs OpenCV decode + full-frame Haar (scale 1.3, 5 neighbours) alone \
         and the headless pipeline (default settings, or --detect-every/--detect-scale), \
@@ -75,10 +79,15 @@ struct Bench: ParsableCommand {
     func run() throws {
         if let video { return try runVideo(video) }
         try reportingFailures {
-            let (network, _) = try modelOptions.load()
+            let (network, metadata) = try modelOptions.load()
             let output = StandardOutput()
             let result = EngineBenchmark(model: network, threads: threads, batch: batch).measure(seconds: seconds)
             let path = try modelOptions.resolvedModelPath()
+            // A face's whole cost in the classifier (one thread): with flip averaging, two passes.
+            // Not for a model the classifier cannot take (not an H x W x 1 or 3 image to labels).
+            let classifier = try? EmotionClassifier(model: network, metadata: metadata, path: path, maxBatch: batch)
+            let classified = try classifier.map { try ClassifierBenchmark(classifier: $0, faces: batch).measure(seconds: seconds) }
+            let passes = metadata.flipAverage ? 2 : 1
             let profile = layers ? EngineBenchmark(model: network, threads: 1, batch: batch).profile(seconds: seconds) : []
             let total = profile.reduce(0) { $0 + $1.milliseconds }
             switch format {
@@ -87,7 +96,9 @@ struct Bench: ParsableCommand {
                     "model": path, "threads": threads, "batch": batch,
                     "ms_per_face": result.msPerFace, "gflops": result.gflops,
                     "mflop_per_face": Double(network.flops) / 1e6, "runs": result.runs,
+                    "flip_average": metadata.flipAverage, "passes_per_face": passes,
                 ]
+                if let classified { object["ms_per_classified_face"] = classified }
                 if layers {
                     object["layers"] = profile.map { ["name": $0.name, "class": $0.className, "ms_per_face": $0.milliseconds / Double(batch)] }
                 }
@@ -96,6 +107,10 @@ struct Bench: ParsableCommand {
                 try output.writeLine("\(path): \(NumberFormat.fixed(result.msPerFace, 4)) ms per face, \(NumberFormat.fixed(result.gflops, 1)) GFLOP/s "
                      + "(\(NumberFormat.fixed(Double(network.flops) / 1e6, 1)) MFLOP per face; threads \(threads), batch \(batch), "
                      + "median of \(result.runs) runs)")
+                if let classified {
+                    try output.writeLine("  classified, \(passes == 2 ? "with flip averaging (2 passes)" : "one pass"), one thread: "
+                         + "\(NumberFormat.fixed(classified, 4)) ms per face")
+                }
                 let nameWidth = profile.map { $0.name.count }.max() ?? 0
                 let classWidth = profile.map { $0.className.count }.max() ?? 0
                 for row in profile {

@@ -4,8 +4,9 @@ import KerasKernels
 /// * W[ky, kx, i, o] + bias[o])` with groups `g`, NHWC, TensorFlow's valid/same padding.
 ///
 /// Computed as an implicit GEMM (rows of A read straight from the input, padded first when a
-/// window reaches outside it); a 1x1, stride-1 convolution is a plain GEMM on the input.
-/// Weights are packed at load (one `PackedMatrix` per group).
+/// window reaches outside it); a 1x1, stride-1 convolution is a plain GEMM on the input; a 3x3,
+/// stride-1 one with enough channels by Winograd's F(2x2, 3x3) (`WinogradWeights.applies`).
+/// Weights are packed at load (one `PackedMatrix` per group, or the Winograd transform).
 final class Conv2DLayer: FusableLayer {
     let outputShape: [Int]
     let geometry: WindowGeometry
@@ -13,11 +14,14 @@ final class Conv2DLayer: FusableLayer {
     let groupInputs: Int
     let groupOutputs: Int
     private(set) var packed: [PackedMatrix]
+    /// The kernel in the Winograd domain, when F(2x2, 3x3) applies; `packed` is then empty.
+    private(set) var winograd: WinogradWeights?
     var activation: Activation
     var postAffine: (scale: [Float], shift: [Float])? {
         didSet {
             guard let postAffine else { return }
-            for group in 0..<groups {
+            winograd?.setPostAffine(scale: postAffine.scale, shift: postAffine.shift)
+            for group in 0..<packed.count {
                 let range = (group * groupOutputs)..<((group + 1) * groupOutputs)
                 packed[group].setPostAffine(scale: Array(postAffine.scale[range]), shift: Array(postAffine.shift[range]))
             }
@@ -65,6 +69,14 @@ final class Conv2DLayer: FusableLayer {
         let groupOutputs = self.groupOutputs
         // Tap pairs need one kernel row's taps contiguous: all channels, no dilation across.
         let rowTaps = !Conv2DLayer.isPointwise(geometry) && groups == 1 && dilation.1 == 1 ? kernel.1 * groupInputs : nil
+        if WinogradWeights.applies(to: geometry, groups: groups, filters: filters) {
+            let inputs = groupInputs
+            winograd = WinogradWeights(inputChannels: inputs, filters: filters, bias: bias) { ky, kx, i, o in
+                kernelValues[((ky * 3 + kx) * inputs + i) * filters + o]
+            }
+            packed = []
+            return
+        }
         packed = (0..<groups).map { group in
             let groupBias = bias.map { Array($0[(group * groupOutputs)..<((group + 1) * groupOutputs)]) }
             // Keras kernel (kh, kw, in, out) flattened: row = (ky * kw + kx) * in + i, column o.
@@ -75,13 +87,14 @@ final class Conv2DLayer: FusableLayer {
     }
 
     func foldAffine(scale: [Float], shift: [Float]) {
-        for group in 0..<groups {
+        winograd?.scaleColumns(scale: scale, shift: shift)
+        for group in 0..<packed.count {
             let range = (group * groupOutputs)..<((group + 1) * groupOutputs)
             packed[group].scaleColumns(scale: Array(scale[range]), shift: Array(shift[range]))
         }
     }
 
-    func scratchCount(batch: Int) -> Int { batch * (geometry.paddedCount ?? 0) }
+    func scratchCount(batch: Int) -> Int { batch * (geometry.paddedCount ?? 0) + (winograd?.scratchCount(geometry: geometry.padded, batch: batch) ?? 0) }
 
     func forward(_ inputs: [UnsafePointer<Float>], output: UnsafeMutablePointer<Float>, batch: Int,
                  scratch: UnsafeMutablePointer<Float>) {
@@ -90,7 +103,10 @@ final class Conv2DLayer: FusableLayer {
         let rows = batch * geometry.outputPixels
         let channels = outputChannels
         let epilogue = gemmEpilogue
-        if isPointwise {
+        if let winograd {
+            winogradConvolution(input, geometry: padded, batch: batch, weights: winograd, output: output, ldc: channels,
+                                epilogue: epilogue, scratch: scratch + batch * (geometry.paddedCount ?? 0))
+        } else if isPointwise {
             for group in 0..<groups {
                 gemm(m: rows, a: input + group * groupInputs, lda: geometry.channels, b: packed[group],
                      c: output + group * groupOutputs, ldc: channels, epilogue: epilogue)
