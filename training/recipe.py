@@ -101,3 +101,25 @@ def one_cycle(step: int, total: int, peak: float, warmup: float) -> float:
         return lo + (peak - lo) * step / n_warm
     t = min(1.0, (step - n_warm) / max(1, total - n_warm))
     return end + 0.5 * (peak - end) * (1 + math.cos(math.pi * t))
+
+
+def refresh_batch_norm(net: nn.Module, images, device, bf16: bool, batch: int = 512) -> None:
+    """Batch-norm statistics recomputed as the plain average over `images` (uint8, N x 48 x 48,
+    un-augmented), with dropout off. Averaged weights (SWA) need statistics of their own: the
+    running ones of the epochs they average belong to other weights."""
+    norms = [m for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    momenta = [m.momentum for m in norms]
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None  # a cumulative average over the batches
+    net.train()
+    for m in net.modules():
+        if isinstance(m, nn.Dropout):
+            m.eval()
+    with torch.no_grad(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+        for i in range(0, len(images), batch):
+            x = torch.from_numpy(images[i:i + batch]).float().div_(255).unsqueeze(1)
+            net(x.to(device).contiguous(memory_format=torch.channels_last))
+    for m, momentum in zip(norms, momenta):
+        m.momentum = momentum
+    net.eval()

@@ -45,6 +45,10 @@ from fer_data import LABELS  # noqa: E402
 #: Arguments that define a run: a resumed run must have been started with the same values.
 RUN_DEFINING = ("epochs", "batch_size", "lr", "momentum", "weight_decay", "warmup", "label_smoothing",
                 "widths", "dense", "dropout", "seed", "limit", "precision", "erase_prob")
+#: Settings of the weight-averaging epochs after the one-cycle ones: free to set or change until
+#: the first of them is trained, so a finished run can be extended. Their number stays free: an
+#: average can always take more epochs.
+SWA_DEFINING = ("swa_lr",)
 
 
 def parse_args(argv=None):
@@ -64,6 +68,11 @@ def parse_args(argv=None):
                    help="export the best epoch so far of an unfinished run (chosen on PublicTest) without "
                         "training further; the run stays resumable")
     p.add_argument("--epochs", type=int, default=150)
+    p.add_argument("--swa-epochs", type=int, default=0,
+                   help="after the one-cycle epochs, this many more at the constant --swa-lr, the weights "
+                        "averaged at each one's end (stochastic weight averaging); from then on the average, "
+                        "its batch-norm statistics recomputed, is what is scored, chosen and exported")
+    p.add_argument("--swa-lr", type=float, default=0.01)
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=0.05, help="peak learning rate (SGD, Nesterov momentum)")
     p.add_argument("--momentum", type=float, default=0.9)
@@ -119,6 +128,19 @@ class Trainer:
         self.augment = recipe.Augment(erase_prob=args.erase_prob)
         self.steps_per_epoch = math.ceil(len(self.y) / args.batch_size)
         self.total_steps = self.steps_per_epoch * args.epochs
+        self.swa = None  # the running average of the weights, from the first SWA epoch on
+
+    def lr_at(self, step_index: int) -> float:
+        if step_index >= self.total_steps:
+            return self.args.swa_lr
+        return recipe.one_cycle(step_index, self.total_steps, self.args.lr, self.args.warmup)
+
+    def average(self):
+        """Adds the current weights to the average and refreshes its batch-norm statistics."""
+        if self.swa is None:
+            self.swa = torch.optim.swa_utils.AveragedModel(self.net)
+        self.swa.update_parameters(self.net)
+        recipe.refresh_batch_norm(self.swa.module, self.x, self.device, self.precision == "bf16")
 
     def batches(self, epoch: int):
         g = torch.Generator().manual_seed(self.args.seed * 100_003 + epoch)
@@ -129,7 +151,7 @@ class Trainer:
             yield self.augment(x, g), torch.from_numpy(self.y[idx.numpy()]).long()
 
     def step(self, x, y, step_index: int) -> float:
-        lr = recipe.one_cycle(step_index, self.total_steps, self.args.lr, self.args.warmup)
+        lr = self.lr_at(step_index)
         for group in self.opt.param_groups:
             group["lr"] = lr
         x = x.to(self.device).contiguous(memory_format=torch.channels_last)
@@ -147,8 +169,9 @@ class Trainer:
         losses = [self.step(x, y, e * self.steps_per_epoch + i) for i, (x, y) in enumerate(self.batches(e))]
         return float(np.mean(losses))
 
-    def probabilities(self, x_uint8: np.ndarray, flip: bool = False) -> np.ndarray:
-        self.net.eval()
+    def probabilities(self, x_uint8: np.ndarray, flip: bool = False, net=None) -> np.ndarray:
+        net = net if net is not None else self.net
+        net.eval()
         out = []
         with torch.no_grad():
             for i in range(0, len(x_uint8), 512):
@@ -156,15 +179,19 @@ class Trainer:
                 if flip:
                     x = x.flip(-1)
                 x = x.to(self.device).contiguous(memory_format=torch.channels_last)
-                out.append(torch.softmax(self.net(x).float(), 1).cpu().numpy())
+                out.append(torch.softmax(net(x).float(), 1).cpu().numpy())
         return np.concatenate(out)
 
     def state(self):
-        return {"net": self.net.state_dict(), "opt": self.opt.state_dict()}
+        return {"net": self.net.state_dict(), "opt": self.opt.state_dict(),
+                "swa": self.swa.state_dict() if self.swa is not None else None}
 
     def load(self, state):
         self.net.load_state_dict(state["net"])
         self.opt.load_state_dict(state["opt"])
+        if state.get("swa") is not None:
+            self.swa = torch.optim.swa_utils.AveragedModel(self.net)
+            self.swa.load_state_dict(state["swa"])
 
 
 def save_atomically(obj, path: str):
@@ -247,6 +274,8 @@ def main(argv=None):
                 os.remove(path)
     os.makedirs(run_dir, exist_ok=True)
     defining = {k: getattr(args, k) for k in RUN_DEFINING}
+    swa_defining = {k: getattr(args, k) for k in SWA_DEFINING}
+    total = args.epochs + args.swa_epochs
     trainer = Trainer(args, x_train, y_train, device, precision)
     done, history, best = 0, [], {"accuracy": -1.0, "epoch": 0}
     if os.path.exists(ckpt_path):
@@ -255,9 +284,13 @@ def main(argv=None):
             changed = sorted(k for k in defining if saved["defining"].get(k) != defining[k])
             sys.exit(f"{ckpt_path}: this run was started with other settings ({', '.join(changed)}); "
                      f"pass --fresh (make train FRESH=1) to start over, or another --run-name")
+        if saved["epoch"] > args.epochs and saved.get("swa_defining") != swa_defining:
+            changed = sorted(k for k in swa_defining if (saved.get("swa_defining") or {}).get(k) != swa_defining[k])
+            sys.exit(f"{ckpt_path}: this run's weight averaging was started with other settings "
+                     f"({', '.join(changed)}); pass --fresh (make train FRESH=1) to start over, or another --run-name")
         trainer.load(saved["trainer"])
         done, history, best = saved["epoch"], saved["history"], saved["best"]
-        print(f"resuming {run_dir} after epoch {done} of {args.epochs} "
+        print(f"resuming {run_dir} after epoch {done} of {total} "
               f"(best {select_name} {best['accuracy']:.4f} at epoch {best['epoch']})", flush=True)
     elif args.finish_now:
         sys.exit(f"{ckpt_path}: no checkpoint to finish from")
@@ -267,31 +300,41 @@ def main(argv=None):
         print(f"run folder: {run_dir}", flush=True)
 
     # A run that cannot finish in the time there is still lands its best epoch so far.
-    for e in range(done, done if args.finish_now else args.epochs):
+    for e in range(done, done if args.finish_now else total):
         t0 = time.time()
         loss = trainer.epoch(e)
         train_seconds = time.time() - t0
-        acc = float((trainer.probabilities(select.x).argmax(1) == select.y).mean())
+        scored = trainer.net
+        if e >= args.epochs:
+            trainer.average()
+            scored = trainer.swa.module
+        acc = float((trainer.probabilities(select.x, net=scored).argmax(1) == select.y).mean())
         seconds = time.time() - t0
         history.append({"epoch": e + 1, "loss": round(loss, 5), "select_accuracy": round(acc, 5),
                         "images_per_second": round(len(y_train) / train_seconds, 1), "seconds": round(seconds, 1),
-                        "lr_end": recipe.one_cycle((e + 1) * trainer.steps_per_epoch - 1, trainer.total_steps,
-                                                   args.lr, args.warmup)})
+                        "lr_end": trainer.lr_at((e + 1) * trainer.steps_per_epoch - 1),
+                        "averaged": int(trainer.swa.n_averaged) if e >= args.epochs else 0})
         mark = ""
         if acc > best["accuracy"]:
             best = {"accuracy": acc, "epoch": e + 1}
-            save_atomically(trainer.net.state_dict(), best_path)
+            save_atomically(scored.state_dict(), best_path)
             mark = "  <- best"
         save_atomically({"trainer": trainer.state(), "epoch": e + 1, "history": history, "best": best,
-                         "defining": defining, "precision": precision}, ckpt_path)
+                         "defining": defining, "swa_defining": swa_defining, "precision": precision}, ckpt_path)
+        # A log begun by an older version keeps its columns.
+        header = None
+        if os.path.exists(log_path) and os.path.getsize(log_path) > 0:
+            with open(log_path, newline="") as f:
+                header = next(csv.reader(f), None)
         with open(log_path, "a", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=list(history[-1]))
-            if e == 0:
+            w = csv.DictWriter(f, fieldnames=header or list(history[-1]), extrasaction="ignore")
+            if header is None:
                 w.writeheader()
             w.writerow(history[-1])
         recent = [h["seconds"] for h in history[-5:]]
-        eta = (args.epochs - e - 1) * float(np.mean(recent))
-        print(f"epoch {e + 1}/{args.epochs}: loss {loss:.4f}  {select_name} {acc:.4f}  "
+        eta = (total - e - 1) * float(np.mean(recent))
+        swa = f" (average of {int(trainer.swa.n_averaged)})" if e >= args.epochs else ""
+        print(f"epoch {e + 1}/{total}: loss {loss:.4f}  {select_name}{swa} {acc:.4f}  "
               f"{len(y_train) / train_seconds:.0f} img/s  {seconds:.0f}s  ETA {eta / 60:.0f} min{mark}", flush=True)
 
     trainer.net.load_state_dict(torch.load(best_path, map_location=device, weights_only=True))
@@ -354,8 +397,12 @@ def finish(args, trainer, best, history, select_name, test_sets, precision, flop
         "mflops": round(flops / 1e6, 1),
         "parameters": int(params),
         "selected_epoch": best["epoch"],
+        # With weight averaging, the chosen model may be the average of this many epochs' weights.
+        "selected_average_of": next((h.get("averaged", 0) for h in history if h["epoch"] == best["epoch"]), 0),
         "selected_on": select_name,
         "epochs": args.epochs,
+        "swa_epochs": args.swa_epochs,
+        "swa_lr": args.swa_lr,
         "epochs_done": len(history),
         "training_minutes": round(minutes, 1),
         "precision": precision,

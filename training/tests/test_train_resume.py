@@ -113,6 +113,32 @@ class ResumeTests(unittest.TestCase):
         for name, tensor in b["trainer"]["net"].items():
             self.assertTrue(torch.equal(a["trainer"]["net"][name], tensor), f"{name} differs after resuming")
 
+    def test_weight_averaging_extends_a_finished_run(self):
+        self.run_to_end("averaged")
+        ckpt = os.path.join(self.tmp.name, "averaged", "checkpoint.pt")
+        one = self.run_to_end("averaged", ["--swa-epochs", "1"])
+        self.assertIn(f"after epoch {EPOCHS} of {EPOCHS + 1}", one)
+        self.assertIn("(average of 1)", one)
+        first = torch.load(ckpt, weights_only=False)
+        two = self.run_to_end("averaged", ["--swa-epochs", "2"])
+        self.assertIn("(average of 2)", two)
+        second = torch.load(ckpt, weights_only=False)
+        self.assertEqual((second["epoch"], int(second["trainer"]["swa"]["n_averaged"])), (EPOCHS + 2, 2))
+        # The average's parameters are the mean of the two epochs' weights (its batch-norm
+        # statistics are recomputed, not averaged).
+        for name, tensor in second["trainer"]["net"].items():
+            if name.endswith(("weight", "bias")):
+                mean = (first["trainer"]["net"][name] + tensor) / 2
+                self.assertTrue(torch.allclose(second["trainer"]["swa"]["module." + name], mean, atol=1e-6), name)
+        with open(os.path.join(self.tmp.name, "averaged", "model.meta.json")) as f:
+            meta = json.load(f)
+        self.assertEqual((meta["epochs"], meta["swa_epochs"], meta["epochs_done"]), (EPOCHS, 2, EPOCHS + 2))
+        # Once averaging has begun, its learning rate is part of the run.
+        changed = subprocess.run(self.command("averaged") + ["--swa-epochs", "3", "--swa-lr", "0.02"],
+                                 capture_output=True, text=True, timeout=600)
+        self.assertEqual(changed.returncode, 1)
+        self.assertIn("weight averaging was started with other settings (swa_lr)", changed.stderr)
+
     def test_changed_settings_refuse_to_resume(self):
         self.kill_during_second_epoch("changed")
         done = subprocess.run(self.command("changed") + ["--lr", "0.01"], capture_output=True, text=True, timeout=600)
