@@ -71,7 +71,7 @@ public struct WinogradWeights {
         postShift = [Float](repeating: 0, count: filters)
         // A chunk's inputs and products (16 x tiles x (in + out) floats) in about 256 KB.
         let perTile = 16 * (inputChannels + filters) * MemoryLayout<Float>.stride
-        chunkTiles = min(1536, max(48, (1 << 18) / perTile / 6 * 6))
+        chunkTiles = min(1536, max(18, (1 << 18) / perTile / 6 * 6))
     }
 
     /// Multiplies filter `o`'s weights by `scale[o]` and sets its bias to `bias * scale + shift`

@@ -19,6 +19,11 @@ struct DetectorFlags: ParsableArguments {
         valueName: "dir"))
     var mtcnnModels: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "MTCNN: how far past the picture's edges large faces it cuts are looked for, as a fraction of its shorter side (0 to 0.5; 0: the picture alone).",
+        valueName: "fraction"))
+    var mtcnnBorder: Double = 0.2
+
     func thresholds() throws -> [Double] {
         let parts = mtcnnThresholds.split(separator: ",").map { Double($0.trimmingWhitespace()) }
         guard parts.count == 3, parts.allSatisfy({ $0.map { $0 > 0 && $0 < 1 } ?? false }) else {
@@ -29,6 +34,7 @@ struct DetectorFlags: ParsableArguments {
 
     func validate() throws {
         _ = try thresholds()
+        guard mtcnnBorder >= 0, mtcnnBorder <= 0.5 else { throw ValidationError("--mtcnn-border must be between 0 and 0.5") }
     }
 
     /// The command's --min-face against MTCNN's 12-pixel window (from the command's `validate`).
@@ -43,6 +49,7 @@ struct DetectorFlags: ParsableArguments {
         var options = options
         options.kind = detector
         options.mtcnn.thresholds = try thresholds()
+        options.mtcnn.border = mtcnnBorder
         options.mtcnnDirectory = mtcnnModels
         return options
     }

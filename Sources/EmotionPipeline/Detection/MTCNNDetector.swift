@@ -9,11 +9,15 @@ public struct MTCNNOptions: Sendable, Equatable {
     public var thresholds: [Double] = [0.6, 0.7, 0.8]
     /// Ratio between pyramid levels.
     public var scaleFactor: Double = 0.709
+    /// How far past the picture's edges large faces are looked for, as a fraction of its shorter
+    /// side (`MTCNNBorder.swift`); 0 searches the picture alone, as the reference does.
+    public var border: Double = 0.2
 
-    public init(minFace: Int = 20, thresholds: [Double] = [0.6, 0.7, 0.8], scaleFactor: Double = 0.709) {
+    public init(minFace: Int = 20, thresholds: [Double] = [0.6, 0.7, 0.8], scaleFactor: Double = 0.709, border: Double = 0.2) {
         self.minFace = minFace
         self.thresholds = thresholds
         self.scaleFactor = scaleFactor
+        self.border = border
     }
 }
 
@@ -126,13 +130,21 @@ public final class MTCNNDetector {
         let picture = frame(pixels, width: width, height: height, channels: channels)
         timing.pyramidSeconds += lap()
         var candidates = try proposals(picture)
+        let border = borderPixels(width: width, height: height)
+        let outside = try edgeProposals(picture, border: border)
         timing.pnetSeconds += lap()
-        guard !candidates.isEmpty else { return [] }
-        candidates = refine(candidates, picture)
-        timing.rnetSeconds += lap()
-        guard !candidates.isEmpty else { return [] }
-        let found = output(candidates, picture)
-        timing.onetSeconds += lap()
+        var found: [MTCNNBox] = []
+        if !candidates.isEmpty {
+            candidates = refine(candidates, picture)
+            timing.rnetSeconds += lap()
+            if !candidates.isEmpty { found = output(candidates, picture) }
+            timing.onetSeconds += lap()
+        }
+        if !outside.isEmpty {
+            found = MTCNNBoxes.suppress(MTCNNBoxes.sorted(found + edgeFaces(outside, picture, border: border)),
+                                        threshold: 0.7, mode: .minimum)
+            timing.onetSeconds += lap()
+        }
         return found.map { face(from: $0, width: width, height: height) }
     }
 
@@ -181,14 +193,14 @@ public final class MTCNNDetector {
     /// detector has needed; plans on a smaller one are dropped when it does.
     private struct PyramidKey: Hashable {
         let size: ImageSize
-        let minFace: Int
+        let scales: [Double]
     }
 
-    private func pyramid(width: Int, height: Int, minFace: Int) throws -> MTCNNPyramid {
-        let key = PyramidKey(size: ImageSize(height: height, width: width), minFace: minFace)
+    private func pyramid(width: Int, height: Int, scales: [Double]) throws -> MTCNNPyramid {
+        let key = PyramidKey(size: ImageSize(height: height, width: width), scales: scales)
         if let pyramid = pyramids[key] { return pyramid }
         if pyramids.count >= Self.maxPyramids { pyramids.removeAll() }
-        let pyramid = try MTCNNPyramid(pnet: pnetPath, width: width, height: height, scales: scales(width: width, height: height, minFace: minFace),
+        let pyramid = try MTCNNPyramid(pnet: pnetPath, width: width, height: height, scales: scales,
                                        stripRows: Self.stripRows) { floats in
             if let arena, arena.floats >= floats { return arena }
             pyramids.removeAll()
@@ -205,10 +217,12 @@ public final class MTCNNDetector {
     /// P-Net over the pyramid: per level, cells above the threshold become boxes (regressed
     /// before suppression, as the reference does), suppressed at 0.5; then all levels together
     /// at 0.7, and squared.
-    func proposals<Picture: MTCNNPixels>(_ picture: Picture, minFace: Int? = nil) throws -> [MTCNNBox] {
+    /// `scales`: the pyramid's, when not the picture's own (`scales(width:height:minFace:)`).
+    func proposals<Picture: MTCNNPixels>(_ picture: Picture, minFace: Int? = nil, scales given: [Double]? = nil) throws -> [MTCNNBox] {
         var all: [MTCNNBox] = []
         let threshold = options.thresholds[0]
-        for level in try pyramid(width: picture.width, height: picture.height, minFace: minFace ?? options.minFace).levels {
+        let levels = given ?? scales(width: picture.width, height: picture.height, minFace: minFace ?? options.minFace)
+        for level in try pyramid(width: picture.width, height: picture.height, scales: levels).levels {
             let scale = level.scale
             let resizeStart = PlaybackClock.now()
             levelInput.withUnsafeMutableBufferPointer { level.resize.apply(picture, into: $0.baseAddress!) }

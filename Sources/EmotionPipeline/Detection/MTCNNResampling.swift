@@ -57,6 +57,9 @@ struct NormalizedFrame: MTCNNPixels {
         table[Int(bytes[pixel * channels + (channels >= 3 ? 2 - channel : 0)])]
     }
 
+    /// What a black pixel (byte 0) reads as.
+    var blackValue: Float { table[0] }
+
     func row(_ y: Int, into values: UnsafeMutablePointer<Float>) {
         let line = bytes + y * width * channels
         if channels >= 3 {
