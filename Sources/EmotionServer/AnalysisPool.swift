@@ -17,7 +17,7 @@ public final class AnalysisPool: @unchecked Sendable {
         var analyzers: [PictureAnalyzer] = []
         for _ in 0..<max(options.workers, 1) {
             let classifier = try EmotionClassifier(model: model, metadata: metadata, path: modelPath)
-            let finder = try makeFaceFinder(options: options.detector.exact, cascadePath: options.cascadePath)
+            let finder = try makeFaceFinder(options: options.detector.forStills, cascadePath: options.cascadePath)
             let processor = FrameProcessor(finder: finder, preprocessor: classifier.makePreprocessor(margins: options.margins),
                                            classifier: classifier)
             analyzers.append(PictureAnalyzer(processor: processor, maxPixels: options.maxPixels))

@@ -20,9 +20,9 @@ struct DetectorFlags: ParsableArguments {
     var mtcnnModels: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "MTCNN: how far past the picture's edges large faces it cuts are looked for, as a fraction of its shorter side (0 to 0.5; 0: the picture alone).",
+        "MTCNN: how far past the picture's edges large faces it cuts are looked for, as a fraction of its shorter side (0 to 0.5; 0: the picture alone; default: 0.2 on photos and the server's pictures, 0 on video, cameras and streams).",
         valueName: "fraction"))
-    var mtcnnBorder: Double = 0.2
+    var mtcnnBorder: Double?
 
     func thresholds() throws -> [Double] {
         let parts = mtcnnThresholds.split(separator: ",").map { Double($0.trimmingWhitespace()) }
@@ -34,7 +34,7 @@ struct DetectorFlags: ParsableArguments {
 
     func validate() throws {
         _ = try thresholds()
-        guard mtcnnBorder >= 0, mtcnnBorder <= 0.5 else { throw ValidationError("--mtcnn-border must be between 0 and 0.5") }
+        if let mtcnnBorder, !(0...0.5).contains(mtcnnBorder) { throw ValidationError("--mtcnn-border must be between 0 and 0.5") }
     }
 
     /// The command's --min-face against MTCNN's 12-pixel window (from the command's `validate`).
@@ -49,7 +49,7 @@ struct DetectorFlags: ParsableArguments {
         var options = options
         options.kind = detector
         options.mtcnn.thresholds = try thresholds()
-        options.mtcnn.border = mtcnnBorder
+        options.mtcnnBorder = mtcnnBorder
         options.mtcnnDirectory = mtcnnModels
         return options
     }

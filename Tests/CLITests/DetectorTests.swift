@@ -95,6 +95,17 @@ final class DetectorTests: XCTestCase {
         }
     }
 
+    /// Photos are searched past their edges for large faces the edge cuts (group_selfie: 6 of
+    /// its 7 faces); `--mtcnn-border 0` searches the picture alone, as the package does (4).
+    func testPhotosAreSearchedPastTheirEdges() throws {
+        let photo = try CLI.sharedFile("media/images/group_selfie.jpg")
+        for (arguments, expected) in [([String](), 6), (["--mtcnn-border", "0"], 4)] {
+            let result = try CLI.run([photo, "--headless", "--format", "jsonl", "--detector", "mtcnn"] + arguments + CLI.modelArguments())
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertEqual(try XCTUnwrap(try faces(result).first).count, expected, "\(arguments)")
+        }
+    }
+
     func testBadDetectorSettingsAreRefused() throws {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -104,6 +115,7 @@ final class DetectorTests: XCTestCase {
             (["--detector", "mtcnn", "--min-face", "5"], "--min-face must be at least 12"),
             (["--detector", "mtcnn", "--mtcnn-thresholds", "0.6,0.7"], "--mtcnn-thresholds"),
             (["--detector", "mtcnn", "--mtcnn-thresholds", "0.6,1.5,0.8"], "--mtcnn-thresholds"),
+            (["--detector", "mtcnn", "--mtcnn-border", "0.8"], "--mtcnn-border must be between 0 and 0.5"),
         ] {
             let result = try CLI.run([clip, "--headless"] + arguments)
             XCTAssertEqual(result.status, 64, "\(arguments): \(result.stderr)")

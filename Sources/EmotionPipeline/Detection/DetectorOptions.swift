@@ -8,6 +8,14 @@ public struct DetectorOptions: Equatable, Sendable {
     /// The folder holding mtcnn-pnet.h5, mtcnn-rnet.h5 and mtcnn-onet.h5; nil finds the ones
     /// shipped beside the emotion model (`BundledModel`).
     public var mtcnnDirectory: String?
+    /// MTCNN: how far past the picture's edges large faces it cuts are looked for
+    /// (`MTCNNOptions.border`). Nil: `MTCNNOptions`'s default on still pictures (`forStills`),
+    /// none on video, cameras and streams, whose whole search repeats every few frames (the
+    /// framed levels add a fifth to its time) and where a face at the edge comes into view a
+    /// moment later.
+    public var mtcnnBorder: Double?
+    /// Unrelated still pictures (`forStills`), not frames of a sequence.
+    public var stills = false
     /// How much the search window grows per scale step (> 1). Smaller finds more, slower.
     public var scaleFactor: Double
     /// How many overlapping raw detections a face needs to count.
@@ -47,4 +55,11 @@ public struct DetectorOptions: Equatable, Sendable {
     }
 
     public var isExact: Bool { detectEvery <= 1 && detectScale <= 1 }
+
+    /// For unrelated still pictures: each searched whole (`exact`), MTCNN with its border.
+    public var forStills: DetectorOptions {
+        var options = exact
+        options.stills = true
+        return options
+    }
 }

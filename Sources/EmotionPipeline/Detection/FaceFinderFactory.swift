@@ -10,6 +10,7 @@ public func makeFaceFinder(options: DetectorOptions, cascadePath: String?) throw
         let files = try MTCNNFiles.locate(directory: options.mtcnnDirectory)
         var settings = options.mtcnn
         if options.minFace >= 12 { settings.minFace = options.minFace }
+        settings.border = options.mtcnnBorder ?? (options.stills ? MTCNNOptions().border : 0)
         let detector = try MTCNNDetector(pnet: files.pnet, rnet: files.rnet, onet: files.onet, options: settings)
         return MTCNNFrameDetector(detector: detector, detectEvery: options.detectEvery)
     }

@@ -55,7 +55,7 @@ public func assemblePipeline(options: RunOptions, classifier: FaceClassifier, ou
     // in the previous image, `FrameDetector`).
     var detectorOptions = options.detector
     switch spec {
-    case .image, .directory: detectorOptions = detectorOptions.exact
+    case .image, .directory: detectorOptions = detectorOptions.forStills
     case .camera, .cameraDevice, .video, .stream: break
     }
     let finder = try makeFaceFinder(options: detectorOptions, cascadePath: options.cascadePath)
