@@ -49,6 +49,9 @@ RUN_DEFINING = ("epochs", "batch_size", "lr", "momentum", "weight_decay", "warmu
 #: the first of them is trained, so a finished run can be extended. Their number stays free: an
 #: average can always take more epochs.
 SWA_DEFINING = ("swa_lr",)
+#: Settings of distillation, part of a run's definition only when it has a teacher (runs begun
+#: before distillation existed resume unchanged).
+DISTILL_DEFINING = ("teacher", "distill_weight", "distill_temperature")
 
 
 def parse_args(argv=None):
@@ -73,6 +76,11 @@ def parse_args(argv=None):
                         "averaged at each one's end (stochastic weight averaging); from then on the average, "
                         "its batch-norm statistics recomputed, is what is scored, chosen and exported")
     p.add_argument("--swa-lr", type=float, default=0.01)
+    p.add_argument("--teacher", default=None, metavar="RUN_DIR",
+                   help="distil from a finished run's chosen net (its best.pt and args.json)")
+    p.add_argument("--distill-weight", type=float, default=0.7,
+                   help="share of the loss that matches the teacher (the rest is the labels)")
+    p.add_argument("--distill-temperature", type=float, default=2.0)
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=0.05, help="peak learning rate (SGD, Nesterov momentum)")
     p.add_argument("--momentum", type=float, default=0.9)
@@ -93,6 +101,10 @@ def parse_args(argv=None):
     args = p.parse_args(argv)
     if not args.out.endswith(".h5"):
         p.error("--out must end in .h5 (Keras legacy HDF5, the format the Swift engine reads)")
+    if not 0 <= args.distill_weight <= 1:
+        p.error(f"--distill-weight {args.distill_weight}: must be between 0 and 1")
+    if args.distill_temperature <= 0:
+        p.error(f"--distill-temperature {args.distill_temperature}: must be positive")
     args.widths = [int(w) for w in args.widths.split(",") if w]
     return args
 
@@ -129,6 +141,7 @@ class Trainer:
         self.steps_per_epoch = math.ceil(len(self.y) / args.batch_size)
         self.total_steps = self.steps_per_epoch * args.epochs
         self.swa = None  # the running average of the weights, from the first SWA epoch on
+        self.teacher = load_teacher(args.teacher, device) if args.teacher else None
 
     def lr_at(self, step_index: int) -> float:
         if step_index >= self.total_steps:
@@ -156,8 +169,15 @@ class Trainer:
             group["lr"] = lr
         x = x.to(self.device).contiguous(memory_format=torch.channels_last)
         y = y.to(self.device)
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16"):
-            loss = F.cross_entropy(self.net(x), y, label_smoothing=self.args.label_smoothing)
+        bf16 = self.precision == "bf16"
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bf16):
+            logits = self.net(x)
+            loss = F.cross_entropy(logits, y, label_smoothing=self.args.label_smoothing)
+        if self.teacher is not None:
+            with torch.no_grad(), torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bf16):
+                target = self.teacher(x).float()
+            loss = (1 - self.args.distill_weight) * loss + self.args.distill_weight * distillation_loss(
+                logits.float(), target, self.args.distill_temperature)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
@@ -192,6 +212,34 @@ class Trainer:
         if state.get("swa") is not None:
             self.swa = torch.optim.swa_utils.AveragedModel(self.net)
             self.swa.load_state_dict(state["swa"])
+
+
+def load_teacher(run_dir: str, device) -> torch.nn.Module:
+    """The chosen net of a finished run, frozen, in eval mode (batch norm on its running statistics)."""
+    best, args_path = os.path.join(run_dir, "best.pt"), os.path.join(run_dir, "args.json")
+    for path in (best, args_path):
+        if not os.path.exists(path):
+            sys.exit(f"{path}: no such file (--teacher wants a run folder with best.pt and args.json)")
+    with open(args_path) as f:
+        targs = json.load(f)
+    widths = [int(w) for w in str(targs["widths"]).strip("[]").split(",")]
+    net = recipe.build_net(widths, targs["dense"], targs["dropout"])
+    try:
+        net.load_state_dict(torch.load(best, map_location="cpu", weights_only=True))
+    except (RuntimeError, OSError, KeyError) as e:
+        sys.exit(f"{best}: not the net its args.json describes ({str(e).splitlines()[0]})")
+    net = net.to(device).to(memory_format=torch.channels_last).eval()
+    for p in net.parameters():
+        p.requires_grad_(False)
+    print(f"teacher: {run_dir} (widths {','.join(map(str, widths))})", flush=True)
+    return net
+
+
+def distillation_loss(student: torch.Tensor, teacher: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Hinton et al. 2015: KL(teacher || student) on logits softened by the temperature, scaled by
+    its square so the gradients keep their size as the temperature changes."""
+    return F.kl_div(F.log_softmax(student / temperature, 1), F.log_softmax(teacher / temperature, 1),
+                    reduction="batchmean", log_target=True) * temperature ** 2
 
 
 def save_atomically(obj, path: str):
@@ -273,7 +321,7 @@ def main(argv=None):
             if os.path.exists(path):
                 os.remove(path)
     os.makedirs(run_dir, exist_ok=True)
-    defining = {k: getattr(args, k) for k in RUN_DEFINING}
+    defining = {k: getattr(args, k) for k in RUN_DEFINING + (DISTILL_DEFINING if args.teacher else ())}
     swa_defining = {k: getattr(args, k) for k in SWA_DEFINING}
     total = args.epochs + args.swa_epochs
     trainer = Trainer(args, x_train, y_train, device, precision)
@@ -403,6 +451,9 @@ def finish(args, trainer, best, history, select_name, test_sets, precision, flop
         "epochs": args.epochs,
         "swa_epochs": args.swa_epochs,
         "swa_lr": args.swa_lr,
+        "distilled_from": args.teacher,
+        "distill_weight": args.distill_weight if args.teacher else None,
+        "distill_temperature": args.distill_temperature if args.teacher else None,
         "epochs_done": len(history),
         "training_minutes": round(minutes, 1),
         "precision": precision,

@@ -139,6 +139,34 @@ class ResumeTests(unittest.TestCase):
         self.assertEqual(changed.returncode, 1)
         self.assertIn("weight averaging was started with other settings (swa_lr)", changed.stderr)
 
+    def test_distillation_from_a_finished_run(self):
+        self.run_to_end("teacher")
+        teacher = os.path.join(self.tmp.name, "teacher")
+        out = self.run_to_end("student", ["--teacher", teacher, "--distill-weight", "0.5"])
+        self.assertIn(f"teacher: {teacher}", out)
+        with open(os.path.join(self.tmp.name, "student", "model.meta.json")) as f:
+            meta = json.load(f)
+        self.assertEqual((meta["distilled_from"], meta["distill_weight"], meta["epochs_done"]), (teacher, 0.5, EPOCHS))
+        # The teacher is part of the run: resuming with other distillation settings is refused.
+        changed = subprocess.run(self.command("student") + ["--teacher", teacher, "--distill-weight", "0.9"],
+                                 capture_output=True, text=True, timeout=600)
+        self.assertEqual(changed.returncode, 1)
+        self.assertIn("started with other settings (distill_weight)", changed.stderr)
+        missing = subprocess.run(self.command("orphan") + ["--teacher", os.path.join(self.tmp.name, "nowhere")],
+                                 capture_output=True, text=True, timeout=600)
+        self.assertEqual(missing.returncode, 1)
+        self.assertIn("nowhere/best.pt: no such file", missing.stderr)
+
+    def test_distillation_loss(self):
+        sys.path.insert(0, os.path.dirname(HERE))
+        import train  # noqa: PLC0415
+        g = torch.Generator().manual_seed(3)
+        s, t = torch.randn(5, 7, generator=g), torch.randn(5, 7, generator=g)
+        self.assertAlmostEqual(float(train.distillation_loss(t, t, 2.0)), 0.0, places=6)
+        p = torch.softmax(t / 3, 1)
+        expected = (p * (p.log() - torch.log_softmax(s / 3, 1))).sum(1).mean() * 9
+        self.assertAlmostEqual(float(train.distillation_loss(s, t, 3.0)), float(expected), places=5)
+
     def test_changed_settings_refuse_to_resume(self):
         self.kill_during_second_epoch("changed")
         done = subprocess.run(self.command("changed") + ["--lr", "0.01"], capture_output=True, text=True, timeout=600)
