@@ -222,7 +222,7 @@ def load_teacher(run_dir: str, device) -> torch.nn.Module:
             sys.exit(f"{path}: no such file (--teacher wants a run folder with best.pt and args.json)")
     with open(args_path) as f:
         targs = json.load(f)
-    widths = [int(w) for w in str(targs["widths"]).strip("[]").split(",")]
+    widths = targs["widths"]  # args.json holds the parsed list (parse_args)
     net = recipe.build_net(widths, targs["dense"], targs["dropout"])
     try:
         net.load_state_dict(torch.load(best, map_location="cpu", weights_only=True))

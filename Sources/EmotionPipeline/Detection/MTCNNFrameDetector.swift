@@ -83,7 +83,7 @@ public final class MTCNNFrameDetector: FaceFinder {
                 !faces.contains { $0.box.intersectionOverUnion(box) >= 0.3 }
             }
             var stillMissing: [(box: FaceBox, carried: Bool)] = []
-            for (box, wasCarried) in lost.map({ ($0.0, $0.1) }) + missing.map({ (scale($0.box, by: 1 / shrink), $0.carried) }) {
+            for (box, wasCarried) in lost + missing.map({ (scale($0.box, by: 1 / shrink), $0.carried) }) {
                 if faces.contains(where: { $0.box.intersectionOverUnion(box) >= 0.3 }) { continue }
                 if let face = detector.refind(box, pixels: buffer, width: width, height: height, channels: channels),
                    !faces.contains(where: { $0.box.intersectionOverUnion(face.box) >= 0.3 }) {

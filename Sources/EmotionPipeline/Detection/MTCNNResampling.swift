@@ -161,33 +161,42 @@ struct AreaResize {
         let values = UnsafeMutablePointer<Float>.allocate(capacity: input.width * 3)
         var valuesRow = -1
         defer { line.deallocate(); sum.deallocate(); values.deallocate() }
+        for oy in 0..<output.height {
+            sum.update(repeating: 0, count: outStride)
+            for k in rows.offsets[oy]..<rows.offsets[oy + 1] {
+                let yw = rows.weights[k]
+                if rows.cells[k] != valuesRow {
+                    valuesRow = rows.cells[k]
+                    source.row(valuesRow, into: values)
+                }
+                reduceColumns(values, pixelStride: 3, rgb: (0, 1, 2), into: line)
+                for i in 0..<outStride { sum[i] += yw * line[i] }
+            }
+            let out = destination + oy * outStride
+            for i in 0..<outStride { out[i] = sum[i] * norm }
+        }
+    }
+
+    /// One row reduced to the output's columns: for each output cell, the weighted sum of the
+    /// input cells it covers, per channel, into `line` (output width x 3, RGB). `rgb`: where red,
+    /// green and blue lie within a pixel of `pixelStride` values.
+    @inline(__always)
+    private func reduceColumns(_ row: UnsafePointer<Float>, pixelStride: Int, rgb: (Int, Int, Int),
+                               into line: UnsafeMutablePointer<Float>) {
         columns.offsets.withUnsafeBufferPointer { xo in
         columns.cells.withUnsafeBufferPointer { xc in
         columns.weights.withUnsafeBufferPointer { xw in
-            for oy in 0..<output.height {
-                sum.update(repeating: 0, count: outStride)
-                for k in rows.offsets[oy]..<rows.offsets[oy + 1] {
-                    let yw = rows.weights[k]
-                    if rows.cells[k] != valuesRow {
-                        valuesRow = rows.cells[k]
-                        source.row(valuesRow, into: values)
-                    }
-                    for ox in 0..<output.width {
-                        var r: Float = 0, g: Float = 0, b: Float = 0
-                        for j in xo[ox]..<xo[ox + 1] {
-                            let p = values + xc[j] * 3, w = xw[j]
-                            r += w * p[0]
-                            g += w * p[1]
-                            b += w * p[2]
-                        }
-                        line[ox * 3] = r
-                        line[ox * 3 + 1] = g
-                        line[ox * 3 + 2] = b
-                    }
-                    for i in 0..<outStride { sum[i] += yw * line[i] }
+            for ox in 0..<output.width {
+                var r: Float = 0, g: Float = 0, b: Float = 0
+                for j in xo[ox]..<xo[ox + 1] {
+                    let p = row + xc[j] * pixelStride, w = xw[j]
+                    r += w * p[rgb.0]
+                    g += w * p[rgb.1]
+                    b += w * p[rgb.2]
                 }
-                let out = destination + oy * outStride
-                for i in 0..<outStride { out[i] = sum[i] * norm }
+                line[ox * 3] = r
+                line[ox * 3 + 1] = g
+                line[ox * 3 + 2] = b
             }
         }
         }
@@ -207,34 +216,19 @@ struct AreaResize {
         let acc = UnsafeMutablePointer<Float>.allocate(capacity: inRow)
         defer { acc.deallocate() }
         // Which byte of a pixel is red, green and blue (BGR; grey is all three).
-        let (r, g, b) = channels >= 3 ? (2, 1, 0) : (0, 0, 0)
-        columns.offsets.withUnsafeBufferPointer { xo in
-        columns.cells.withUnsafeBufferPointer { xc in
-        columns.weights.withUnsafeBufferPointer { xw in
-            for oy in 0..<output.height {
-                acc.update(repeating: 0, count: inRow)
-                for k in rows.offsets[oy]..<rows.offsets[oy + 1] {
-                    let w = rows.weights[k] * norm
-                    let line = frame.bytes + rows.cells[k] * inRow
-                    for i in 0..<inRow { acc[i] += w * Float(line[i]) }
-                }
-                let out = destination + oy * output.width * 3
-                for ox in 0..<output.width {
-                    var sr: Float = 0, sg: Float = 0, sb: Float = 0
-                    for j in xo[ox]..<xo[ox + 1] {
-                        let p = acc + xc[j] * channels, w = xw[j]
-                        sr += w * p[r]
-                        sg += w * p[g]
-                        sb += w * p[b]
-                    }
-                    // Byte value v reads as (v - 127.5) / 128: the black value plus v / 128.
-                    out[ox * 3] = low + sr * step
-                    out[ox * 3 + 1] = low + sg * step
-                    out[ox * 3 + 2] = low + sb * step
-                }
+        let rgb = channels >= 3 ? (2, 1, 0) : (0, 0, 0)
+        let outStride = output.width * 3
+        for oy in 0..<output.height {
+            acc.update(repeating: 0, count: inRow)
+            for k in rows.offsets[oy]..<rows.offsets[oy + 1] {
+                let w = rows.weights[k] * norm
+                let line = frame.bytes + rows.cells[k] * inRow
+                for i in 0..<inRow { acc[i] += w * Float(line[i]) }
             }
-        }
-        }
+            let out = destination + oy * outStride
+            reduceColumns(acc, pixelStride: channels, rgb: rgb, into: out)
+            // Byte value v reads as (v - 127.5) / 128: the black value plus v / 128.
+            for i in 0..<outStride { out[i] = low + out[i] * step }
         }
     }
 }

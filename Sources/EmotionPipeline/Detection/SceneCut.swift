@@ -27,7 +27,7 @@ public struct SceneCut {
         let thumbnail = Self.thumbnail(pixels: pixels, width: width, height: height, channels: channels)
         let size = (width: width, height: height, channels: channels)
         defer { previous = thumbnail; previousSize = size }
-        guard previousSize == size, previous.count == thumbnail.count, !thumbnail.isEmpty else { return false }
+        guard previousSize == size, !thumbnail.isEmpty else { return false }
         var change = 0.0
         for i in thumbnail.indices {
             change += abs(thumbnail[i] - previous[i])
