@@ -76,6 +76,57 @@ def copy_weights(net: nn.Sequential, model) -> None:
             k.set_weights([w.T, _np(t.bias)])
 
 
+def read_net(path: str):
+    """The inverse of `export`: a .h5 that `export` wrote, as the PyTorch net it came from, with
+    its widths, dense units and dropout. Raises ValueError for any other model."""
+    import keras
+    from keras import layers
+    try:
+        model = keras.models.load_model(path, compile=False)
+    except Exception as e:  # noqa: BLE001  (h5py, Keras and TensorFlow raise many kinds)
+        raise ValueError(f"not a readable Keras model ({str(e).splitlines()[0] if str(e) else type(e).__name__})")
+    convs = [m for m in model.layers if isinstance(m, layers.Conv2D)]
+    denses = [m for m in model.layers if isinstance(m, layers.Dense)]
+    drops = [m for m in model.layers if isinstance(m, layers.Dropout)]
+    if not convs or len(convs) % 2 or len(denses) != 2 or not drops:
+        raise ValueError("not a network train.py writes (stages of two 3x3 convolutions, two dense layers)")
+    widths, dense, dropout = [c.filters for c in convs[1::2]], denses[0].units, float(drops[0].rate)
+    expected = build_keras(widths, dense, dropout)
+    shapes = [[tuple(w.shape) for w in m.get_weights()] for m in model.layers]
+    if [type(m) for m in model.layers] != [type(m) for m in expected.layers] or \
+            shapes != [[tuple(w.shape) for w in m.get_weights()] for m in expected.layers]:
+        raise ValueError("not a network train.py writes (its layers differ from recipe.build_net's)")
+    eps = {float(m.epsilon) for m in model.layers if isinstance(m, layers.BatchNormalization)}
+    if eps != {1e-5}:
+        raise ValueError(f"batch-norm epsilon {sorted(eps)}, not PyTorch's 1e-5")
+    import recipe  # noqa: PLC0415
+    net = recipe.build_net(widths, dense, dropout)
+    torch_layers = [m for m in net if isinstance(m, (nn.Conv2d, nn.BatchNorm2d, nn.BatchNorm1d, nn.Linear))]
+    keras_layers = [m for m in model.layers
+                    if isinstance(m, (layers.Conv2D, layers.BatchNormalization, layers.Dense))]
+    channels, after_flatten = 1, True
+    with torch.no_grad():
+        for t, k in zip(torch_layers, keras_layers):
+            w = [torch.from_numpy(np.ascontiguousarray(a)).float() for a in k.get_weights()]
+            if isinstance(t, nn.Conv2d):
+                t.weight.copy_(w[0].permute(3, 2, 0, 1))
+                t.bias.copy_(w[1])
+                channels = t.out_channels
+            elif isinstance(t, (nn.BatchNorm2d, nn.BatchNorm1d)):
+                for dst, src in zip((t.weight, t.bias, t.running_mean, t.running_var), w):
+                    dst.copy_(src)
+            else:
+                kernel = w[0].t()  # (out, in)
+                if after_flatten:
+                    # rows in Keras's (H, W, C) order -> PyTorch's (C, H, W)
+                    side = int(round((kernel.shape[1] / channels) ** 0.5))
+                    kernel = kernel.reshape(-1, side, side, channels).permute(0, 3, 1, 2).reshape(kernel.shape[0], -1)
+                    after_flatten = False
+                t.weight.copy_(kernel)
+                t.bias.copy_(w[1])
+    return net.eval(), widths, dense, dropout
+
+
 def torch_probabilities(net: nn.Sequential, x: np.ndarray) -> np.ndarray:
     """x: N x 48 x 48 x 1 in [0, 1] -> softmax probabilities, PyTorch in float32, eval mode."""
     net.eval()

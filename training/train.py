@@ -38,6 +38,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
+import distill  # noqa: E402
 import fer_data  # noqa: E402
 import recipe  # noqa: E402
 from fer_data import LABELS  # noqa: E402
@@ -51,7 +52,9 @@ RUN_DEFINING = ("epochs", "batch_size", "lr", "momentum", "weight_decay", "warmu
 SWA_DEFINING = ("swa_lr",)
 #: Settings of distillation, part of a run's definition only when it has a teacher (runs begun
 #: before distillation existed resume unchanged).
-DISTILL_DEFINING = ("teacher", "distill_weight", "distill_temperature")
+DISTILL_DEFINING = ("teacher", "distill_weight", "distill_temperature", "teacher_flip")
+#: The starting weights of a fine-tuning run, part of its definition only when given.
+INIT_DEFINING = ("init",)
 
 
 def parse_args(argv=None):
@@ -76,8 +79,15 @@ def parse_args(argv=None):
                         "averaged at each one's end (stochastic weight averaging); from then on the average, "
                         "its batch-norm statistics recomputed, is what is scored, chosen and exported")
     p.add_argument("--swa-lr", type=float, default=0.01)
-    p.add_argument("--teacher", default=None, metavar="RUN_DIR",
-                   help="distil from a finished run's chosen net (its best.pt and args.json)")
+    p.add_argument("--init", default=None, metavar="MODEL_H5",
+                   help="start from the weights of a .h5 this script wrote (same widths and dense), "
+                        "e.g. models/emotion-cnn.h5, instead of random ones: a fine-tuning run")
+    p.add_argument("--teacher-flip", action="store_true",
+                   help="the teachers see each image and its mirror image, their logits averaged "
+                        "(the flip-averaged model the app runs; twice the teachers' cost)")
+    p.add_argument("--teacher", default=None, action="append", metavar="RUN_DIR|MODEL_H5",
+                   help="distil from a finished run's chosen net (its best.pt and args.json) or a .h5 "
+                        "this script wrote; given more than once, from the average of their logits")
     p.add_argument("--distill-weight", type=float, default=0.7,
                    help="share of the loss that matches the teacher (the rest is the labels)")
     p.add_argument("--distill-temperature", type=float, default=2.0)
@@ -133,7 +143,10 @@ class Trainer:
         self.args, self.device, self.precision = args, device, precision
         self.x, self.y = x_train, y_train
         torch.manual_seed(args.seed)
-        self.net = recipe.build_net(args.widths, args.dense, args.dropout).to(device)
+        self.net = recipe.build_net(args.widths, args.dense, args.dropout)
+        if args.init:
+            self.net.load_state_dict(distill.load_init(args).state_dict())
+        self.net = self.net.to(device)
         self.net = self.net.to(memory_format=torch.channels_last)
         self.opt = torch.optim.SGD(self.net.parameters(), lr=args.lr, momentum=args.momentum,
                                    nesterov=True, weight_decay=args.weight_decay)
@@ -141,7 +154,10 @@ class Trainer:
         self.steps_per_epoch = math.ceil(len(self.y) / args.batch_size)
         self.total_steps = self.steps_per_epoch * args.epochs
         self.swa = None  # the running average of the weights, from the first SWA epoch on
-        self.teacher = load_teacher(args.teacher, device) if args.teacher else None
+        self.teacher = None
+        if args.teacher:
+            nets = [distill.load_teacher(t) for t in args.teacher]
+            self.teacher = distill.Teachers(nets, args.teacher_flip).to(device).eval()
 
     def lr_at(self, step_index: int) -> float:
         if step_index >= self.total_steps:
@@ -176,7 +192,7 @@ class Trainer:
         if self.teacher is not None:
             with torch.no_grad(), torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bf16):
                 target = self.teacher(x).float()
-            loss = (1 - self.args.distill_weight) * loss + self.args.distill_weight * distillation_loss(
+            loss = (1 - self.args.distill_weight) * loss + self.args.distill_weight * distill.distillation_loss(
                 logits.float(), target, self.args.distill_temperature)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -212,34 +228,6 @@ class Trainer:
         if state.get("swa") is not None:
             self.swa = torch.optim.swa_utils.AveragedModel(self.net)
             self.swa.load_state_dict(state["swa"])
-
-
-def load_teacher(run_dir: str, device) -> torch.nn.Module:
-    """The chosen net of a finished run, frozen, in eval mode (batch norm on its running statistics)."""
-    best, args_path = os.path.join(run_dir, "best.pt"), os.path.join(run_dir, "args.json")
-    for path in (best, args_path):
-        if not os.path.exists(path):
-            sys.exit(f"{path}: no such file (--teacher wants a run folder with best.pt and args.json)")
-    with open(args_path) as f:
-        targs = json.load(f)
-    widths = targs["widths"]  # args.json holds the parsed list (parse_args)
-    net = recipe.build_net(widths, targs["dense"], targs["dropout"])
-    try:
-        net.load_state_dict(torch.load(best, map_location="cpu", weights_only=True))
-    except (RuntimeError, OSError, KeyError) as e:
-        sys.exit(f"{best}: not the net its args.json describes ({str(e).splitlines()[0]})")
-    net = net.to(device).to(memory_format=torch.channels_last).eval()
-    for p in net.parameters():
-        p.requires_grad_(False)
-    print(f"teacher: {run_dir} (widths {','.join(map(str, widths))})", flush=True)
-    return net
-
-
-def distillation_loss(student: torch.Tensor, teacher: torch.Tensor, temperature: float) -> torch.Tensor:
-    """Hinton et al. 2015: KL(teacher || student) on logits softened by the temperature, scaled by
-    its square so the gradients keep their size as the temperature changes."""
-    return F.kl_div(F.log_softmax(student / temperature, 1), F.log_softmax(teacher / temperature, 1),
-                    reduction="batchmean", log_target=True) * temperature ** 2
 
 
 def save_atomically(obj, path: str):
@@ -321,7 +309,8 @@ def main(argv=None):
             if os.path.exists(path):
                 os.remove(path)
     os.makedirs(run_dir, exist_ok=True)
-    defining = {k: getattr(args, k) for k in RUN_DEFINING + (DISTILL_DEFINING if args.teacher else ())}
+    defining = {k: getattr(args, k) for k in RUN_DEFINING + (DISTILL_DEFINING if args.teacher else ())
+                + (INIT_DEFINING if args.init else ())}
     swa_defining = {k: getattr(args, k) for k in SWA_DEFINING}
     total = args.epochs + args.swa_epochs
     trainer = Trainer(args, x_train, y_train, device, precision)
@@ -454,6 +443,8 @@ def finish(args, trainer, best, history, select_name, test_sets, precision, flop
         "distilled_from": args.teacher,
         "distill_weight": args.distill_weight if args.teacher else None,
         "distill_temperature": args.distill_temperature if args.teacher else None,
+        "teacher_flip": args.teacher_flip if args.teacher else None,
+        "initialized_from": args.init,
         "epochs_done": len(history),
         "training_minutes": round(minutes, 1),
         "precision": precision,

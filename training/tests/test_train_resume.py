@@ -147,7 +147,7 @@ class ResumeTests(unittest.TestCase):
         self.assertIn(f"teacher: {teacher}", out)
         with open(os.path.join(self.tmp.name, "student", "model.meta.json")) as f:
             meta = json.load(f)
-        self.assertEqual((meta["distilled_from"], meta["distill_weight"], meta["epochs_done"]), (teacher, 0.5, 1))
+        self.assertEqual((meta["distilled_from"], meta["distill_weight"], meta["epochs_done"]), ([teacher], 0.5, 1))
         # The teacher is part of the run: resuming with other distillation settings is refused.
         changed = subprocess.run(self.command("student") + one + ["--teacher", teacher, "--distill-weight", "0.9"],
                                  capture_output=True, text=True, timeout=600)
@@ -158,15 +158,83 @@ class ResumeTests(unittest.TestCase):
         self.assertEqual(missing.returncode, 1)
         self.assertIn("nowhere/best.pt: no such file", missing.stderr)
 
+    def test_fine_tuning_from_a_model_with_model_teachers(self):
+        one = ["--epochs", "1"]
+        self.run_to_end("base", one)
+        base_run, base_h5 = os.path.join(self.tmp.name, "base"), os.path.join(self.tmp.name, "base", "model.h5")
+        # A learning rate of 0 leaves the weights (not batch norm's running statistics) where
+        # --init put them: the exported convolutions and dense layers are the base model's.
+        out = self.run_to_end("tuned", one + ["--init", base_h5, "--lr", "0", "--teacher", base_h5,
+                                              "--teacher", base_run, "--teacher-flip"])
+        self.assertIn(f"starting from {base_h5}", out)
+        self.assertIn(f"teacher: {base_h5}", out)
+        with open(os.path.join(self.tmp.name, "tuned", "model.meta.json")) as f:
+            meta = json.load(f)
+        self.assertEqual((meta["initialized_from"], meta["distilled_from"], meta["teacher_flip"]),
+                         (base_h5, [base_h5, base_run], True))
+        sys.path.insert(0, os.path.dirname(HERE))
+        import export_keras  # noqa: PLC0415
+        base, widths, dense, _ = export_keras.read_net(base_h5)
+        tuned, *_ = export_keras.read_net(os.path.join(self.tmp.name, "tuned", "model.h5"))
+        self.assertEqual((widths, dense), ([4, 8], 16))
+        for (name, a), (_, b) in zip(base.state_dict().items(), tuned.state_dict().items()):
+            if name.endswith(("weight", "bias")):
+                self.assertTrue(torch.equal(a, b), f"{name} moved at learning rate 0")
+        other = subprocess.run(self.command("misfit") + one + ["--init", base_h5, "--widths", "4,6"],
+                               capture_output=True, text=True, timeout=600)
+        self.assertEqual(other.returncode, 1)
+        self.assertIn(f"{base_h5}: widths 4,8 and dense 16, but this run has --widths 4,6 --dense 16", other.stderr)
+        junk = os.path.join(self.tmp.name, "junk.h5")
+        with open(junk, "w") as f:
+            f.write("not hdf5")
+        bad = subprocess.run(self.command("junk") + one + ["--teacher", junk], capture_output=True, text=True,
+                             timeout=600)
+        self.assertEqual(bad.returncode, 1)
+        self.assertIn(f"{junk}: not a readable Keras model", bad.stderr)
+
+    def test_export_reads_back_as_the_same_net(self):
+        sys.path.insert(0, os.path.dirname(HERE))
+        import export_keras  # noqa: PLC0415
+        import recipe  # noqa: PLC0415
+        torch.manual_seed(5)
+        net = recipe.build_net([4, 8], 16, 0.5)
+        with torch.no_grad():  # batch norm's statistics away from their defaults, so they are checked too
+            for m in net:
+                if isinstance(m, (torch.nn.BatchNorm2d, torch.nn.BatchNorm1d)):
+                    m.running_mean.uniform_(-0.5, 0.5)
+                    m.running_var.uniform_(0.5, 2.0)
+        x = np.random.default_rng(1).uniform(0, 1, (8, 48, 48, 1)).astype(np.float32)
+        path = os.path.join(self.tmp.name, "roundtrip.h5")
+        export_keras.export(net, [4, 8], 16, 0.5, path, x)
+        back, widths, dense, dropout = export_keras.read_net(path)
+        self.assertEqual((widths, dense, dropout), ([4, 8], 16, 0.5))
+        for (name, a), (_, b) in zip(net.state_dict().items(), back.state_dict().items()):
+            self.assertTrue(torch.equal(a, b), f"{name} changed on the way through Keras")
+        np.testing.assert_allclose(export_keras.torch_probabilities(back, x),
+                                   export_keras.torch_probabilities(net, x), atol=0, rtol=0)
+
     def test_distillation_loss(self):
         sys.path.insert(0, os.path.dirname(HERE))
-        import train  # noqa: PLC0415
+        import distill  # noqa: PLC0415
         g = torch.Generator().manual_seed(3)
         s, t = torch.randn(5, 7, generator=g), torch.randn(5, 7, generator=g)
-        self.assertAlmostEqual(float(train.distillation_loss(t, t, 2.0)), 0.0, places=6)
+        self.assertAlmostEqual(float(distill.distillation_loss(t, t, 2.0)), 0.0, places=6)
         p = torch.softmax(t / 3, 1)
         expected = (p * (p.log() - torch.log_softmax(s / 3, 1))).sum(1).mean() * 9
-        self.assertAlmostEqual(float(train.distillation_loss(s, t, 3.0)), float(expected), places=5)
+        self.assertAlmostEqual(float(distill.distillation_loss(s, t, 3.0)), float(expected), places=5)
+
+    def test_teachers_average_their_logits_over_both_views(self):
+        sys.path.insert(0, os.path.dirname(HERE))
+        import distill  # noqa: PLC0415
+        g = torch.Generator().manual_seed(4)
+        x = torch.rand(3, 1, 48, 48, generator=g)
+        nets = [torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(48 * 48, 7)) for _ in range(2)]
+        with torch.no_grad():
+            plain = distill.Teachers(nets, flip=False)(x)
+            flipped = distill.Teachers(nets, flip=True)(x)
+            views = [net(v) for net in nets for v in (x, x.flip(-1))]
+        torch.testing.assert_close(plain, (views[0] + views[2]) / 2, rtol=1e-6, atol=1e-6)
+        torch.testing.assert_close(flipped, sum(views) / 4, rtol=1e-6, atol=1e-6)
 
     def test_changed_settings_refuse_to_resume(self):
         self.kill_during_second_epoch("changed")
