@@ -55,6 +55,8 @@ SWA_DEFINING = ("swa_lr",)
 DISTILL_DEFINING = ("teacher", "distill_weight", "distill_temperature", "teacher_flip")
 #: The starting weights of a fine-tuning run, part of its definition only when given.
 INIT_DEFINING = ("init",)
+#: The weights' moving average, part of a run's definition only when on.
+EMA_DEFINING = ("ema",)
 
 
 def parse_args(argv=None):
@@ -79,6 +81,10 @@ def parse_args(argv=None):
                         "averaged at each one's end (stochastic weight averaging); from then on the average, "
                         "its batch-norm statistics recomputed, is what is scored, chosen and exported")
     p.add_argument("--swa-lr", type=float, default=0.01)
+    p.add_argument("--ema", type=float, default=0.0, metavar="DECAY",
+                   help="keep an exponential moving average of the weights (and batch-norm statistics), "
+                        "updated every step with this decay (e.g. 0.999); it is what is scored, chosen "
+                        "and exported. 0: off")
     p.add_argument("--init", default=None, metavar="MODEL_H5",
                    help="start from the weights of a .h5 this script wrote (same widths and dense), "
                         "e.g. models/emotion-cnn.h5, instead of random ones: a fine-tuning run")
@@ -113,6 +119,10 @@ def parse_args(argv=None):
         p.error("--out must end in .h5 (Keras legacy HDF5, the format the Swift engine reads)")
     if not 0 <= args.distill_weight <= 1:
         p.error(f"--distill-weight {args.distill_weight}: must be between 0 and 1")
+    if not 0 <= args.ema < 1:
+        p.error(f"--ema {args.ema}: the decay must be in [0, 1)")
+    if args.ema and args.swa_epochs:
+        p.error("--ema and --swa-epochs are two ways of averaging the weights: choose one")
     if args.distill_temperature <= 0:
         p.error(f"--distill-temperature {args.distill_temperature}: must be positive")
     args.widths = [int(w) for w in args.widths.split(",") if w]
@@ -154,6 +164,9 @@ class Trainer:
         self.steps_per_epoch = math.ceil(len(self.y) / args.batch_size)
         self.total_steps = self.steps_per_epoch * args.epochs
         self.swa = None  # the running average of the weights, from the first SWA epoch on
+        self.ema = torch.optim.swa_utils.AveragedModel(
+            self.net, multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(args.ema),
+            use_buffers=True) if args.ema else None
         self.teacher = None
         if args.teacher:
             nets = [distill.load_teacher(t) for t in args.teacher]
@@ -197,6 +210,8 @@ class Trainer:
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
+        if self.ema is not None:
+            self.ema.update_parameters(self.net)
         return float(loss.detach())
 
     def epoch(self, e: int) -> float:
@@ -220,7 +235,8 @@ class Trainer:
 
     def state(self):
         return {"net": self.net.state_dict(), "opt": self.opt.state_dict(),
-                "swa": self.swa.state_dict() if self.swa is not None else None}
+                "swa": self.swa.state_dict() if self.swa is not None else None,
+                "ema": self.ema.state_dict() if self.ema is not None else None}
 
     def load(self, state):
         self.net.load_state_dict(state["net"])
@@ -228,6 +244,8 @@ class Trainer:
         if state.get("swa") is not None:
             self.swa = torch.optim.swa_utils.AveragedModel(self.net)
             self.swa.load_state_dict(state["swa"])
+        if self.ema is not None:  # --ema is part of the run's definition: the state has it
+            self.ema.load_state_dict(state["ema"])
 
 
 def save_atomically(obj, path: str):
@@ -310,7 +328,7 @@ def main(argv=None):
                 os.remove(path)
     os.makedirs(run_dir, exist_ok=True)
     defining = {k: getattr(args, k) for k in RUN_DEFINING + (DISTILL_DEFINING if args.teacher else ())
-                + (INIT_DEFINING if args.init else ())}
+                + (INIT_DEFINING if args.init else ()) + (EMA_DEFINING if args.ema else ())}
     swa_defining = {k: getattr(args, k) for k in SWA_DEFINING}
     total = args.epochs + args.swa_epochs
     trainer = Trainer(args, x_train, y_train, device, precision)
@@ -341,7 +359,7 @@ def main(argv=None):
         t0 = time.time()
         loss = trainer.epoch(e)
         train_seconds = time.time() - t0
-        scored = trainer.net
+        scored = trainer.net if trainer.ema is None else trainer.ema.module
         if e >= args.epochs:
             trainer.average()
             scored = trainer.swa.module
@@ -370,7 +388,8 @@ def main(argv=None):
             w.writerow(history[-1])
         recent = [h["seconds"] for h in history[-5:]]
         eta = (total - e - 1) * float(np.mean(recent))
-        swa = f" (average of {int(trainer.swa.n_averaged)})" if e >= args.epochs else ""
+        swa = f" (average of {int(trainer.swa.n_averaged)})" if e >= args.epochs else \
+            (" (EMA)" if trainer.ema is not None else "")
         print(f"epoch {e + 1}/{total}: loss {loss:.4f}  {select_name}{swa} {acc:.4f}  "
               f"{len(y_train) / train_seconds:.0f} img/s  {seconds:.0f}s  ETA {eta / 60:.0f} min{mark}", flush=True)
 
@@ -440,6 +459,7 @@ def finish(args, trainer, best, history, select_name, test_sets, precision, flop
         "epochs": args.epochs,
         "swa_epochs": args.swa_epochs,
         "swa_lr": args.swa_lr,
+        "ema": args.ema or None,
         "distilled_from": args.teacher,
         "distill_weight": args.distill_weight if args.teacher else None,
         "distill_temperature": args.distill_temperature if args.teacher else None,

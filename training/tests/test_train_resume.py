@@ -192,6 +192,26 @@ class ResumeTests(unittest.TestCase):
         self.assertEqual(bad.returncode, 1)
         self.assertIn(f"{junk}: not a readable Keras model", bad.stderr)
 
+    def test_moving_average_is_what_is_chosen_and_exported(self):
+        out = self.run_to_end("ema", ["--epochs", "1", "--ema", "0.9"])
+        self.assertIn("PublicTest (EMA)", out)
+        with open(os.path.join(self.tmp.name, "ema", "model.meta.json")) as f:
+            self.assertEqual(json.load(f)["ema"], 0.9)
+        saved = torch.load(os.path.join(self.tmp.name, "ema", "checkpoint.pt"), weights_only=False)["trainer"]
+        sys.path.insert(0, os.path.dirname(HERE))
+        import export_keras  # noqa: PLC0415
+        exported, *_ = export_keras.read_net(os.path.join(self.tmp.name, "ema", "model.h5"))
+        moved = 0
+        for name, tensor in exported.state_dict().items():
+            if name.endswith(("weight", "bias", "running_mean", "running_var")):
+                self.assertTrue(torch.equal(tensor, saved["ema"]["module." + name].float()), name)
+                moved += not torch.equal(tensor, saved["net"][name].float())
+        self.assertGreater(moved, 0, "the exported net is the raw one, not its average")
+        both = subprocess.run(self.command("ema-swa") + ["--ema", "0.9", "--swa-epochs", "2"],
+                              capture_output=True, text=True, timeout=600)
+        self.assertEqual(both.returncode, 2)
+        self.assertIn("--ema and --swa-epochs are two ways of averaging", both.stderr)
+
     def test_export_reads_back_as_the_same_net(self):
         sys.path.insert(0, os.path.dirname(HERE))
         import export_keras  # noqa: PLC0415
