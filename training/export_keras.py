@@ -52,8 +52,10 @@ def _np(t: torch.Tensor) -> np.ndarray:
     return t.detach().cpu().float().numpy()
 
 
-def copy_weights(net: nn.Sequential, model) -> None:
-    """Moves every PyTorch parameter into the Keras model, in layer order."""
+def _paired_layers(net: nn.Sequential, model):
+    """Each weighted PyTorch layer with its Keras twin, in order, and for the dense layer right
+    after the flatten the channel count of the last conv (None elsewhere): its rows are the one
+    place where the two frameworks order the same weights differently ((C, H, W) against (H, W, C))."""
     from keras import layers
     torch_layers = [m for m in net if isinstance(m, (nn.Conv2d, nn.BatchNorm2d, nn.BatchNorm1d, nn.Linear))]
     keras_layers = [m for m in model.layers
@@ -62,17 +64,25 @@ def copy_weights(net: nn.Sequential, model) -> None:
     channels, after_flatten = 1, True
     for t, k in zip(torch_layers, keras_layers):
         if isinstance(t, nn.Conv2d):
-            k.set_weights([_np(t.weight).transpose(2, 3, 1, 0), _np(t.bias)])
             channels = t.out_channels
+        flatten_channels = channels if isinstance(t, nn.Linear) and after_flatten else None
+        if flatten_channels:
+            after_flatten = False
+        yield t, k, flatten_channels
+
+
+def copy_weights(net: nn.Sequential, model) -> None:
+    """Moves every PyTorch parameter into the Keras model, in layer order."""
+    for t, k, flatten_channels in _paired_layers(net, model):
+        if isinstance(t, nn.Conv2d):
+            k.set_weights([_np(t.weight).transpose(2, 3, 1, 0), _np(t.bias)])
         elif isinstance(t, (nn.BatchNorm2d, nn.BatchNorm1d)):
             k.set_weights([_np(t.weight), _np(t.bias), _np(t.running_mean), _np(t.running_var)])
         else:
             w = _np(t.weight)  # (out, in)
-            if after_flatten:
-                # rows in PyTorch's (C, H, W) order -> Keras's (H, W, C)
-                side = int(round((w.shape[1] / channels) ** 0.5))
-                w = w.reshape(w.shape[0], channels, side, side).transpose(0, 2, 3, 1).reshape(w.shape[0], -1)
-                after_flatten = False
+            if flatten_channels:  # rows in PyTorch's (C, H, W) order -> Keras's (H, W, C)
+                side = int(round((w.shape[1] / flatten_channels) ** 0.5))
+                w = w.reshape(w.shape[0], flatten_channels, side, side).transpose(0, 2, 3, 1).reshape(w.shape[0], -1)
             k.set_weights([w.T, _np(t.bias)])
 
 
@@ -101,27 +111,20 @@ def read_net(path: str):
         raise ValueError(f"batch-norm epsilon {sorted(eps)}, not PyTorch's 1e-5")
     import recipe  # noqa: PLC0415
     net = recipe.build_net(widths, dense, dropout)
-    torch_layers = [m for m in net if isinstance(m, (nn.Conv2d, nn.BatchNorm2d, nn.BatchNorm1d, nn.Linear))]
-    keras_layers = [m for m in model.layers
-                    if isinstance(m, (layers.Conv2D, layers.BatchNormalization, layers.Dense))]
-    channels, after_flatten = 1, True
     with torch.no_grad():
-        for t, k in zip(torch_layers, keras_layers):
+        for t, k, flatten_channels in _paired_layers(net, model):
             w = [torch.from_numpy(np.ascontiguousarray(a)).float() for a in k.get_weights()]
             if isinstance(t, nn.Conv2d):
                 t.weight.copy_(w[0].permute(3, 2, 0, 1))
                 t.bias.copy_(w[1])
-                channels = t.out_channels
             elif isinstance(t, (nn.BatchNorm2d, nn.BatchNorm1d)):
                 for dst, src in zip((t.weight, t.bias, t.running_mean, t.running_var), w):
                     dst.copy_(src)
             else:
                 kernel = w[0].t()  # (out, in)
-                if after_flatten:
-                    # rows in Keras's (H, W, C) order -> PyTorch's (C, H, W)
-                    side = int(round((kernel.shape[1] / channels) ** 0.5))
-                    kernel = kernel.reshape(-1, side, side, channels).permute(0, 3, 1, 2).reshape(kernel.shape[0], -1)
-                    after_flatten = False
+                if flatten_channels:  # rows in Keras's (H, W, C) order -> PyTorch's (C, H, W)
+                    side = int(round((kernel.shape[1] / flatten_channels) ** 0.5))
+                    kernel = kernel.reshape(-1, side, side, flatten_channels).permute(0, 3, 1, 2).reshape(kernel.shape[0], -1)
                 t.weight.copy_(kernel)
                 t.bias.copy_(w[1])
     return net.eval(), widths, dense, dropout
