@@ -39,9 +39,9 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 import distill  # noqa: E402
+import finish  # noqa: E402
 import fer_data  # noqa: E402
 import recipe  # noqa: E402
-from fer_data import LABELS  # noqa: E402
 
 #: Arguments that define a run: a resumed run must have been started with the same values.
 RUN_DEFINING = ("epochs", "batch_size", "lr", "momentum", "weight_decay", "warmup", "label_smoothing",
@@ -76,6 +76,10 @@ def parse_args(argv=None):
                    help="export the best epoch so far of an unfinished run (chosen on PublicTest) without "
                         "training further; the run stays resumable")
     p.add_argument("--epochs", type=int, default=150)
+    p.add_argument("--reschedule", action="store_true",
+                   help="let a resumed run take a new --epochs: the one-cycle schedule is stretched or "
+                        "shortened from the next step on (the change is logged in the checkpoint and the "
+                        "sidecar); for a run that will not finish in the time there is")
     p.add_argument("--swa-epochs", type=int, default=0,
                    help="after the one-cycle epochs, this many more at the constant --swa-lr, the weights "
                         "averaged at each one's end (stochastic weight averaging); from then on the average, "
@@ -333,18 +337,23 @@ def main(argv=None):
     total = args.epochs + args.swa_epochs
     trainer = Trainer(args, x_train, y_train, device, precision)
     done, history, best = 0, [], {"accuracy": -1.0, "epoch": 0}
+    rescheduled = []  # each change of the one-cycle's length: after which epoch, from and to
     if os.path.exists(ckpt_path):
         saved = torch.load(ckpt_path, map_location=device, weights_only=False)
+        if args.reschedule:
+            reschedule(saved, defining, ckpt_path)
         if saved["defining"] != defining:
             changed = sorted(k for k in defining if saved["defining"].get(k) != defining[k])
+            hint = ", or --reschedule to change only its length" if changed == ["epochs"] else ""
             sys.exit(f"{ckpt_path}: this run was started with other settings ({', '.join(changed)}); "
-                     f"pass --fresh (make train FRESH=1) to start over, or another --run-name")
+                     f"pass --fresh (make train FRESH=1) to start over, or another --run-name{hint}")
         if saved["epoch"] > args.epochs and saved.get("swa_defining") != swa_defining:
             changed = sorted(k for k in swa_defining if (saved.get("swa_defining") or {}).get(k) != swa_defining[k])
             sys.exit(f"{ckpt_path}: this run's weight averaging was started with other settings "
                      f"({', '.join(changed)}); pass --fresh (make train FRESH=1) to start over, or another --run-name")
         trainer.load(saved["trainer"])
         done, history, best = saved["epoch"], saved["history"], saved["best"]
+        rescheduled = saved.get("rescheduled", [])
         print(f"resuming {run_dir} after epoch {done} of {total} "
               f"(best {select_name} {best['accuracy']:.4f} at epoch {best['epoch']})", flush=True)
     elif args.finish_now:
@@ -375,7 +384,8 @@ def main(argv=None):
             save_atomically(scored.state_dict(), best_path)
             mark = "  <- best"
         save_atomically({"trainer": trainer.state(), "epoch": e + 1, "history": history, "best": best,
-                         "defining": defining, "swa_defining": swa_defining, "precision": precision}, ckpt_path)
+                         "defining": defining, "swa_defining": swa_defining, "precision": precision,
+                         "rescheduled": rescheduled}, ckpt_path)
         # A log begun by an older version keeps its columns.
         header = None
         if os.path.exists(log_path) and os.path.getsize(log_path) > 0:
@@ -394,93 +404,26 @@ def main(argv=None):
               f"{len(y_train) / train_seconds:.0f} img/s  {seconds:.0f}s  ETA {eta / 60:.0f} min{mark}", flush=True)
 
     trainer.net.load_state_dict(torch.load(best_path, map_location=device, weights_only=True))
-    return finish(args, trainer, best, history, select_name, test_sets, precision, flops, device)
+    return finish.finish(args, trainer, best, history, select_name, test_sets, precision, flops, device,
+                         rescheduled)
 
 
-def finish(args, trainer, best, history, select_name, test_sets, precision, flops, device):
-    """One-time evaluation of the chosen epoch, then the Keras file, its sidecar and the reference."""
-    import export_keras  # noqa: PLC0415  (imports Keras on the PyTorch backend)
-    trainer.net = trainer.net.float().cpu().to(memory_format=torch.contiguous_format)
-    trainer.device = torch.device("cpu")
-    final_sets = {u: test_sets[u] for u in ("PublicTest", "PrivateTest", "Test", "Validation") if u in test_sets}
-    if "PublicTest" in final_sets and "PrivateTest" in final_sets:
-        final_sets["PublicTest+PrivateTest"] = fer_data.concat(test_sets["PublicTest"], test_sets["PrivateTest"])
-    reports = {}
-    for name, split in final_sets.items():
-        prob = trainer.probabilities(split.x)
-        rep = fer_data.class_report(split.y, prob.argmax(1))
-        flipped = (prob + trainer.probabilities(split.x, flip=True)) / 2
-        rep["flip_average"] = fer_data.class_report(split.y, flipped.argmax(1))
-        rep["accuracy_flip_average"] = rep["flip_average"]["accuracy"]
-        reports[name] = rep
-        print(fer_data.format_report(name, rep))
-        print(f"  (with horizontal-flip averaging: {rep['accuracy_flip_average']:.4f})")
-
-    out = args.out
-    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-    check = fer_data.to_input(next(iter(final_sets.values())).x[:256]) if final_sets else \
-        np.random.default_rng(0).uniform(0, 1, (16, 48, 48, 1)).astype(np.float32)
-    export_keras.export(trainer.net, args.widths, args.dense, args.dropout, out, check)
-    if args.reference:
-        export_keras.write_torch_reference(trainer.net, out, args.reference)
-
-    def acc_of(name, key="accuracy"):
-        return round(reports[name][key], 4) if name in reports else None
-
-    test_name = next((n for n in ("PublicTest+PrivateTest", "Test") if n in reports), None)
-    params = sum(p.numel() for p in trainer.net.parameters())
-    minutes = sum(h["seconds"] for h in history) / 60
-    meta = {
-        "format": "emotion-live-model",
-        "version": 1,
-        "labels": LABELS,
-        "input_scale": "unit",
-        # Trained with flip augmentation, the net scores higher on a face averaged with its
-        # mirror image: emotion-live does that by default.
-        "flip_average": True,
-        "description": (f"VGG-style CNN, {len(args.widths)} stages of 2x(conv3x3+BN+ReLU)+maxpool, "
-                        f"widths {'-'.join(map(str, args.widths))}, dense {args.dense}; 48x48x1 grey "
-                        f"input scaled x/255; {flops / 1e6:.1f} MFLOP, {params} parameters"),
-        "trained_on": "FER-2013 Training rows",
-        "public_test_accuracy": acc_of("PublicTest"),
-        "private_test_accuracy": acc_of("PrivateTest"),
-        "private_test_accuracy_flip_average": acc_of("PrivateTest", "accuracy_flip_average"),
-        "test_accuracy": acc_of(test_name) if test_name else None,
-        "test_accuracy_flip_average": acc_of(test_name, "accuracy_flip_average") if test_name else None,
-        "macro_f1": reports[test_name]["macro_f1"] if test_name else None,
-        "per_class_f1": {k: v["f1"] for k, v in reports[test_name]["per_class"].items()} if test_name else None,
-        "input_shape": [48, 48, 1],
-        "mflops": round(flops / 1e6, 1),
-        "parameters": int(params),
-        "selected_epoch": best["epoch"],
-        # With weight averaging, the chosen model may be the average of this many epochs' weights.
-        "selected_average_of": next((h.get("averaged", 0) for h in history if h["epoch"] == best["epoch"]), 0),
-        "selected_on": select_name,
-        "epochs": args.epochs,
-        "swa_epochs": args.swa_epochs,
-        "swa_lr": args.swa_lr,
-        "ema": args.ema or None,
-        "distilled_from": args.teacher,
-        "distill_weight": args.distill_weight if args.teacher else None,
-        "distill_temperature": args.distill_temperature if args.teacher else None,
-        "teacher_flip": args.teacher_flip if args.teacher else None,
-        "initialized_from": args.init,
-        "epochs_done": len(history),
-        "training_minutes": round(minutes, 1),
-        "precision": precision,
-        "device": str(device),
-        "seed": args.seed,
-        "framework": f"PyTorch {torch.__version__}",
-    }
-    meta_path = args.meta or (out[: -len(".h5")] + ".meta.json")
-    with open(meta_path, "w") as f:
-        json.dump(meta, f, indent=2)
-        f.write("\n")
-    run_dir = os.path.join(args.runs_dir, args.run_name)
-    with open(os.path.join(run_dir, "metrics.json"), "w") as f:
-        json.dump({"meta": meta, "reports": reports, "history": history, "args": vars(args)}, f, indent=2)
-    print(f"wrote {out} and {meta_path}; {minutes:.1f} min of training")
-    return 0
+def reschedule(saved: dict, defining: dict, ckpt_path: str) -> None:
+    """Accepts a new --epochs for a resumed run: the learning rate is a function of (step, total
+    steps), so from the next step on it follows the one-cycle of the new length. Records the change
+    in `saved` (it reaches the checkpoint and the sidecar) so the run's history stays true."""
+    old, new, done = saved["defining"]["epochs"], defining["epochs"], saved["epoch"]
+    if old == new:
+        return
+    if done > old:
+        sys.exit(f"{ckpt_path}: weight averaging has begun after the {old} one-cycle epochs; "
+                 f"their number can no longer change")
+    if new <= done:
+        sys.exit(f"{ckpt_path}: --epochs {new} with --reschedule must be more than the {done} epochs "
+                 f"already trained")
+    saved["defining"] = dict(saved["defining"], epochs=new)
+    saved["rescheduled"] = saved.get("rescheduled", []) + [{"after_epoch": done, "from": old, "to": new}]
+    print(f"rescheduling: the one-cycle now lasts {new} epochs (was {old}) from epoch {done + 1} on", flush=True)
 
 
 if __name__ == "__main__":

@@ -256,6 +256,33 @@ class ResumeTests(unittest.TestCase):
         torch.testing.assert_close(plain, (views[0] + views[2]) / 2, rtol=1e-6, atol=1e-6)
         torch.testing.assert_close(flipped, sum(views) / 4, rtol=1e-6, atol=1e-6)
 
+    def test_reschedule_changes_an_unfinished_runs_length(self):
+        self.run_to_end("resched", ["--epochs", "2"])
+        refused = subprocess.run(self.command("resched") + ["--epochs", "4"], capture_output=True, text=True,
+                                 timeout=600)
+        self.assertEqual(refused.returncode, 1)
+        self.assertIn("other settings (epochs)", refused.stderr)
+        self.assertIn("--reschedule", refused.stderr)
+        longer = self.run_to_end("resched", ["--epochs", "4", "--reschedule"])
+        self.assertIn("now lasts 4 epochs (was 2) from epoch 3 on", longer)
+        saved = torch.load(os.path.join(self.tmp.name, "resched", "checkpoint.pt"), weights_only=False)
+        self.assertEqual((saved["epoch"], saved["defining"]["epochs"]), (4, 4))
+        # Epoch 2 ended the two-epoch one-cycle (learning rate near 0); epoch 3 follows the new,
+        # longer one, back up the annealing curve.
+        lrs = [h["lr_end"] for h in saved["history"]]
+        self.assertLess(lrs[1], lrs[2])
+        self.assertLess(lrs[3], lrs[2])
+        with open(os.path.join(self.tmp.name, "resched", "model.meta.json")) as f:
+            meta = json.load(f)
+        self.assertEqual((meta["epochs"], meta["epochs_done"]), (4, 4))
+        self.assertEqual(meta["rescheduled"], [{"after_epoch": 2, "from": 2, "to": 4}])
+        # Without a change the run stays as it was, and it resumes as a plain run would.
+        self.assertNotIn("rescheduling", self.run_to_end("resched", ["--epochs", "4", "--reschedule"]))
+        shorter = subprocess.run(self.command("resched") + ["--epochs", "3", "--reschedule"], capture_output=True,
+                                 text=True, timeout=600)
+        self.assertEqual(shorter.returncode, 1)
+        self.assertIn("must be more than the 4 epochs already trained", shorter.stderr)
+
     def test_changed_settings_refuse_to_resume(self):
         self.kill_during_second_epoch("changed")
         done = subprocess.run(self.command("changed") + ["--lr", "0.01"], capture_output=True, text=True, timeout=600)
