@@ -58,8 +58,11 @@ struct Graph {
                 stack.append(source)
             }
         }
-        // Kahn's algorithm, preferring Keras's own order among ready layers; what is left
-        // unplaced lies on a cycle.
+        // Kahn's algorithm; what is left unplaced lies on a cycle. Among ready layers it prefers
+        // a consumer of the layer just placed, then Keras's own order: a branch runs to its end
+        // while its activations are still in cache. Keras lists parallel branches level by level
+        // (a1, b1, a2, b2, ...); run in that order, two nets averaged in one model were 15%
+        // slower than the two run apart.
         var pending = [Int](repeating: 0, count: layers.count)
         var consumers = [[Int]](repeating: [], count: layers.count)
         for index in layers.indices where needed[index] {
@@ -68,12 +71,17 @@ struct Graph {
         }
         var ready = Set(layers.indices.filter { needed[$0] && pending[$0] == 0 })
         var order: [Int] = []
-        while let next = ready.min() {
+        var continuing: [Int] = []
+        while let next = continuing.min() ?? ready.min() {
             ready.remove(next)
             order.append(next)
+            continuing = []
             for consumer in consumers[next] {
                 pending[consumer] -= 1
-                if pending[consumer] == 0 { ready.insert(consumer) }
+                if pending[consumer] == 0 {
+                    ready.insert(consumer)
+                    continuing.append(consumer)
+                }
             }
         }
         let neededCount = needed.filter { $0 }.count
