@@ -18,20 +18,19 @@ import recipe
 
 
 def read_h5_net(path: str):
-    """A .h5 this script wrote, as (net, widths, dense); exits with a one-line error otherwise."""
+    """A .h5 train.py wrote, as (net, widths, dense, dropout); exits with a one-line error otherwise."""
     import export_keras  # noqa: PLC0415  (imports Keras on the PyTorch backend)
     if not os.path.isfile(path):
         sys.exit(f"{path}: no such file")
     try:
-        net, widths, dense, _ = export_keras.read_net(path)
+        return export_keras.read_net(path)
     except ValueError as e:
         sys.exit(f"{path}: {e}")
-    return net, widths, dense
 
 
 def load_init(args) -> torch.nn.Module:
     """--init: the starting net, which must be the one --widths and --dense describe."""
-    net, widths, dense = read_h5_net(args.init)
+    net, widths, dense, _ = read_h5_net(args.init)
     if (widths, dense) != (args.widths, args.dense):
         sys.exit(f"{args.init}: widths {','.join(map(str, widths))} and dense {dense}, but this run has "
                  f"--widths {','.join(map(str, args.widths))} --dense {args.dense}")
@@ -56,7 +55,7 @@ def load_teacher(path: str) -> torch.nn.Module:
     """The chosen net of a finished run, or a .h5 model, frozen, in eval mode (batch norm on its
     running statistics)."""
     if path.endswith(".h5"):
-        net, widths, _ = read_h5_net(path)
+        net, widths, *_ = read_h5_net(path)
     else:
         net, widths = load_run_net(path)
     net = net.to(memory_format=torch.channels_last).eval()

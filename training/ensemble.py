@@ -30,6 +30,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
+import distill  # noqa: E402
 import fer_data  # noqa: E402
 import recipe  # noqa: E402
 from fer_data import LABELS  # noqa: E402
@@ -108,12 +109,7 @@ def parse_args(argv=None):
 
 def load_member(spec: str):
     path, mirror = (spec[: -len(MIRROR)], True) if spec.endswith(MIRROR) else (spec, False)
-    if not os.path.isfile(path):
-        sys.exit(f"{path}: no such file")
-    try:
-        net, widths, dense, dropout = export_keras.read_net(path)
-    except ValueError as e:
-        sys.exit(f"{path}: {e}")
+    net, widths, dense, dropout = distill.read_h5_net(path)
     return {"path": path, "mirror": mirror, "net": mirrored(net) if mirror else net,
             "widths": widths, "dense": dense, "dropout": dropout}
 
