@@ -180,7 +180,7 @@ private struct GEMMKernel: PanelKernel {
     }
 }
 
-/// One panel of C: 6 rows at a time in registers, then the remaining rows one by one.
+/// One panel of C: 6 rows at a time in registers, then the remaining one or two rows one by one.
 @inline(__always)
 private func gemmPanel<V: KernelVector>(_: V.Type, m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, panel: UnsafePointer<Float>,
                                 bias biasPointer: UnsafePointer<Float>, scale scalePointer: UnsafePointer<Float>,
@@ -191,19 +191,23 @@ private func gemmPanel<V: KernelVector>(_: V.Type, m: Int, k: Int, a: UnsafePoin
     let scale = V.load(scalePointer)
     let shift = V.load(shiftPointer)
     var row = 0
-    while row + 6 <= m {
-        let a0 = a + row * lda, a1 = a0 + lda, a2 = a1 + lda
-        let a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda
+    // A tail of three to five rows runs as a block too, its missing rows repeating the last
+    // real one (computed twice, stored twice with the same value): one more pass over the
+    // panel instead of one per row. On a 6x6 map's nine Winograd tiles, where the weights
+    // come from beyond L1, that is two passes instead of four.
+    while m - row >= 3 {
+        func at(_ i: Int) -> Int { min(row + i, m - 1) }
+        let a0 = a + at(0) * lda, a1 = a + at(1) * lda, a2 = a + at(2) * lda
+        let a3 = a + at(3) * lda, a4 = a + at(4) * lda, a5 = a + at(5) * lda
         var rows = SixRows(bias)
         var pb = UnsafeRawPointer(panel)
         for kk in 0..<k {
             rows.multiplyAdd(a0[kk], a1[kk], a2[kk], a3[kk], a4[kk], a5[kk], V.load(pb))
             pb += step
         }
-        let out = c + row * ldc
-        rows.store(out, out + ldc, out + 2 * ldc, out + 3 * ldc, out + 4 * ldc, out + 5 * ldc,
+        rows.store(c + at(0) * ldc, c + at(1) * ldc, c + at(2) * ldc, c + at(3) * ldc, c + at(4) * ldc, c + at(5) * ldc,
                    columns: columns, epilogue: epilogue, scale: scale, shift: shift)
-        row += 6
+        row = min(row + 6, m)
     }
     while row < m {
         let a0 = a + row * lda

@@ -5,7 +5,7 @@ import KerasKernels
 ///
 /// Computed as an implicit GEMM (rows of A read straight from the input, padded first when a
 /// window reaches outside it); a 1x1, stride-1 convolution is a plain GEMM on the input; a 3x3,
-/// stride-1 one with enough channels by Winograd's F(2x2, 3x3) (`WinogradWeights.applies`).
+/// stride-1 one with enough channels by Winograd's F(2x2, 3x3) or F(4x4, 3x3) (`WinogradWeights.applies`).
 /// Weights are packed at load (one `PackedMatrix` per group, or the Winograd transform).
 final class Conv2DLayer: FusableLayer {
     let outputShape: [Int]
@@ -71,7 +71,8 @@ final class Conv2DLayer: FusableLayer {
         let rowTaps = !Conv2DLayer.isPointwise(geometry) && groups == 1 && dilation.1 == 1 ? kernel.1 * groupInputs : nil
         if WinogradWeights.applies(to: geometry, groups: groups, filters: filters) {
             let inputs = groupInputs
-            winograd = WinogradWeights(inputChannels: inputs, filters: filters, bias: bias) { ky, kx, i, o in
+            winograd = WinogradWeights(inputChannels: inputs, filters: filters, bias: bias,
+                                       outputTile: WinogradWeights.preferredTile(for: geometry)) { ky, kx, i, o in
                 kernelValues[((ky * 3 + kx) * inputs + i) * filters + o]
             }
             packed = []
