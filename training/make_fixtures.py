@@ -422,7 +422,10 @@ def write_readme(out_dir, written):
                 doc = json.load(f)
             # outputs by Keras, or by the framework that trained the model (train.py writes that one)
             by = f", outputs by {doc['framework']}" if "framework" in doc else ""
-            lines.append(f"| `{path}` | {'x'.join(map(str, doc['input_shape']))}, unit | Sequential | the bundled "
+            models_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models")
+            with h5py.File(os.path.join(models_dir, doc["model"]), "r") as f:
+                kind = json.loads(f.attrs["model_config"])["class_name"]
+            lines.append(f"| `{path}` | {'x'.join(map(str, doc['input_shape']))}, unit | {kind} | the bundled "
                          f"`models/{doc['model']}`{by}: {len(doc['cases'])} synthetic faces "
                          f"({'; '.join(c['name'] for c in doc['cases'])}) |\n")
     for name, covers, shape, _ in written:

@@ -140,13 +140,21 @@ final class ModelCommandTests: XCTestCase {
         try assertBundledModelReproduces("emotion-cnn.pytorch.reference.json", framework: "PyTorch", tolerance: 1e-5)
     }
 
-    private func assertBundledModelReproduces(_ fixture: String, framework: String, tolerance: Float) throws {
+    /// The smaller, faster model shipped beside the default (issue 17), against both frameworks.
+    func testInferReproducesBothFrameworksOnTheSmallModel() throws {
+        let small = CLI.packageRoot.appendingPathComponent("models/emotion-cnn-small.h5").path
+        try assertBundledModelReproduces("emotion-cnn-small.reference.json", framework: "Keras", tolerance: 1e-5, model: small)
+        try assertBundledModelReproduces("emotion-cnn-small.pytorch.reference.json", framework: "PyTorch", tolerance: 1e-5, model: small)
+    }
+
+    private func assertBundledModelReproduces(_ fixture: String, framework: String, tolerance: Float,
+                                              model: String = CLI.bundledModel) throws {
         let reference = CLI.packageRoot.appendingPathComponent("Tests/KerasEngineTests/Fixtures/\(fixture)")
         guard FileManager.default.fileExists(atPath: reference.path) else {
             return XCTFail("the bundled model's \(framework) reference \(reference.path) is missing")
         }
-        let (worst, count) = try maxInferDifference(model: CLI.bundledModel, reference: reference)
-        XCTAssertLessThanOrEqual(worst, tolerance, "bundled model: max |emotion-live - \(framework)| over \(count) cases")
+        let (worst, count) = try maxInferDifference(model: model, reference: reference)
+        XCTAssertLessThanOrEqual(worst, tolerance, "\(model): max |emotion-live - \(framework)| over \(count) cases")
     }
 
     /// Issue 2/3: every model in ../shared/models reproduces Keras through `infer`.
