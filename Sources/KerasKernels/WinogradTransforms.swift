@@ -63,13 +63,19 @@ extension WinogradLane {
     }
 }
 
-/// Runs `body` on channel offsets `0..<count`, a vector of them at a time, then one by one.
+/// Runs `wide` on channel offsets `0..<count` a wide vector of them at a time, `narrow` on a
+/// remaining eight (24 channels, common in small nets, would otherwise leave a third of the
+/// work to single floats), then `scalar` one by one.
 @inline(__always)
-private func forEachLane(_ count: Int, vector: (Int) -> Void, scalar: (Int) -> Void) {
+private func forEachLane(_ count: Int, wide: (Int) -> Void, narrow: (Int) -> Void, scalar: (Int) -> Void) {
     var c = 0
     while c + WideVector.scalarCount <= count {
-        vector(c)
+        wide(c)
         c += WideVector.scalarCount
+    }
+    if WideVector.scalarCount > 8 && c + 8 <= count {
+        narrow(c)
+        c += 8
     }
     while c < count {
         scalar(c)
@@ -83,7 +89,8 @@ private func forEachLane(_ count: Int, vector: (Int) -> Void, scalar: (Int) -> V
 /// `out + e * elementStride`. B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]].
 func winogradInputF2(_ taps: UnsafePointer<UnsafePointer<Float>>, channels: Int, to out: UnsafeMutablePointer<Float>,
                      elementStride: Int) {
-    forEachLane(channels, vector: { inputF2(WideVector.self, taps, $0, out, elementStride) },
+    forEachLane(channels, wide: { inputF2(WideVector.self, taps, $0, out, elementStride) },
+                narrow: { inputF2(SIMD8<Float>.self, taps, $0, out, elementStride) },
                 scalar: { inputF2(Float.self, taps, $0, out, elementStride) })
 }
 
@@ -114,7 +121,8 @@ private func inputF2<L: WinogradLane>(_: L.Type, _ p: UnsafePointer<UnsafePointe
 /// `WinogradAffine`. A^T = [[1, 1, 1, 0], [0, 1, -1, -1]].
 func winogradOutputF2(_ products: UnsafePointer<Float>, elementStride: Int, filters: Int, to out: WinogradOutputs,
                       affine: WinogradAffine) {
-    forEachLane(filters, vector: { outputF2(WideVector.self, products, $0, elementStride, out, affine) },
+    forEachLane(filters, wide: { outputF2(WideVector.self, products, $0, elementStride, out, affine) },
+                narrow: { outputF2(SIMD8<Float>.self, products, $0, elementStride, out, affine) },
                 scalar: { outputF2(Float.self, products, $0, elementStride, out, affine) })
 }
 
@@ -165,10 +173,13 @@ private func outputTransform6<L: WinogradLane>(_ x: (L, L, L, L, L, L)) -> (L, L
 func winogradInputF4(_ taps: UnsafePointer<UnsafePointer<Float>>, channels: Int, to out: UnsafeMutablePointer<Float>,
                      elementStride: Int) {
     // The row pass's 36 results would not fit in registers: they go through the stack.
-    withUnsafeTemporaryAllocation(of: WideVector.self, capacity: 36) { vectors in
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 36) { scalars in
-            forEachLane(channels, vector: { inputF4(taps, $0, out, elementStride, vectors.baseAddress!) },
-                        scalar: { inputF4(taps, $0, out, elementStride, scalars.baseAddress!) })
+    withUnsafeTemporaryAllocation(of: WideVector.self, capacity: 36) { wide in
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36) { narrow in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 36) { scalars in
+                forEachLane(channels, wide: { inputF4(taps, $0, out, elementStride, wide.baseAddress!) },
+                            narrow: { inputF4(taps, $0, out, elementStride, narrow.baseAddress!) },
+                            scalar: { inputF4(taps, $0, out, elementStride, scalars.baseAddress!) })
+            }
         }
     }
 }
@@ -200,10 +211,13 @@ private func inputF4<L: WinogradLane>(_ p: UnsafePointer<UnsafePointer<Float>>, 
 /// then `WinogradAffine`.
 func winogradOutputF4(_ products: UnsafePointer<Float>, elementStride: Int, filters: Int, to out: WinogradOutputs,
                       affine: WinogradAffine) {
-    withUnsafeTemporaryAllocation(of: WideVector.self, capacity: 24) { vectors in
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 24) { scalars in
-            forEachLane(filters, vector: { outputF4(products, $0, elementStride, out, affine, vectors.baseAddress!) },
-                        scalar: { outputF4(products, $0, elementStride, out, affine, scalars.baseAddress!) })
+    withUnsafeTemporaryAllocation(of: WideVector.self, capacity: 24) { wide in
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 24) { narrow in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 24) { scalars in
+                forEachLane(filters, wide: { outputF4(products, $0, elementStride, out, affine, wide.baseAddress!) },
+                            narrow: { outputF4(products, $0, elementStride, out, affine, narrow.baseAddress!) },
+                            scalar: { outputF4(products, $0, elementStride, out, affine, scalars.baseAddress!) })
+            }
         }
     }
 }

@@ -31,6 +31,10 @@ extension KernelTests {
             ([7, 9, 16], 17, false, 1, 4),
             ([9, 11, 20], 33, true, 3, 4),
             ([6, 6, 19], 16, false, 2, 4),
+            // Channels and filters of 16 + 8 + 3: the wide vector, the eight-float one and
+            // single floats, in both transforms of both tiles.
+            ([8, 10, 27], 27, true, 1, 2),
+            ([8, 10, 27], 27, true, 1, 4),
         ]
         for t in cases {
             let (channels, filters) = (t.shape[2], t.filters)
