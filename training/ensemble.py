@@ -33,6 +33,7 @@ from torch import nn  # noqa: E402
 import distill  # noqa: E402
 import fer_data  # noqa: E402
 import recipe  # noqa: E402
+import scoring  # noqa: E402
 from fer_data import LABELS  # noqa: E402
 
 MIRROR = ":mirror"
@@ -114,34 +115,16 @@ def load_member(spec: str):
             "widths": widths, "dense": dense, "dropout": dropout}
 
 
-def probabilities(net: nn.Module, x_uint8: np.ndarray, flip: bool = False) -> np.ndarray:
-    net.eval()
-    out = []
-    with torch.no_grad():
-        for i in range(0, len(x_uint8), 512):
-            x = torch.from_numpy(x_uint8[i:i + 512]).float().div_(255).unsqueeze(1)
-            out.append(torch.softmax(net(x.flip(-1) if flip else x).float(), 1).numpy())
-    return np.concatenate(out)
-
-
 def reports_on(net: nn.Module, test_path: str) -> dict:
     sets = fer_data.load(test_path, "PrivateTest")
     missing = [u for u in ("PublicTest", "PrivateTest") if u not in sets]
     if missing:
         sys.exit(f"{test_path}: no {' or '.join(missing)} rows")
     sets["PublicTest+PrivateTest"] = fer_data.concat(sets["PublicTest"], sets["PrivateTest"])
-    reports = {}
-    for name in ("PublicTest", "PrivateTest", "PublicTest+PrivateTest"):
-        split = sets[name]
-        prob = probabilities(net, split.x)
-        rep = fer_data.class_report(split.y, prob.argmax(1))
-        # The ensemble averaged over the face and its mirror too: twice the cost, reported only.
-        both = (prob + probabilities(net, split.x, flip=True)) / 2
-        rep["accuracy_flip_average"] = fer_data.class_report(split.y, both.argmax(1))["accuracy"]
-        reports[name] = rep
-        print(fer_data.format_report(name, rep))
-        print(f"  (averaged with the mirror image as well, twice the cost: {rep['accuracy_flip_average']:.4f})")
-    return reports
+    # The ensemble averaged over the face and its mirror too: twice the cost, reported only.
+    return scoring.score_splits(lambda x, flip: scoring.probabilities(net, x, flip),
+                                {name: sets[name] for name in ("PublicTest", "PrivateTest", "PublicTest+PrivateTest")},
+                                "averaged with the mirror image as well, twice the cost")
 
 
 def write_model(model, out: str, expected_from: nn.Module, check: np.ndarray) -> float:

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 import fer_data
+import scoring
 from fer_data import LABELS
 
 
@@ -22,16 +23,8 @@ def finish(args, trainer, best, history, select_name, test_sets, precision, flop
     final_sets = {u: test_sets[u] for u in ("PublicTest", "PrivateTest", "Test", "Validation") if u in test_sets}
     if "PublicTest" in final_sets and "PrivateTest" in final_sets:
         final_sets["PublicTest+PrivateTest"] = fer_data.concat(test_sets["PublicTest"], test_sets["PrivateTest"])
-    reports = {}
-    for name, split in final_sets.items():
-        prob = trainer.probabilities(split.x)
-        rep = fer_data.class_report(split.y, prob.argmax(1))
-        flipped = (prob + trainer.probabilities(split.x, flip=True)) / 2
-        rep["flip_average"] = fer_data.class_report(split.y, flipped.argmax(1))
-        rep["accuracy_flip_average"] = rep["flip_average"]["accuracy"]
-        reports[name] = rep
-        print(fer_data.format_report(name, rep))
-        print(f"  (with horizontal-flip averaging: {rep['accuracy_flip_average']:.4f})")
+    reports = scoring.score_splits(lambda x, flip: trainer.probabilities(x, flip=flip), final_sets,
+                                   "with horizontal-flip averaging")
 
     out = args.out
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)

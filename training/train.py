@@ -42,6 +42,7 @@ import distill  # noqa: E402
 import finish  # noqa: E402
 import fer_data  # noqa: E402
 import recipe  # noqa: E402
+import scoring  # noqa: E402
 
 #: Arguments that define a run: a resumed run must have been started with the same values.
 RUN_DEFINING = ("epochs", "batch_size", "lr", "momentum", "weight_decay", "warmup", "label_smoothing",
@@ -225,17 +226,8 @@ class Trainer:
         return float(np.mean(losses))
 
     def probabilities(self, x_uint8: np.ndarray, flip: bool = False, net=None) -> np.ndarray:
-        net = net if net is not None else self.net
-        net.eval()
-        out = []
-        with torch.no_grad():
-            for i in range(0, len(x_uint8), 512):
-                x = torch.from_numpy(x_uint8[i:i + 512]).float().div_(255).unsqueeze(1)
-                if flip:
-                    x = x.flip(-1)
-                x = x.to(self.device).contiguous(memory_format=torch.channels_last)
-                out.append(torch.softmax(net(x).float(), 1).cpu().numpy())
-        return np.concatenate(out)
+        return scoring.probabilities(net if net is not None else self.net, x_uint8, flip, self.device,
+                                     channels_last=True)
 
     def state(self):
         return {"net": self.net.state_dict(), "opt": self.opt.state_dict(),

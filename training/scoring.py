@@ -1,0 +1,43 @@
+"""Softmax outputs of a net on FER-2013 rows, and the per-split reports the end of a training
+run (finish.py) and an ensemble (ensemble.py) print and keep."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+import fer_data
+
+
+def probabilities(net: torch.nn.Module, x_uint8: np.ndarray, flip: bool = False,
+                  device: torch.device = torch.device("cpu"), channels_last: bool = False) -> np.ndarray:
+    """The net's probabilities on 48x48 uint8 faces (scaled x/255), in eval mode, batches of
+    512; `flip` runs it on the mirror images."""
+    net.eval()
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(x_uint8), 512):
+            x = torch.from_numpy(x_uint8[i:i + 512]).float().div_(255).unsqueeze(1)
+            if flip:
+                x = x.flip(-1)
+            x = x.to(device)
+            if channels_last:
+                x = x.contiguous(memory_format=torch.channels_last)
+            out.append(torch.softmax(net(x).float(), 1).cpu().numpy())
+    return np.concatenate(out)
+
+
+def score_splits(probabilities_of, sets: dict, flip_note: str) -> dict:
+    """For each named split: `fer_data.class_report` of the argmax of `probabilities_of(x, flip)`,
+    with the report of the average over the face and its mirror image under "flip_average" and
+    its accuracy under "accuracy_flip_average"; each printed, the latter after `flip_note`."""
+    reports = {}
+    for name, split in sets.items():
+        prob = probabilities_of(split.x, False)
+        rep = fer_data.class_report(split.y, prob.argmax(1))
+        both = (prob + probabilities_of(split.x, True)) / 2
+        rep["flip_average"] = fer_data.class_report(split.y, both.argmax(1))
+        rep["accuracy_flip_average"] = rep["flip_average"]["accuracy"]
+        reports[name] = rep
+        print(fer_data.format_report(name, rep))
+        print(f"  ({flip_note}: {rep['accuracy_flip_average']:.4f})")
+    return reports
