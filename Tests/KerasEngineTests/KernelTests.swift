@@ -34,10 +34,11 @@ final class KernelTests: XCTestCase {
 
     func testGEMMMatchesTripleLoop() {
         var random = SeededRandom(seed: 1)
-        // Sizes around the micro-kernel's 6 rows and the 8/16/32-column panels (a 32-column panel
-        // is two vectors: widths that end in either half, or on the boundary).
+        // Sizes around the micro-kernel's 6 rows (tails of 1 and 2 rows run one by one, of 3 to 5
+        // as a block repeating the last row: 9, 64 and 5) and the 8/16/32-column panels (a
+        // 32-column panel is two vectors: widths that end in either half, or on the boundary).
         for (m, k, n) in [(1, 1, 1), (5, 3, 7), (6, 9, 8), (7, 16, 16), (13, 75, 17), (37, 40, 33), (64, 128, 128), (2, 1600, 40),
-                          (19, 12, 24), (12, 7, 50), (25, 33, 64)] {
+                          (19, 12, 24), (12, 7, 50), (25, 33, 64), (9, 20, 40), (8, 5, 9)] {
             for (relu, affine) in [(false, false), (true, false), (true, true)] {
                 let a = randomArray(m * k, &random)
                 let b = randomArray(k * n, &random)
