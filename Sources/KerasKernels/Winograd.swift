@@ -152,6 +152,8 @@ public func winogradConvolution(_ input: UnsafePointer<Float>, geometry g: Windo
         w.bias.withUnsafeBufferPointer { bias in
             w.postScale.withUnsafeBufferPointer { scale in
                 w.postShift.withUnsafeBufferPointer { shift in
+                    let affine = WinogradAffine(bias: bias.baseAddress!, scale: scale.baseAddress!, shift: shift.baseAddress!,
+                                                epilogue: epilogue)
                     var first = 0
                     while first < totalTiles {
                         let count = min(chunk, totalTiles - first)
@@ -185,8 +187,6 @@ public func winogradConvolution(_ input: UnsafePointer<Float>, geometry g: Windo
                             let topLeft = output + ((sample * g.outputHeight + tile * tileY) * g.outputWidth + tile * tileX) * ldc
                             let destination = WinogradOutputs(topLeft: topLeft, rowStride: g.outputWidth * ldc, pixelStride: ldc,
                                                               rows: rows, columns: columns)
-                            let affine = WinogradAffine(bias: bias.baseAddress!, scale: scale.baseAddress!, shift: shift.baseAddress!,
-                                                        epilogue: epilogue)
                             if tile == 2 {
                                 winogradOutputF2(products + t * filters, elementStride: count * filters, filters: filters,
                                                  to: destination, affine: affine)
