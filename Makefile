@@ -182,9 +182,14 @@ $(FIXTURE_VENV)/.installed: training/requirements.txt
 	$(FIXTURE_VENV)/bin/pip install -q -r training/requirements.txt
 	touch $@
 
+# LABELS=ferplus (the default) learns FER+'s ten votes a face, eight emotions; LABELS=fer2013,
+# FER-2013's own single labels, seven emotions.
+LABELS ?= ferplus
+VOTES_ARGS := $(if $(filter ferplus,$(LABELS)),--train-votes $(SHARED)/data/ferplus-train-votes.csv \
+	--test-votes $(SHARED)/data/ferplus-test-votes.csv)
 train: $(TRAIN_VENV)/.installed
 	$(TRAIN_VENV)/bin/python training/train.py \
-		--train $(SHARED)/data/fer2013-train.csv.gz --test $(SHARED)/data/fer2013-test.csv \
+		--train $(SHARED)/data/fer2013-train.csv.gz --test $(SHARED)/data/fer2013-test.csv $(VOTES_ARGS) \
 		--out models/emotion-cnn.h5 --run-name $(RUN) $(if $(FRESH),--fresh) $(TRAIN_ARGS)
 
 # The training script's own test: a run killed mid-epoch resumes and ends where an uninterrupted

@@ -17,25 +17,57 @@ from torch import nn
 import recipe
 
 
-def read_h5_net(path: str):
-    """A .h5 train.py wrote, as (net, widths, dense, dropout); exits with a one-line error otherwise."""
+def read_h5_net(spec: str):
+    """A .h5 train.py wrote, as (net, widths, dense, dropout); `FILE.h5#N` names the N-th member of
+    an ensemble ensemble.py wrote. Exits with a one-line error otherwise."""
     import export_keras  # noqa: PLC0415  (imports Keras on the PyTorch backend)
+    path, _, member = spec.partition("#")
     if not os.path.isfile(path):
         sys.exit(f"{path}: no such file")
     try:
-        return export_keras.read_net(path)
+        return export_keras.read_net(path, int(member) if member else None)
     except ValueError as e:
-        sys.exit(f"{path}: {e}")
+        sys.exit(f"{spec}: {e}")
 
 
 def load_init(args) -> torch.nn.Module:
-    """--init: the starting net, which must be the one --widths and --dense describe."""
-    net, widths, dense, _ = read_h5_net(args.init)
+    """--init: the starting net, which must be the one --widths and --dense describe. A model of
+    other labels (FER-2013's seven, for a run on FER+'s eight) gives its output rows by label name;
+    a label it lacks (contempt) starts from random weights."""
+    net, widths, dense, dropout = read_h5_net(args.init)
     if (widths, dense) != (args.widths, args.dense):
         sys.exit(f"{args.init}: widths {','.join(map(str, widths))} and dense {dense}, but this run has "
                  f"--widths {','.join(map(str, args.widths))} --dense {args.dense}")
+    init_labels = model_labels(args.init.partition("#")[0], net[-1].out_features)
+    if init_labels != list(args.labels):
+        fresh = recipe.build_net(widths, dense, dropout, classes=len(args.labels))
+        state = {k: v for k, v in net.state_dict().items() if not k.startswith(f"{len(net) - 1}.")}
+        head = fresh[-1]
+        with torch.no_grad():
+            for i, name in enumerate(args.labels):
+                if name in init_labels:
+                    head.weight[i].copy_(net[-1].weight[init_labels.index(name)])
+                    head.bias[i].copy_(net[-1].bias[init_labels.index(name)])
+        fresh.load_state_dict(state, strict=False)
+        new = [n for n in args.labels if n not in init_labels]
+        print(f"starting from {args.init} (output rows matched by label; new: {', '.join(new) or 'none'})", flush=True)
+        return fresh
     print(f"starting from {args.init}", flush=True)
     return net
+
+
+def model_labels(path: str, classes: int) -> list:
+    """The labels a model's sidecar names, or FER-2013's canonical seven for a 7-class model."""
+    import fer_data  # noqa: PLC0415
+    meta = path[: -len(".h5")] + ".meta.json"
+    if os.path.isfile(meta):
+        with open(meta) as f:
+            labels = json.load(f).get("labels")
+        if labels and len(labels) == classes:
+            return list(labels)
+    if classes == len(fer_data.LABELS):
+        return list(fer_data.LABELS)
+    sys.exit(f"{path}: {classes} outputs and no sidecar naming them")
 
 
 class Teachers(nn.Module):
@@ -73,7 +105,7 @@ def load_run_net(run_dir: str):
     with open(args_path) as f:
         targs = json.load(f)
     widths = targs["widths"]  # args.json holds the parsed list (parse_args)
-    net = recipe.build_net(widths, targs["dense"], targs["dropout"])
+    net = recipe.build_net(widths, targs["dense"], targs["dropout"], classes=len(targs.get("labels") or range(7)))
     try:
         net.load_state_dict(torch.load(best, map_location="cpu", weights_only=True))
     except (RuntimeError, OSError, KeyError) as e:

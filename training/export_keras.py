@@ -58,7 +58,7 @@ def _paired_layers(net: nn.Sequential, model):
     place where the two frameworks order the same weights differently ((C, H, W) against (H, W, C))."""
     from keras import layers
     torch_layers = [m for m in net if isinstance(m, (nn.Conv2d, nn.BatchNorm2d, nn.BatchNorm1d, nn.Linear))]
-    keras_layers = [m for m in model.layers
+    keras_layers = [m for m in getattr(model, "layers", model)
                     if isinstance(m, (layers.Conv2D, layers.BatchNormalization, layers.Dense))]
     assert len(torch_layers) == len(keras_layers), "the two networks differ in layers"
     channels, after_flatten = 1, True
@@ -86,33 +86,41 @@ def copy_weights(net: nn.Sequential, model) -> None:
             k.set_weights([w.T, _np(t.bias)])
 
 
-def read_net(path: str):
+def read_net(path: str, member: int | None = None):
     """The inverse of `export`: a .h5 that `export` wrote, as the PyTorch net it came from, with
-    its widths, dense units and dropout. Raises ValueError for any other model."""
+    its widths, dense units and dropout; with `member` i, the i-th net (from 1) of an ensemble
+    that ensemble.py wrote (as stored: a mirrored member stays mirrored). Raises ValueError for any
+    other model."""
     import keras
     from keras import layers
     try:
         model = keras.models.load_model(path, compile=False)
     except Exception as e:  # noqa: BLE001  (h5py, Keras and TensorFlow raise many kinds)
         raise ValueError(f"not a readable Keras model ({str(e).splitlines()[0] if str(e) else type(e).__name__})")
-    convs = [m for m in model.layers if isinstance(m, layers.Conv2D)]
-    denses = [m for m in model.layers if isinstance(m, layers.Dense)]
-    drops = [m for m in model.layers if isinstance(m, layers.Dropout)]
+    model_layers = [m for m in model.layers if not isinstance(m, layers.InputLayer)]
+    if member is not None:
+        model_layers = [m for m in model_layers if m.name.startswith(f"m{member}_")]
+        if not model_layers:
+            raise ValueError(f"no ensemble member {member} (layers named m{member}_...)")
+    convs = [m for m in model_layers if isinstance(m, layers.Conv2D)]
+    denses = [m for m in model_layers if isinstance(m, layers.Dense)]
+    drops = [m for m in model_layers if isinstance(m, layers.Dropout)]
     if not convs or len(convs) % 2 or len(denses) != 2 or not drops:
         raise ValueError("not a network train.py writes (stages of two 3x3 convolutions, two dense layers)")
     widths, dense, dropout = [c.filters for c in convs[1::2]], denses[0].units, float(drops[0].rate)
-    expected = build_keras(widths, dense, dropout)
-    shapes = [[tuple(w.shape) for w in m.get_weights()] for m in model.layers]
-    if [type(m) for m in model.layers] != [type(m) for m in expected.layers] or \
+    classes = denses[1].units
+    expected = build_keras(widths, dense, dropout, classes)
+    shapes = [[tuple(w.shape) for w in m.get_weights()] for m in model_layers]
+    if [type(m) for m in model_layers] != [type(m) for m in expected.layers] or \
             shapes != [[tuple(w.shape) for w in m.get_weights()] for m in expected.layers]:
         raise ValueError("not a network train.py writes (its layers differ from recipe.build_net's)")
-    eps = {float(m.epsilon) for m in model.layers if isinstance(m, layers.BatchNormalization)}
+    eps = {float(m.epsilon) for m in model_layers if isinstance(m, layers.BatchNormalization)}
     if eps != {1e-5}:
         raise ValueError(f"batch-norm epsilon {sorted(eps)}, not PyTorch's 1e-5")
     import recipe  # noqa: PLC0415
-    net = recipe.build_net(widths, dense, dropout)
+    net = recipe.build_net(widths, dense, dropout, classes)
     with torch.no_grad():
-        for t, k, flatten_channels in _paired_layers(net, model):
+        for t, k, flatten_channels in _paired_layers(net, model_layers):
             w = [torch.from_numpy(np.ascontiguousarray(a)).float() for a in k.get_weights()]
             if isinstance(t, nn.Conv2d):
                 t.weight.copy_(w[0].permute(3, 2, 0, 1))
@@ -141,7 +149,7 @@ def torch_probabilities(net: nn.Sequential, x: np.ndarray) -> np.ndarray:
 def export(net: nn.Sequential, widths, dense: int, dropout: float, out: str, check_inputs: np.ndarray) -> float:
     """Writes `out` (.h5) and returns the largest difference between its outputs and PyTorch's."""
     import keras
-    model = build_keras(widths, dense, dropout)
+    model = build_keras(widths, dense, dropout, net[-1].out_features)
     copy_weights(net, model)
     expected = torch_probabilities(net, check_inputs)
     tmp = out + ".tmp.h5"

@@ -10,6 +10,10 @@ Two input layouts are understood:
   happy, neutral, sad, surprise(d). Images are converted to grey and resized to 48x48.
 
 Everything is returned in emotion-live's canonical (alphabetical) label order, see ``LABELS``.
+
+FER+ (Barsoum et al. 2016) votes, 10 annotators an image, come in a CSV row-aligned with a FER-2013
+CSV (``attach_votes``); ``ferplus`` turns a split into FER+'s protocol: the vote distribution
+over eight emotions (``FERPLUS_LABELS``, contempt added) and the majority label.
 """
 
 from __future__ import annotations
@@ -26,6 +30,14 @@ LABELS = ["angry", "disgusted", "fearful", "happy", "neutral", "sad", "surprised
 
 #: FER-2013 emotion code -> index into LABELS (FER's own order differs: 4 Sad, 5 Surprise, 6 Neutral).
 FER_CODE_TO_INDEX = {0: 0, 1: 1, 2: 2, 3: 3, 4: 5, 5: 6, 6: 4}
+
+#: The vote columns of FER+'s files, in their order (NF: not a face).
+FERPLUS_COLUMNS = ["neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt",
+                   "unknown", "NF"]
+#: The output order of a model trained on FER+ votes: the canonical order with contempt added.
+FERPLUS_LABELS = ["angry", "contempt", "disgusted", "fearful", "happy", "neutral", "sad", "surprised"]
+#: FERPLUS_LABELS index -> vote column (the first eight columns are the emotions).
+_FERPLUS_LABEL_COLUMN = np.array([4, 7, 5, 6, 1, 0, 3, 2])
 
 #: Folder names seen in the wild -> index into LABELS.
 FOLDER_TO_INDEX = {
@@ -44,10 +56,19 @@ SIDE = 48
 
 @dataclass
 class Split:
-    """Images (uint8, N x 48 x 48) and labels (int, canonical order) of one usage."""
+    """Images (uint8, N x 48 x 48) and labels (int, canonical order) of one usage; `rows`, each
+    image's data row in its file (for aligning votes); `votes`, FER+'s 10 counts a row (NaN where an
+    image has none); `p`, a target distribution a row (FER+ training), when there is one."""
 
     x: np.ndarray
     y: np.ndarray
+    rows: np.ndarray | None = None
+    votes: np.ndarray | None = None
+    p: np.ndarray | None = None
+
+    def take(self, idx) -> "Split":
+        pick = (lambda a: None if a is None else a[idx])
+        return Split(self.x[idx], self.y[idx], pick(self.rows), pick(self.votes), pick(self.p))
 
     def __len__(self) -> int:
         return len(self.y)
@@ -63,6 +84,7 @@ def load_fer_csv(path: str) -> dict[str, Split]:
     """Reads a FER-2013 CSV (plain or .gz) and returns {Usage: Split}."""
     xs: dict[str, list[np.ndarray]] = {}
     ys: dict[str, list[int]] = {}
+    rows: dict[str, list[int]] = {}
     with _open_text(path) as f:
         reader = csv.reader(f)
         header = next(reader)
@@ -71,16 +93,73 @@ def load_fer_csv(path: str) -> dict[str, Split]:
             if needed not in cols:
                 raise ValueError(f"{path}: header has no '{needed}' column: {header}")
         ie, ip, iu = cols["emotion"], cols["pixels"], cols.get("usage")
+        data_row = -1
         for lineno, row in enumerate(reader, start=2):
             if not row:
                 continue
+            data_row += 1
             pixels = np.array(row[ip].split(), dtype=np.uint8)
             if pixels.size != SIDE * SIDE:
                 raise ValueError(f"{path}:{lineno}: {pixels.size} pixels, expected {SIDE * SIDE}")
             usage = row[iu].strip() if iu is not None else "Training"
             xs.setdefault(usage, []).append(pixels.reshape(SIDE, SIDE))
             ys.setdefault(usage, []).append(FER_CODE_TO_INDEX[int(row[ie])])
-    return {u: Split(np.stack(xs[u]), np.array(ys[u], dtype=np.int64)) for u in xs}
+            rows.setdefault(usage, []).append(data_row)
+    return {u: Split(np.stack(xs[u]), np.array(ys[u], dtype=np.int64), np.array(rows[u], dtype=np.int64))
+            for u in xs}
+
+
+def load_votes(path: str) -> np.ndarray:
+    """FER+'s votes file -> float array (rows x 10) in FERPLUS_COLUMNS order, NaN for a row with
+    no votes (empty fields)."""
+    out = []
+    with _open_text(path) as f:
+        reader = csv.reader(f)
+        header = [h.strip() for h in next(reader, [])]
+        if header != FERPLUS_COLUMNS:
+            raise ValueError(f"{path}: header {header}, expected {','.join(FERPLUS_COLUMNS)}")
+        for lineno, row in enumerate(reader, start=2):
+            if len(row) != len(FERPLUS_COLUMNS):
+                raise ValueError(f"{path}:{lineno}: {len(row)} fields, expected {len(FERPLUS_COLUMNS)}")
+            if all(not v.strip() for v in row):
+                out.append([np.nan] * len(row))
+            else:
+                out.append([float(v) for v in row])
+    return np.array(out, dtype=np.float64).reshape(-1, len(FERPLUS_COLUMNS))
+
+
+def attach_votes(sets: dict[str, Split], path: str) -> None:
+    """Gives every split of one CSV its rows' votes from a file row-aligned with that CSV."""
+    votes = load_votes(path)
+    n_rows = sum(len(s) for s in sets.values())
+    if len(votes) != n_rows:
+        raise ValueError(f"{path}: {len(votes)} rows of votes for {n_rows} data rows (must be row-aligned)")
+    for split in sets.values():
+        split.votes = votes[split.rows]
+
+
+def ferplus(split: Split, training: bool) -> Split:
+    """FER+'s protocol on a split with votes: rows without votes, or whose top vote is unknown or
+    not-a-face, are left out; so, outside training, are rows whose top vote is tied. `y` becomes
+    the majority label and `p` the normalized votes of the eight emotions, both in FERPLUS_LABELS
+    order."""
+    v = split.votes
+    if v is None:
+        raise ValueError("split has no votes")
+    has = ~np.isnan(v).any(1) & (np.nan_to_num(v).sum(1) > 0)
+    v0 = np.nan_to_num(v)
+    top = v0.max(1)
+    top_is_emotion = v0[:, :8].max(1) == top
+    keep = has & top_is_emotion & (v0[:, 8:].max(1) < top)
+    if not training:
+        keep &= (v0 == top[:, None]).sum(1) == 1
+    emotions = v0[:, _FERPLUS_LABEL_COLUMN]
+    idx = np.flatnonzero(keep)
+    out = split.take(idx)
+    e = emotions[idx]
+    out.p = (e / e.sum(1, keepdims=True)).astype(np.float32)
+    out.y = e.argmax(1).astype(np.int64)
+    return out
 
 
 def _load_emotion_folders(root: str) -> Split:
@@ -130,7 +209,10 @@ def load(path: str, default_usage: str) -> dict[str, Split]:
 
 
 def concat(*splits: Split) -> Split:
-    return Split(np.concatenate([s.x for s in splits]), np.concatenate([s.y for s in splits]))
+    def join(field):
+        parts = [getattr(s, field) for s in splits]
+        return None if any(p is None for p in parts) else np.concatenate(parts)
+    return Split(join("x"), join("y"), join("rows"), join("votes"), join("p"))
 
 
 def to_input(x: np.ndarray) -> np.ndarray:
@@ -138,13 +220,13 @@ def to_input(x: np.ndarray) -> np.ndarray:
     return (x.astype(np.float32) / 255.0)[..., None]
 
 
-def class_report(y_true: np.ndarray, y_pred: np.ndarray) -> dict:
+def class_report(y_true: np.ndarray, y_pred: np.ndarray, labels=LABELS) -> dict:
     """Accuracy, per-class precision/recall/F1 and the confusion matrix (rows = truth)."""
-    n = len(LABELS)
+    n = len(labels)
     cm = np.zeros((n, n), dtype=np.int64)
     np.add.at(cm, (y_true, y_pred), 1)
     per_class = {}
-    for i, name in enumerate(LABELS):
+    for i, name in enumerate(labels):
         tp = cm[i, i]
         prec = tp / cm[:, i].sum() if cm[:, i].sum() else 0.0
         rec = tp / cm[i, :].sum() if cm[i, :].sum() else 0.0

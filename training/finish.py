@@ -12,7 +12,6 @@ import torch
 
 import fer_data
 import scoring
-from fer_data import LABELS
 
 
 def finish(args, trainer, best, history, select_name, test_sets, precision, flops, device, rescheduled=()):
@@ -24,7 +23,7 @@ def finish(args, trainer, best, history, select_name, test_sets, precision, flop
     if "PublicTest" in final_sets and "PrivateTest" in final_sets:
         final_sets["PublicTest+PrivateTest"] = fer_data.concat(test_sets["PublicTest"], test_sets["PrivateTest"])
     reports = scoring.score_splits(lambda x, flip: trainer.probabilities(x, flip=flip), final_sets,
-                                   "with horizontal-flip averaging")
+                                   "with horizontal-flip averaging", args.labels)
 
     out = args.out
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
@@ -43,7 +42,7 @@ def finish(args, trainer, best, history, select_name, test_sets, precision, flop
     meta = {
         "format": "emotion-live-model",
         "version": 1,
-        "labels": LABELS,
+        "labels": list(args.labels),
         "input_scale": "unit",
         # Trained with flip augmentation, the net scores higher on a face averaged with its
         # mirror image: emotion-live does that by default.
@@ -51,7 +50,9 @@ def finish(args, trainer, best, history, select_name, test_sets, precision, flop
         "description": (f"VGG-style CNN, {len(args.widths)} stages of 2x(conv3x3+BN+ReLU)+maxpool, "
                         f"widths {'-'.join(map(str, args.widths))}, dense {args.dense}; 48x48x1 grey "
                         f"input scaled x/255; {flops / 1e6:.1f} MFLOP, {params} parameters"),
-        "trained_on": "FER-2013 Training rows",
+        "trained_on": ("FER-2013 Training rows, FER+ vote distributions (Barsoum et al. 2016); scored on "
+                       "the FER+ majority label" if args.targets else "FER-2013 Training rows"),
+        "framing_scale_range": args.scale_range or [0.85, 1.15],
         "public_test_accuracy": acc_of("PublicTest"),
         "private_test_accuracy": acc_of("PrivateTest"),
         "private_test_accuracy_flip_average": acc_of("PrivateTest", "accuracy_flip_average"),

@@ -44,9 +44,9 @@ def count_flops(widths, dense: int, classes: int = 7) -> int:
 class Augment:
     """Flip, rotation, scale, shift, brightness/contrast and random erasing on a batch in [0, 1]."""
 
-    def __init__(self, rotation=15.0, scale=0.15, shift=0.10, brightness=0.15, contrast=0.2,
+    def __init__(self, rotation=15.0, scale_range=(0.85, 1.15), shift=0.10, brightness=0.15, contrast=0.2,
                  erase_prob=0.5, erase_area=(0.02, 0.2)):
-        self.rotation, self.scale, self.shift = rotation, scale, shift
+        self.rotation, self.scale_range, self.shift = rotation, scale_range, shift
         self.brightness, self.contrast = brightness, contrast
         self.erase_prob, self.erase_area = erase_prob, erase_area
 
@@ -61,7 +61,7 @@ class Augment:
         # affine_grid maps output to input coordinates: a zoom by s samples 1/s of the picture;
         # coordinates run -1..1, so a shift of a fraction f of the side is 2f.
         angle = uniform(-self.rotation, self.rotation) * math.pi / 180
-        s = uniform(1 - self.scale, 1 + self.scale)
+        s = uniform(*self.scale_range)
         tx, ty = uniform(-2 * self.shift, 2 * self.shift), uniform(-2 * self.shift, 2 * self.shift)
         cos, sin = torch.cos(angle) / s, torch.sin(angle) / s
         theta = torch.stack([torch.stack([cos, -sin, tx], 1), torch.stack([sin, cos, ty], 1)], 1)

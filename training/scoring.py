@@ -26,18 +26,28 @@ def probabilities(net: torch.nn.Module, x_uint8: np.ndarray, flip: bool = False,
     return np.concatenate(out)
 
 
-def score_splits(probabilities_of, sets: dict, flip_note: str) -> dict:
+def vote_share(split, pred: np.ndarray) -> float | None:
+    """FER+: the mean share of a row's annotators who chose the predicted label (None without votes)."""
+    if split.p is None:
+        return None
+    return round(float(split.p[np.arange(len(pred)), pred].mean()), 4)
+
+
+def score_splits(probabilities_of, sets: dict, flip_note: str, labels=fer_data.LABELS) -> dict:
     """For each named split: `fer_data.class_report` of the argmax of `probabilities_of(x, flip)`,
     with the report of the average over the face and its mirror image under "flip_average" and
     its accuracy under "accuracy_flip_average"; each printed, the latter after `flip_note`."""
     reports = {}
     for name, split in sets.items():
         prob = probabilities_of(split.x, False)
-        rep = fer_data.class_report(split.y, prob.argmax(1))
+        rep = fer_data.class_report(split.y, prob.argmax(1), labels)
+        rep["vote_share"] = vote_share(split, prob.argmax(1))
         both = (prob + probabilities_of(split.x, True)) / 2
-        rep["flip_average"] = fer_data.class_report(split.y, both.argmax(1))
+        rep["flip_average"] = fer_data.class_report(split.y, both.argmax(1), labels)
+        rep["flip_average"]["vote_share"] = vote_share(split, both.argmax(1))
         rep["accuracy_flip_average"] = rep["flip_average"]["accuracy"]
         reports[name] = rep
-        print(fer_data.format_report(name, rep))
+        print(fer_data.format_report(name, rep) + (f"\n  mean annotator share of the prediction: "
+                                                    f"{rep['vote_share']:.4f}" if rep["vote_share"] is not None else ""))
         print(f"  ({flip_note}: {rep['accuracy_flip_average']:.4f})")
     return reports

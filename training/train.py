@@ -58,6 +58,10 @@ DISTILL_DEFINING = ("teacher", "distill_weight", "distill_temperature", "teacher
 INIT_DEFINING = ("init",)
 #: The weights' moving average, part of a run's definition only when on.
 EMA_DEFINING = ("ema",)
+#: The targets (FER+ votes) and the framing jitter, part of a run's definition only when given
+#: (runs begun before they existed resume unchanged).
+VOTES_DEFINING = ("targets",)
+SCALE_DEFINING = ("scale_range",)
 
 
 def parse_args(argv=None):
@@ -65,6 +69,11 @@ def parse_args(argv=None):
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--train", required=True, help="FER-2013 CSV (.csv/.csv.gz; its Training rows) or image tree")
     p.add_argument("--test", default=None, help="CSV or image tree with PublicTest/PrivateTest rows")
+    p.add_argument("--train-votes", default=None, metavar="CSV",
+                   help="FER+ votes row-aligned with --train: learn the annotators' vote distribution over "
+                        "eight emotions (contempt added) instead of FER-2013's labels; needs --test-votes")
+    p.add_argument("--test-votes", default=None, metavar="CSV",
+                   help="FER+ votes row-aligned with --test: choose and report on the majority label")
     p.add_argument("--out", default="models/emotion-cnn.h5", help="output model, must end in .h5")
     p.add_argument("--meta", default=None, help="sidecar JSON (default: <out minus .h5>.meta.json)")
     p.add_argument("--reference", default=os.path.join(os.path.dirname(HERE), "Tests", "KerasEngineTests",
@@ -107,11 +116,16 @@ def parse_args(argv=None):
     p.add_argument("--momentum", type=float, default=0.9)
     p.add_argument("--weight-decay", type=float, default=5e-4)
     p.add_argument("--warmup", type=float, default=0.2, help="fraction of the steps spent warming up")
-    p.add_argument("--label-smoothing", type=float, default=0.1)
+    p.add_argument("--label-smoothing", type=float, default=None,
+                   help="mixed into the target (default 0.1 on FER-2013 labels, 0 on FER+ votes, which "
+                        "are a distribution already)")
     p.add_argument("--widths", default="24,48,96,192", help="filters per stage")
     p.add_argument("--dense", type=int, default=256)
     p.add_argument("--dropout", type=float, default=0.5)
     p.add_argument("--erase-prob", type=float, default=0.5, help="random-erasing probability")
+    p.add_argument("--scale-range", default=None, metavar="LO,HI",
+                   help="zoom of the framing jitter, drawn uniformly (default 0.85,1.15); e.g. 0.8,1.25 "
+                        "for faces framed tighter or looser than FER-2013's, as detectors frame them")
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--limit", type=int, default=0, help="use only N training images (smoke tests)")
     p.add_argument("--precision", choices=["auto", "bf16", "fp32"], default="auto")
@@ -130,6 +144,20 @@ def parse_args(argv=None):
         p.error("--ema and --swa-epochs are two ways of averaging the weights: choose one")
     if args.distill_temperature <= 0:
         p.error(f"--distill-temperature {args.distill_temperature}: must be positive")
+    if bool(args.train_votes) != bool(args.test_votes):
+        p.error("--train-votes and --test-votes go together")
+    args.targets = "ferplus-votes" if args.train_votes else None
+    if args.label_smoothing is None:
+        args.label_smoothing = 0.0 if args.targets else 0.1
+    if args.scale_range is not None:
+        try:
+            lo, hi = (float(v) for v in args.scale_range.split(","))
+        except ValueError:
+            p.error(f"--scale-range {args.scale_range}: expected LO,HI, e.g. 0.8,1.25")
+        if not 0 < lo <= hi:
+            p.error(f"--scale-range {args.scale_range}: needs 0 < LO <= HI")
+        args.scale_range = [lo, hi]
+    args.labels = fer_data.FERPLUS_LABELS if args.targets else fer_data.LABELS
     args.widths = [int(w) for w in args.widths.split(",") if w]
     return args
 
@@ -156,16 +184,18 @@ class Trainer:
 
     def __init__(self, args, x_train, y_train, device, precision):
         self.args, self.device, self.precision = args, device, precision
+        # y_train: class indices, or (FER+) a target distribution a row
         self.x, self.y = x_train, y_train
         torch.manual_seed(args.seed)
-        self.net = recipe.build_net(args.widths, args.dense, args.dropout)
+        self.net = recipe.build_net(args.widths, args.dense, args.dropout, classes=len(args.labels))
         if args.init:
             self.net.load_state_dict(distill.load_init(args).state_dict())
         self.net = self.net.to(device)
         self.net = self.net.to(memory_format=torch.channels_last)
         self.opt = torch.optim.SGD(self.net.parameters(), lr=args.lr, momentum=args.momentum,
                                    nesterov=True, weight_decay=args.weight_decay)
-        self.augment = recipe.Augment(erase_prob=args.erase_prob)
+        self.augment = recipe.Augment(erase_prob=args.erase_prob,
+                                      scale_range=tuple(args.scale_range or (0.85, 1.15)))
         self.steps_per_epoch = math.ceil(len(self.y) / args.batch_size)
         self.total_steps = self.steps_per_epoch * args.epochs
         self.swa = None  # the running average of the weights, from the first SWA epoch on
@@ -195,7 +225,8 @@ class Trainer:
         for i in range(self.steps_per_epoch):
             idx = order[i * self.args.batch_size:(i + 1) * self.args.batch_size]
             x = torch.from_numpy(self.x[idx.numpy()]).float().div_(255).unsqueeze(1)
-            yield self.augment(x, g), torch.from_numpy(self.y[idx.numpy()]).long()
+            y = torch.from_numpy(self.y[idx.numpy()])
+            yield self.augment(x, g), (y.float() if y.dim() == 2 else y.long())
 
     def step(self, x, y, step_index: int) -> float:
         lr = self.lr_at(step_index)
@@ -206,7 +237,9 @@ class Trainer:
         bf16 = self.precision == "bf16"
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bf16):
             logits = self.net(x)
-            loss = F.cross_entropy(logits, y, label_smoothing=self.args.label_smoothing)
+            # A (N, classes) float target is a distribution (FER+ votes): cross-entropy against it.
+            loss = F.cross_entropy(logits.float() if y.dim() == 2 else logits, y,
+                                   label_smoothing=self.args.label_smoothing)
         if self.teacher is not None:
             with torch.no_grad(), torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bf16):
                 target = self.teacher(x).float()
@@ -275,6 +308,14 @@ def compare_precision(args, x, y, device):
 def load_data(args):
     train_sets = fer_data.load(args.train, default_usage="Training")
     test_sets = fer_data.load(args.test, default_usage="Test") if args.test else {}
+    if args.targets:
+        try:
+            fer_data.attach_votes(train_sets, args.train_votes)
+            fer_data.attach_votes(test_sets, args.test_votes)
+        except (ValueError, OSError) as e:
+            sys.exit(str(e))
+        train_sets = {u: fer_data.ferplus(s, training=u == "Training") for u, s in train_sets.items()}
+        test_sets = {u: fer_data.ferplus(s, training=False) for u, s in test_sets.items()}
     for usage, split in train_sets.items():
         if usage != "Training":
             test_sets.setdefault(usage, split)
@@ -287,12 +328,11 @@ def load_data(args):
     else:  # no official validation split: hold out a tenth of the training images
         perm = rng.permutation(len(train))
         n_val = max(1, len(train) // 10)
-        select = fer_data.Split(train.x[perm[:n_val]], train.y[perm[:n_val]])
-        train = fer_data.Split(train.x[perm[n_val:]], train.y[perm[n_val:]])
+        select, train = train.take(perm[:n_val]), train.take(perm[n_val:])
         select_name = "held-out 10% of training"
     if args.limit:
         idx = rng.permutation(len(train))[: args.limit]
-        train = fer_data.Split(train.x[idx], train.y[idx])
+        train = train.take(idx)
     return train, select_name, select, test_sets
 
 
@@ -303,7 +343,8 @@ def main(argv=None):
     device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
                           ("cpu" if args.device == "auto" else args.device))
     train, select_name, select, test_sets = load_data(args)
-    x_train, y_train = np.ascontiguousarray(train.x), np.ascontiguousarray(train.y)
+    x_train = np.ascontiguousarray(train.x)
+    y_train = np.ascontiguousarray(train.p if args.targets else train.y)
     if args.compare_precision:
         return compare_precision(args, x_train, y_train, device)
 
@@ -312,7 +353,10 @@ def main(argv=None):
         if device.type == "cpu" else torch.cuda.get_device_name()
     print(f"device {device}, {torch.get_num_threads()} threads, precision {precision} ({why})", flush=True)
     print("splits: Training %d, %s" % (len(train), ", ".join(f"{u} {len(s)}" for u, s in test_sets.items())))
-    flops = recipe.count_flops(args.widths, args.dense)
+    if args.targets:
+        print(f"targets: FER+ vote distributions over {len(args.labels)} emotions ({', '.join(args.labels)}); "
+              f"chosen on {select_name}'s majority label")
+    flops = recipe.count_flops(args.widths, args.dense, classes=len(args.labels))
     print(f"network: widths {args.widths}, dense {args.dense}: {flops / 1e6:.1f} MFLOP per face")
 
     run_dir = os.path.join(args.runs_dir, args.run_name)
@@ -324,7 +368,8 @@ def main(argv=None):
                 os.remove(path)
     os.makedirs(run_dir, exist_ok=True)
     defining = {k: getattr(args, k) for k in RUN_DEFINING + (DISTILL_DEFINING if args.teacher else ())
-                + (INIT_DEFINING if args.init else ()) + (EMA_DEFINING if args.ema else ())}
+                + (INIT_DEFINING if args.init else ()) + (EMA_DEFINING if args.ema else ())
+                + (VOTES_DEFINING if args.targets else ()) + (SCALE_DEFINING if args.scale_range else ())}
     swa_defining = {k: getattr(args, k) for k in SWA_DEFINING}
     total = args.epochs + args.swa_epochs
     trainer = Trainer(args, x_train, y_train, device, precision)
