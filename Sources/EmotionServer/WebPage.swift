@@ -71,7 +71,7 @@ footer { color:var(--dim); font-size:12px; padding:0 24px 20px; }
 <footer>Frames go to this server only and are never stored. <span id="model"></span></footer>
 <script>
 "use strict";
-const colors = { angry:"#ff5c5c", disgust:"#9acd32", disgusted:"#9acd32", fear:"#b07cff", fearful:"#b07cff",
+const colors = { angry:"#ff5c5c", contempt:"#d08050", disgust:"#9acd32", disgusted:"#9acd32", fear:"#b07cff", fearful:"#b07cff",
   happy:"#ffd23f", sad:"#5fa8ff", surprise:"#ff9f43", surprised:"#ff9f43", neutral:"#c8ced8" };
 const colorOf = label => colors[label] || "#5fb3ff";
 const token = new URLSearchParams(location.search).get("token");

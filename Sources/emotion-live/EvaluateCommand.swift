@@ -5,14 +5,16 @@ import KerasEngine
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Score a model on Kaggle's FER-2013 CSV: accuracy, per-class precision/recall/F1, confusion matrix.",
+        abstract: "Score a model on Kaggle's FER-2013 CSV, against its labels or FER+'s votes: accuracy, per-class precision/recall/F1, confusion matrix.",
         discussion: """
         Reads emotion,pixels,Usage rows (codes 0 Angry, 1 Disgust, 2 Fear, 3 Happy, 4 Sad, \
         5 Surprise, 6 Neutral) and preprocesses each 48x48 face exactly as a live face is \
         preprocessed: resize to the model's input with INTER_AREA, grey copied into its \
         channels, the model's input scaling, flip averaging if the model's metadata asks for it. \
         Outputs are matched to emotions by label name, so models with any label order are scored \
-        correctly. The file is streamed; --data - reads standard input (e.g. from zcat).
+        correctly; a label with no counterpart (contempt, against FER-2013's seven) counts as \
+        wrong, and the report says how many rows that affected. The file is streamed; --data - \
+        reads standard input (e.g. from zcat).
         """
     )
 
@@ -20,6 +22,11 @@ struct Evaluate: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("FER-2013 CSV file, or - for standard input.", valueName: "csv"))
     var data: String
+
+    @Option(name: .long, help: ArgumentHelp(
+        "FER+ votes (10 annotators a face), row-aligned with --data: score against the majority under FER+'s protocol (rows with a tie, unknown or not-a-face on top left out) and report the annotators' mean share of each prediction.",
+        valueName: "csv"))
+    var votes: String?
 
     @Option(name: .long, help: "Rows to score: test (PublicTest + PrivateTest), public, private, training or all.")
     var usage: FER2013Usage = .test
@@ -36,34 +43,21 @@ struct Evaluate: ParsableCommand {
         try reportingFailures {
             let path = try modelOptions.resolvedModelPath()
             let (network, metadata) = try modelOptions.load(flipAverage: flipAverage)
-            let batchSize = 64
-            let classifier = try EmotionClassifier(model: network, metadata: metadata, path: path, maxBatch: batchSize)
-            let preprocessor = classifier.makePreprocessor()
+            let classifier = try EmotionClassifier(model: network, metadata: metadata, path: path, maxBatch: 64)
             let evaluator = try FER2013Evaluator(labels: metadata.labels, model: path)
             let reader = try FER2013Reader(path: data, usage: usage)
-            var faces = [Float](repeating: 0, count: batchSize * preprocessor.floatsPerFace)
-            let side = FER2013Reader.side
-            let report = try evaluator.evaluate(reader, batchSize: batchSize) { rows in
-                try faces.withUnsafeMutableBufferPointer { buffer in
-                    for (k, row) in rows.enumerated() {
-                        let slot = UnsafeMutableBufferPointer(
-                            rebasing: buffer[(k * preprocessor.floatsPerFace)..<((k + 1) * preprocessor.floatsPerFace)])
-                        try row.pixels.withUnsafeBufferPointer {
-                            try preprocessor.preprocess(greyPixels: $0, width: side, height: side, into: slot)
-                        }
-                    }
-                    return try classifier.classify(UnsafeBufferPointer(buffer), count: rows.count)
-                }
-            }
+            let ferPlus = try votes.map { try FERPlusVotes(path: $0) }
+            let result = try evaluator.evaluate(reader, votes: ferPlus, classifier: classifier)
             let output = StandardOutput()
             switch format {
             case .json:
-                try output.writeLine(jsonString(report.jsonObject(extra: [
+                try output.writeLine(jsonString(result.jsonObject(extra: [
                     "model": path, "data": data, "usage": usage.rawValue, "flip_average": metadata.flipAverage,
                 ])))
             default:
-                try output.writeLines(report.text(
-                    title: "\(path) on \(data) (usage \(usage.rawValue), flip averaging \(metadata.flipAverage ? "on" : "off"))"))
+                let truth = votes.map { ", truth: FER+ majority of \($0)" } ?? ""
+                try output.writeLines(result.text(
+                    title: "\(path) on \(data) (usage \(usage.rawValue), flip averaging \(metadata.flipAverage ? "on" : "off")\(truth))"))
             }
         }
     }

@@ -227,6 +227,40 @@ final class ModelCommandTests: XCTestCase {
         assertCleanFailure(failure, naming: "\(path):73")
     }
 
+    func testEvaluateAgainstFERPlusVotesReportsTheProtocolsFigures() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var csv = "emotion,pixels,Usage\n"
+        var votes = "neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,unknown,NF\n"
+        for k in 0..<24 {
+            let pixels = (0..<2304).map { String(($0 * (k + 3) + k * 11) % 256) }.joined(separator: " ")
+            csv += "\(k % 7),\(pixels),\(k < 12 ? "PublicTest" : "PrivateTest")\n"
+            // Every fourth row has a tie at the top (left out); the others a clear majority of
+            // each of the eight emotions in turn, contempt included.
+            var row = Array(repeating: 0, count: 10)
+            if k % 4 == 3 { row[0] = 5; row[1] = 5 } else { row[k % 8] = 7; row[(k + 1) % 8] = 3 }
+            votes += row.map(String.init).joined(separator: ",") + "\n"
+        }
+        let data = directory.appendingPathComponent("fer.csv").path
+        let votesPath = directory.appendingPathComponent("votes.csv").path
+        try csv.write(toFile: data, atomically: true, encoding: .utf8)
+        try votes.write(toFile: votesPath, atomically: true, encoding: .utf8)
+
+        let result = try CLI.run(["evaluate", "--data", data, "--votes", votesPath, "--format", "json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let object = try CLI.json(result.stdout)
+        XCTAssertEqual(object["n"] as? Int, 18)
+        XCTAssertEqual(object["left_out"] as? Int, 6)
+        let share = try XCTUnwrap(object["vote_share"] as? Double)
+        XCTAssert((0...1).contains(share), "\(share)")
+        let private_ = try CLI.json(try CLI.run(["evaluate", "--data", data, "--votes", votesPath, "--usage", "private",
+                                                 "--format", "json"]).stdout)
+        XCTAssertEqual(private_["n"] as? Int, 9, "the usage filter applies with votes too")
+
+        try votes.split(separator: "\n").dropLast().joined(separator: "\n").write(toFile: votesPath, atomically: true, encoding: .utf8)
+        assertCleanFailure(try CLI.run(["evaluate", "--data", data, "--votes", votesPath]), naming: votesPath)
+    }
+
     /// Issue 2's anchor: Keras gives the seed model 0.5695 on PublicTest + PrivateTest.
     func testEvaluateReproducesKerasAccuracyOfTheSeedModel() throws {
         let model = try CLI.sharedFile("models/seed-cnn.h5")

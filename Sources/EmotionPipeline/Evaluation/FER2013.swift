@@ -21,6 +21,8 @@ public enum FER2013Usage: String, CaseIterable, Sendable {
 public struct FER2013Row: Sendable {
     /// 1-based line number in the file, for error messages.
     public let line: Int
+    /// 0-based position among the file's data rows (every usage), for files row-aligned with it.
+    public let index: Int
     public let emotion: EmotionLabel
     /// 48 * 48 grey values, row-major.
     public let pixels: [UInt8]
@@ -54,6 +56,8 @@ public final class FER2013Reader: Sequence, IteratorProtocol {
     private var columns: (emotion: Int, pixels: Int, usage: Int?) = (0, 1, 2)
     /// A failure met while iterating; iteration stops there and the caller reports it.
     public private(set) var error: FER2013Error?
+    /// Data rows read so far, of every usage: after a full pass, the file's data row count.
+    public private(set) var rowsRead = 0
 
     public init(path: String, usage: FER2013Usage) throws {
         self.path = path
@@ -91,6 +95,7 @@ public final class FER2013Reader: Sequence, IteratorProtocol {
         guard error == nil else { return nil }
         while let bytes = lines.next() {
             if bytes.isEmpty { continue }
+            rowsRead += 1
             do {
                 if let row = try parse(bytes, line: lines.lineNumber) { return row }
             } catch let failure as FER2013Error {
@@ -120,7 +125,7 @@ public final class FER2013Reader: Sequence, IteratorProtocol {
         }
         guard usage.includes(usageValue) else { return nil }
         let pixels = try parsePixels(fields[columns.pixels], line: line)
-        return FER2013Row(line: line, emotion: emotion, pixels: pixels, usage: usageValue)
+        return FER2013Row(line: line, index: rowsRead - 1, emotion: emotion, pixels: pixels, usage: usageValue)
     }
 
     private func parsePixels(_ field: ArraySlice<UInt8>, line: Int) throws -> [UInt8] {

@@ -1,18 +1,24 @@
-/// The seven FER-2013 emotions under the project's canonical names.
+/// The seven FER-2013 emotions, and FER+'s eighth (contempt), under the project's canonical names.
 ///
 /// Models name these classes differently ("disgust" or "disgusted", "fear" or "fearful") and
 /// order them differently (FER-2013's codes, alphabetical...). Everything that compares a model's
 /// output with ground truth goes through this type, so a model is scored by meaning, not position.
 public enum EmotionLabel: String, CaseIterable, Sendable {
-    case angry, disgusted, fearful, happy, neutral, sad, surprised
+    case angry, contempt, disgusted, fearful, happy, neutral, sad, surprised
 
-    /// The canonical order, used by the bundled model and for CSV columns.
-    public static let canonicalOrder: [EmotionLabel] = allCases
+    /// FER-2013's seven in the canonical (alphabetical) order: the default labels of a 7-output
+    /// model without a sidecar, and the order of models trained on FER-2013's labels.
+    public static let canonicalOrder: [EmotionLabel] = [.angry, .disgusted, .fearful, .happy, .neutral, .sad, .surprised]
+
+    /// FER+'s eight (contempt added) in the same alphabetical order: the default labels of an
+    /// 8-output model without a sidecar, and the order of models trained on FER+'s votes.
+    public static let ferPlusOrder: [EmotionLabel] = allCases
 
     /// Parses a label as spelled by common models and datasets; case-insensitive.
     public init?(spelling: String) {
         switch spelling.lowercased().trimmingWhitespace() {
         case "angry", "anger": self = .angry
+        case "contempt", "contemptuous": self = .contempt
         case "disgusted", "disgust": self = .disgusted
         case "fearful", "fear", "scared": self = .fearful
         case "happy", "happiness", "joy": self = .happy

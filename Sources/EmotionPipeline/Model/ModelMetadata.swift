@@ -50,14 +50,13 @@ public struct ModelMetadata: Equatable, Sendable {
         self.origin = origin
     }
 
-    /// The canonical emotion of each output, or nil for a label that is not one of the seven.
+    /// The canonical emotion of each output, or nil for a label that is none of the eight.
     public var emotions: [EmotionLabel?] { labels.map(EmotionLabel.init(spelling:)) }
 
     /// The defaults for a model with `classCount` outputs and no sidecar.
     public static func defaults(classCount: Int) -> ModelMetadata {
-        let labels = classCount == EmotionLabel.allCases.count
-            ? EmotionLabel.canonicalOrder.map(\.rawValue)
-            : (0..<classCount).map { "class\($0)" }
+        let labels = [EmotionLabel.canonicalOrder, EmotionLabel.ferPlusOrder]
+            .first { $0.count == classCount }?.map(\.rawValue) ?? (0..<classCount).map { "class\($0)" }
         return ModelMetadata(labels: labels, inputScale: .unit, origin: "defaults")
     }
 

@@ -20,6 +20,7 @@ public struct Annotator: Sendable {
     public static func colour(for label: String) -> Colour {
         switch EmotionLabel(spelling: label) {
         case .angry: return Colour(red: 230, green: 40, blue: 40)
+        case .contempt: return Colour(red: 200, green: 110, blue: 60)
         case .disgusted: return Colour(red: 120, green: 170, blue: 40)
         case .fearful: return Colour(red: 160, green: 80, blue: 220)
         case .happy: return Colour(red: 40, green: 200, blue: 80)

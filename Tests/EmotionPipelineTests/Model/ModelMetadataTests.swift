@@ -16,7 +16,8 @@ final class ModelMetadataTests: XCTestCase {
         XCTAssertEqual(EmotionLabel(spelling: "Disgust"), .disgusted)
         XCTAssertEqual(EmotionLabel(spelling: "fear"), .fearful)
         XCTAssertEqual(EmotionLabel(spelling: "surprise"), .surprised)
-        XCTAssertNil(EmotionLabel(spelling: "contempt"))
+        XCTAssertEqual(EmotionLabel(spelling: "Contempt"), .contempt, "FER+'s eighth emotion")
+        XCTAssertNil(EmotionLabel(spelling: "unknown"))
         XCTAssertEqual((0...6).compactMap(EmotionLabel.init(fer2013Code:)),
                        [.angry, .disgusted, .fearful, .happy, .sad, .surprised, .neutral])
         XCTAssertNil(EmotionLabel(fer2013Code: 7))
@@ -35,7 +36,9 @@ final class ModelMetadataTests: XCTestCase {
         XCTAssertEqual(ModelMetadata.sidecarPath(forModel: model), directory.appendingPathComponent("net.meta.json").path)
 
         let defaults = try ModelMetadata.resolve(modelPath: model, classCount: 7)
-        XCTAssertEqual(defaults.labels, EmotionLabel.allCases.map(\.rawValue))
+        XCTAssertEqual(defaults.labels, EmotionLabel.canonicalOrder.map(\.rawValue))
+        XCTAssertEqual(try ModelMetadata.resolve(modelPath: model, classCount: 8).labels,
+                       ["angry", "contempt", "disgusted", "fearful", "happy", "neutral", "sad", "surprised"])
         XCTAssertEqual(defaults.inputScale, .unit)
         XCTAssertEqual(defaults.origin, "defaults")
 

@@ -41,8 +41,9 @@ final class AnnotatorTests: XCTestCase {
     }
 
     func testEveryCanonicalLabelHasItsOwnColour() {
-        let colours = EmotionLabel.canonicalOrder.map { Annotator.colour(for: $0.rawValue) }
-        XCTAssertEqual(Set(colours.map { "\($0.red),\($0.green),\($0.blue)" }).count, 7)
+        let colours = EmotionLabel.ferPlusOrder.map { Annotator.colour(for: $0.rawValue) }
+        XCTAssertEqual(Set(colours.map { "\($0.red),\($0.green),\($0.blue)" }).count, 8, "contempt included")
+        XCTAssertNotEqual(Annotator.colour(for: "contempt"), Annotator.colour(for: "unknown"))
         XCTAssertEqual(Annotator.colour(for: "disgust"), Annotator.colour(for: "disgusted"))
     }
 }
