@@ -2,7 +2,8 @@ import EmotionPipeline
 
 /// One worker's state: a frame processor (its own detector and inference session) that
 /// analyses encoded pictures. Pictures are checked before decoding: the format from the first
-/// bytes, the size from the header, so a 100,000-pixel-wide PNG costs nothing.
+/// bytes, the size from the header, so a 100,000-pixel-wide PNG costs nothing, and the container
+/// (`ImageContainer`), so a cut PNG or JPEG is refused without a word from the decoder.
 public final class PictureAnalyzer {
     public let processor: FrameProcessor
     public let maxPixels: Int
@@ -21,6 +22,10 @@ public final class PictureAnalyzer {
         guard header.width * header.height <= maxPixels else {
             throw APIError.pictureTooLarge(width: header.width, height: header.height, maxPixels: maxPixels)
         }
+        // A cut or damaged PNG or JPEG is refused here: given to the decoder, libpng and libjpeg
+        // would print their own lines on the server's stderr (and a cut JPEG would decode, grey
+        // where the data stops).
+        do { try ImageContainer.check(bytes) } catch { throw APIError.undecodable(format) }
         let picture: Image
         do {
             // Colour, then grey, as `emotion-live PHOTO` reads a file: the same pixels, the same results.

@@ -3,9 +3,10 @@ import XCTest
 
 /// Issue 7, end to end through the binary: a run that is interrupted (SIGINT, SIGTERM), whose
 /// reader goes away (`| head`), that gets 4K, 8K or larger frames, or that runs five times
-/// longer. Clips are made here with ffmpeg from the shared media (skipped with a message when
-/// ../shared or ffmpeg is absent); no assertion depends on how fast the machine is, beyond
-/// generous limits that only catch a hang.
+/// longer; issue 31: a broken picture, a device, a FIFO or an empty file as the source. Clips
+/// are made here with ffmpeg from the shared media (skipped with a message when ../shared or
+/// ffmpeg is absent); no assertion depends on how fast the machine is, beyond generous limits
+/// that only catch a hang.
 final class FaultTests: XCTestCase {
     /// A shared clip played `times` times in a row, in one file (stream copy: no re-encoding).
     private func loopedClip(_ name: String, times: Int, in directory: URL) throws -> String {
@@ -167,6 +168,60 @@ final class FaultTests: XCTestCase {
             assertCleanFailure(result, naming: path)
             XCTAssertTrue(result.stderr.contains("12000x8000") && result.stderr.contains("8192x8192"), result.stderr)
             XCTAssertFalse(FileManager.default.fileExists(atPath: output), "no output for a refused source")
+        }
+    }
+
+    // MARK: Broken inputs (issue 31)
+
+    /// A cut PNG and a cut JPEG, and a PNG with one byte changed: exactly one line on stderr,
+    /// ours (naming the file and what is wrong; libpng's "Read Error" and libjpeg's "Premature
+    /// end of JPEG file" came first before), exit status 1, nothing on stdout (a cut JPEG used
+    /// to decode, grey below the cut, and print a result). Pictures made here with ffmpeg.
+    func testACutOrDamagedPictureIsOneLineOfOurs() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (name, format) in [("picture.png", "PNG"), ("picture.jpg", "JPEG")] {
+            let whole = directory.appendingPathComponent(name).path
+            try CLI.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=160x120", "-frames:v", "1", whole])
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: whole))
+            let cut = directory.appendingPathComponent("cut-\(name)").path
+            try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: cut))
+            let result = try CLI.run([cut, "--headless"] + CLI.modelArguments(), timeout: 60)
+            assertCleanFailure(result, naming: cut)
+            XCTAssertTrue(result.stderr.contains("truncated \(format) file"), result.stderr)
+        }
+        var damaged = try Data(contentsOf: directory.appendingPathComponent("picture.png"))
+        damaged[damaged.count - 20] ^= 0x40  // inside the last IDAT chunk's data
+        let changed = directory.appendingPathComponent("changed.png").path
+        try damaged.write(to: URL(fileURLWithPath: changed))
+        let result = try CLI.run([changed, "--headless", "--format", "jsonl"] + CLI.modelArguments(), timeout: 60)
+        assertCleanFailure(result, naming: changed)
+        XCTAssertTrue(result.stderr.contains("corrupt PNG file (CRC error in the IDAT chunk"), result.stderr)
+    }
+
+    /// A device, an empty file and a FIFO are named as what they are, never "no such file",
+    /// in one line; the FIFO without waiting for a writer (the run is killed, and the test
+    /// fails, after 30 s).
+    func testDevicesEmptyFilesAndFIFOsAreNamedAsSuch() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let device = try CLI.run(["/dev/null", "--headless"] + CLI.modelArguments(), timeout: 30)
+        assertCleanFailure(device, naming: "/dev/null")
+        XCTAssertTrue(device.stderr.contains("not a regular file (a character device)"), device.stderr)
+        XCTAssertFalse(device.stderr.contains("no such file"), device.stderr)
+        for name in ["empty.png", "empty.mp4"] {
+            let empty = directory.appendingPathComponent(name).path
+            XCTAssertTrue(FileManager.default.createFile(atPath: empty, contents: Data()))
+            let result = try CLI.run([empty, "--headless"] + CLI.modelArguments(), timeout: 30)
+            assertCleanFailure(result, naming: empty)
+            XCTAssertTrue(result.stderr.hasSuffix(": empty file\n"), result.stderr)
+        }
+        for name in ["fifo", "fifo.jpg"] {
+            let fifo = directory.appendingPathComponent(name).path
+            XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+            let result = try CLI.run([fifo, "--headless"] + CLI.modelArguments(), timeout: 30)
+            assertCleanFailure(result, naming: fifo)
+            XCTAssertTrue(result.stderr.contains("not a regular file (a FIFO)"), result.stderr)
         }
     }
 

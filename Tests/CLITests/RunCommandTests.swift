@@ -137,4 +137,39 @@ final class RunCommandTests: XCTestCase {
             XCTAssertTrue(help.stdout.contains(word), "--help should mention \(word)")
         }
     }
+
+    /// Issue 31: `emotion-live --help` (and `-h`, `help`) lists the default run command's
+    /// options as option lines, then the subcommands, and its overview names both detectors;
+    /// `run --help` and the completion scripts are as before.
+    func testRootHelpListsTheRunOptionsThenTheSubcommands() throws {
+        let help = try CLI.run(["--help"])
+        XCTAssertEqual(help.status, 0, help.stderr)
+        let lines = help.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        func line(startingWith prefix: String) -> Int? { lines.firstIndex { $0.hasPrefix(prefix) } }
+        for option in ["--headless", "--format", "--detector", "--summary", "--output", "--model", "--version", "-h, --help"] {
+            XCTAssertNotNil(line(startingWith: "  \(option) "), "an option line for \(option):\n\(help.stdout)")
+        }
+        XCTAssertNotNil(line(startingWith: "  <source> "), help.stdout)
+        let subcommands = try XCTUnwrap(line(startingWith: "SUBCOMMANDS:"), help.stdout)
+        XCTAssertLessThan(try XCTUnwrap(line(startingWith: "  --headless ")), subcommands, "options first, then the subcommands")
+        for subcommand in ["run (default)", "infer", "evaluate", "inspect", "bench", "serve"] {
+            XCTAssertNotNil(lines[subcommands...].first { $0.hasPrefix("  \(subcommand) ") }, "subcommand \(subcommand)")
+        }
+        let overview = lines[..<(try XCTUnwrap(line(startingWith: "USAGE:")))].joined(separator: " ")
+        XCTAssertTrue(overview.contains("Haar cascade") && overview.contains("MTCNN"), overview)
+        XCTAssertEqual(try CLI.run(["-h"]).stdout, help.stdout)
+        XCTAssertEqual(try CLI.run(["help"]).stdout, help.stdout)
+
+        let run = try CLI.run(["run", "--help"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("USAGE: emotion-live run"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("\n  --headless "), run.stdout)
+        XCTAssertFalse(run.stdout.contains("SUBCOMMANDS:"), run.stdout)
+        let completion = try CLI.run(["--generate-completion-script", "bash"])
+        XCTAssertEqual(completion.status, 0, completion.stderr)
+        XCTAssertTrue(completion.stdout.contains("--headless"))
+        let dump = try CLI.run(["--experimental-dump-help"])
+        XCTAssertEqual(dump.status, 0, dump.stderr)
+        XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)), "the man page's source")
+    }
 }

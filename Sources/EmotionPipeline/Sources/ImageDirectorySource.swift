@@ -69,14 +69,10 @@ public final class ImageDirectorySource: FrameSource {
 
     private static func read(_ path: String, warn: (String) -> Void) -> Image? {
         do {
-            let image = try Image.read(path: path)
-            if !image.isEmpty { return image }
-            warn("\(path): skipped: not a readable image")
-        } catch let error as OpenCVError {
-            warn("\(path): skipped: \(error.kind == .notFound ? "not a readable image" : error.message)")
+            return try ImageFile.read(path: path)
         } catch {
-            warn("\(path): skipped: \(error)")
+            warn("\(path): skipped: \(ImageFile.reason(error))")
+            return nil
         }
-        return nil
     }
 }

@@ -1,19 +1,11 @@
-import FoundationEssentials
-import Glibc
-
 /// A single still image: one frame at time 0.
 public final class ImageSource: FrameSource {
     public let info: SourceInfo
     private var image: Image?
 
+    /// Throws `PipelineError.sourceNotFound` or `.sourceUnreadable` (see `ImageFile.read`).
     public init(path: String) throws {
-        guard FileManager.default.fileExists(atPath: path) else { throw PipelineError.sourceNotFound(path: path) }
-        let image: Image
-        do {
-            image = try Image.read(path: path)
-        } catch let error as OpenCVError {
-            throw PipelineError.sourceUnreadable(path: path, reason: error.kind == .notFound ? "not a readable image" : error.message)
-        }
+        let image = try ImageFile.read(path: path)
         self.image = image
         info = SourceInfo(kind: .image, name: path, width: image.width, height: image.height, fps: 0, frameCount: 1)
     }

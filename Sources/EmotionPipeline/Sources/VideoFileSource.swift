@@ -34,7 +34,9 @@ public final class VideoFileSource: FrameSource {
     /// converted from is not kept, which at 1080p saves 6.2 MB per frame in flight.
     public convenience init(path: String, grey: Bool = false, readAhead: Int = 3, readAheadBytes: Int = 3 << 20,
                             warn: @escaping (String) -> Void = { _ in }) throws {
-        guard FileManager.default.fileExists(atPath: path) else { throw PipelineError.sourceNotFound(path: path) }
+        // A device, a FIFO or an empty file is named as such, not as missing (the shim opens
+        // regular files only), and a FIFO is never opened to wait for a writer.
+        try SourceFile.check(path)
         let capture: VideoCapture
         do {
             capture = try VideoCapture(filePath: path)
