@@ -139,7 +139,7 @@ install: build
 		$(SHARE)/bash-completion/completions $(SHARE)/zsh/site-functions $(SHARE)/fish/vendor_completions.d
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/emotion-live
 	install -m 644 models/emotion-cnn.h5 models/emotion-cnn.meta.json models/mtcnn-pnet.h5 models/mtcnn-rnet.h5 \
-		models/mtcnn-onet.h5 $(SHARE)/emotion-live/
+		models/mtcnn-onet.h5 models/yunet-n.h5 $(SHARE)/emotion-live/
 	install -m 644 $(MAN_PAGE) $(SHARE)/man/man1/emotion-live.1
 	$(BIN) --generate-completion-script bash > $(SHARE)/bash-completion/completions/emotion-live
 	$(BIN) --generate-completion-script zsh > $(SHARE)/zsh/site-functions/_emotion-live

@@ -34,6 +34,9 @@ Run (from the repository root; onnxruntime lives in its own venv, `training/.ven
         --out-dir /tmp/yunet    # also a real photo, at most 320 px wide (~0.8 MB: not committed)
     training/.venv-onnx/bin/python training/yunet_reference.py faces
         # faces per photo of ../shared/media/images, upstream's numbers
+    training/.venv-onnx/bin/python training/yunet_reference.py parity
+        # Tests/EmotionPipelineTests/Fixtures/yunet/yunet-parity.json: faces on every shared
+        # photo and on frames 0, 45, 90 of every shared clip (needs ffmpeg)
     training/.venv-onnx/bin/python training/yunet_reference.py run --inputs X.npz --out Y.npz
         # ONNX outputs for NHWC inputs in an .npz (used by convert_yunet.py --check)
 """
@@ -235,6 +238,56 @@ def command_faces(args) -> None:
         print(f"{name:24s} {photo.shape[1]}x{photo.shape[0]}  {len(faces)} faces  {scores}")
 
 
+def clip_frames(path: str, indices: list[int]) -> dict[int, np.ndarray]:
+    """Frames `indices` (0-based, in decoding order) of a clip as (H, W, 3) uint8 BGR, decoded by
+    the ffmpeg program (every frame as decoded: no frame-rate conversion), bicubic swscale to
+    bgr24 with BT.601 coefficients whatever the clip's tag says, as the shim's FFmpeg reader (and
+    OpenCV's) converts them."""
+    import subprocess
+    probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height",
+                            "-of", "csv=p=0", path], check=True, capture_output=True, text=True).stdout.split(",")
+    width, height = int(probe[0]), int(probe[1])
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-map", "0:v:0", "-fps_mode", "passthrough",
+                          "-frames:v", str(max(indices) + 1), "-vf", "scale=in_color_matrix=bt601:flags=bicubic", "-f", "rawvideo",
+                          "-pix_fmt", "bgr24", "-"], check=True, capture_output=True).stdout
+    size = width * height * 3
+    return {i: np.frombuffer(raw[i * size:(i + 1) * size], dtype=np.uint8).reshape(height, width, 3)
+            for i in indices if (i + 1) * size <= len(raw)}
+
+
+def command_parity(args) -> None:
+    """Upstream's faces on every shared photo and on frames of every shared clip, each at its own
+    size (padded), with the sum of its BGR bytes so a test can tell it decoded the same pixels."""
+    session = onnx_session(args.onnx)
+    pictures = []
+
+    def add(kind: str, name: str, image: np.ndarray, **extra) -> None:
+        faces = decode(run_onnx(session, pad_to_multiple(image).astype(np.float32)), score_threshold=args.threshold)
+        for face in faces:
+            face["box"] = [round(v, 4) for v in face["box"]]
+            face["score"] = round(face["score"], 7)
+            face["landmarks"] = [[round(x, 4), round(y, 4)] for x, y in face["landmarks"]]
+        pictures.append({"kind": kind, "name": name, **extra, "width": image.shape[1], "height": image.shape[0],
+                         "bgr_sum": int(image.astype(np.int64).sum()), "faces": faces})
+        print(f"  {name} {extra.get('frame', '')}: {image.shape[1]}x{image.shape[0]}, {len(faces)} faces")
+
+    for name in sorted(os.listdir(args.images)):
+        if name.lower().endswith((".jpg", ".jpeg", ".png")):
+            add("photo", name, load_bgr(os.path.join(args.images, name)))
+    for name in sorted(os.listdir(args.videos)):
+        if name.lower().endswith((".mp4", ".mov", ".mkv", ".webm")):
+            for index, frame in sorted(clip_frames(os.path.join(args.videos, name), args.frames).items()):
+                add("clip", name, frame, frame=index)
+    write_json(args.out, {
+        "description": "upstream YuNet-n (onnxruntime) on every photo of ../shared/media/images (decoded as "
+                       "cv::imread does: Pillow, EXIF applied; bgr_sum checks the bytes) and on frames of every "
+                       "clip of ../shared/media/videos (ffmpeg, every decoded frame, bicubic to bgr24, BT.601), each "
+                       "zero-padded bottom/right to multiples of 32; faces as `decode` gives them",
+        "model": "yunet_n_dynamic.onnx (ShiqiYu/libfacedetection.train 0047ac2, Apache-2.0)",
+        "decode": {"score": "sqrt(clamp(cls) * clamp(obj))", "score_threshold": args.threshold, "nms_iou": NMS_IOU},
+        "pictures": pictures})
+
+
 def command_run(args) -> None:
     session = onnx_session(args.onnx)
     results = {}
@@ -257,13 +310,18 @@ def main(argv: list[str] | None = None) -> int:
     fixtures.add_argument("--photo", action="append", default=[],
                           help="also a fixture of this photo of --images (repeatable; large, not committed)")
     commands.add_parser("faces", help="faces per photo of --images, upstream's count")
+    parity = commands.add_parser("parity", help="faces on every shared photo and on frames of every shared clip")
+    parity.add_argument("--videos", default=os.path.join(SHARED, "media", "videos"), help="clips folder (default: %(default)s)")
+    parity.add_argument("--frames", type=int, nargs="+", default=[0, 45, 90], help="frame indices per clip (default: %(default)s)")
+    parity.add_argument("--threshold", type=float, default=SCORE_THRESHOLD, help="score threshold (default: %(default)s)")
+    parity.add_argument("--out", default=os.path.join(DEFAULT_OUT_DIR, "yunet-parity.json"), help="where to write (default: %(default)s)")
     run = commands.add_parser("run", help="ONNX outputs for the NHWC arrays of an .npz")
     run.add_argument("--inputs", required=True, help=".npz of (H, W, 3) BGR 0..255 arrays")
     run.add_argument("--out", required=True, help=".npz written with '<input key>/<output name>' maps")
     args = parser.parse_args(argv)
     if args.command == "fixtures" and args.max_width is None:
         args.max_width = 320
-    {"fixtures": command_fixtures, "faces": command_faces, "run": command_run}[args.command](args)
+    {"fixtures": command_fixtures, "faces": command_faces, "parity": command_parity, "run": command_run}[args.command](args)
     return 0
 
 

@@ -21,9 +21,13 @@ struct Bench: ParsableCommand {
         and the headless pipeline (default settings, or --detect-every/--detect-scale), \
         alternately, --repeat times each, and reports both frame rates (medians), their ratio \
         (the median of each round's ratio) and the pipeline's recall: the share of full-frame \
-        Haar's faces it also finds (same face: IoU >= 0.3). JSON keys: video, frames, haar_fps, \
-        pipeline_fps, ratio, recall, haar_faces, pipeline_faces, matched_faces, detect_every, \
-        detect_scale, runs, model.
+        Haar's faces it also finds (same face: IoU >= 0.3), and the detector's own time per frame \
+        at the clip's resolution (the detector alone on decoded frames; with yunet or mtcnn, \
+        Haar's too). JSON keys: video, frames, haar_fps, pipeline_fps, ratio, recall, haar_faces, \
+        pipeline_faces, matched_faces, detect_every, detect_scale, runs, model, detector, \
+        detector_ms_per_frame, detector_width, detector_height; with yunet or mtcnn, \
+        haar_pipeline_fps and haar_detector_ms_per_frame; with yunet, yunet_shrink_ms, \
+        yunet_network_ms, yunet_decode_ms.
         """
     )
 
@@ -134,13 +138,23 @@ extension Bench {
             let (network, metadata) = try modelOptions.load()
             let classifier = try EmotionClassifier(model: network, metadata: metadata, path: path)
             let output = StandardOutput()
-            let haarOptions = DetectorOptions(detectEvery: detectEvery, detectScale: detectScale)
-            let options = try detectorFlags.apply(to: haarOptions)
+            var haarOptions = DetectorOptions(detectEvery: detectEvery, detectScale: detectScale)
+            haarOptions.kind = .haar
+            let options = try detectorFlags.apply(to: haarOptions, cascade: cascade)
             let alsoHaar = options.kind != .haar
             var haarRates: [Double] = [], pipelineRates: [Double] = [], ratios: [Double] = [], haarPipelineRates: [Double] = []
             var reference: DetectionBenchmark.Pass?
             var found: DetectionBenchmark.Pass?
+            var detectorMs: [Double] = [], haarDetectorMs: [Double] = []
+            var detectorPass: DetectionBenchmark.DetectorPass?
             for _ in 0..<rounds {
+                let alone = try DetectionBenchmark.detectorAlone(video: video, cascadePath: cascade, options: options, maxFrames: maxFrames)
+                detectorMs.append(alone.millisecondsPerFrame)
+                detectorPass = alone
+                if alsoHaar {
+                    haarDetectorMs.append(try DetectionBenchmark.detectorAlone(
+                        video: video, cascadePath: cascade, options: haarOptions, maxFrames: maxFrames).millisecondsPerFrame)
+                }
                 let haar = try DetectionBenchmark.haarAlone(video: video, cascadePath: cascade, options: options,
                                                             maxFrames: maxFrames)
                 let pipeline = try DetectionBenchmark.pipeline(video: video, classifier: classifier, cascadePath: cascade,
@@ -168,7 +182,14 @@ extension Bench {
                     "haar_faces": total, "pipeline_faces": found!.faces, "matched_faces": matched,
                     "detect_every": detectEvery, "detect_scale": detectScale, "runs": rounds, "model": path,
                     "detector": options.kind.rawValue,
-                ].merging(alsoHaar ? ["haar_pipeline_fps": median(haarPipelineRates)] : [:]) { $1 }
+                    "detector_ms_per_frame": median(detectorMs), "detector_width": detectorPass!.width,
+                    "detector_height": detectorPass!.height,
+                ].merging(alsoHaar ? ["haar_pipeline_fps": median(haarPipelineRates),
+                                      "haar_detector_ms_per_frame": median(haarDetectorMs)] : [:]) { $1 }
+                 .merging(detectorPass!.yunetTiming.map { t in [
+                    "yunet_shrink_ms": ms(t.shrinkSeconds, t.searches), "yunet_network_ms": ms(t.networkSeconds, t.searches),
+                    "yunet_decode_ms": ms(t.decodeSeconds, t.searches),
+                 ] } ?? [:]) { $1 }
                  .merging(timing.map { t in [
                     "mtcnn_whole_searches": t.searches, "mtcnn_pyramid_ms": ms(t.pyramidSeconds, t.searches),
                     "mtcnn_pnet_ms": ms(t.pnetSeconds, t.searches), "mtcnn_rnet_ms": ms(t.rnetSeconds, t.searches),
@@ -184,6 +205,16 @@ extension Bench {
                      + "\(NumberFormat.fixed(median(ratios), 2))x\(haarPipeline); "
                      + "recall \(NumberFormat.fixed(recall, 4)) (\(matched) of \(total) faces; pipeline found \(found!.faces)); "
                      + "detect-every \(detectEvery), detect-scale \(scale); \(reference!.frames) frames, median of \(rounds) rounds")
+                let alone = detectorPass!
+                try output.writeLine("  detector alone at \(alone.width)x\(alone.height): \(options.kind.rawValue) "
+                     + "\(NumberFormat.fixed(median(detectorMs), 2)) ms per frame"
+                     + (alsoHaar ? ", haar \(NumberFormat.fixed(median(haarDetectorMs), 2)) ms per frame" : "")
+                     + " (median of \(rounds) rounds; decoding not counted)")
+                if let t = alone.yunetTiming {
+                    let f = { (value: Double) in NumberFormat.fixed(value, 2) }
+                    try output.writeLine("  yunet per search (\(t.searches), last round): shrink \(f(ms(t.shrinkSeconds, t.searches))) ms, "
+                         + "network \(f(ms(t.networkSeconds, t.searches))) ms, decode + suppression \(f(ms(t.decodeSeconds, t.searches))) ms")
+                }
                 if let t = timing {
                     let f = { (value: Double) in NumberFormat.fixed(value, 1) }
                     try output.writeLine("  mtcnn per whole search (\(t.searches), last round): picture + pyramid \(f(ms(t.pyramidSeconds, t.searches))) ms, "

@@ -3,12 +3,23 @@ import EmotionPipeline
 
 extension DetectorKind: ExpressibleByArgument {}
 
-/// Which face detector, and MTCNN's settings (Haar's tuning flags are the commands' own).
+/// Which face detector, and MTCNN's and YuNet's settings (Haar's tuning flags and cascade are
+/// the commands' own).
 struct DetectorFlags: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Face detector: haar (OpenCV's frontal cascade, the default) or mtcnn (three small CNNs on the engine: finds turned faces, gives five landmarks per face, in jsonl as \"landmarks\"). --min-face applies to both (MTCNN: at least 12, default 20); --scale-factor and --min-neighbors to Haar only.",
-        valueName: "haar|mtcnn"))
-    var detector: DetectorKind = .haar
+        "Face detector: yunet (one small CNN on the engine, every frame searched whole: finds turned and small faces, gives five landmarks per face, in jsonl as \"landmarks\"), haar (OpenCV's frontal cascade) or mtcnn (three small CNNs on the engine: turned faces, landmarks). Default: \(DetectorOptions.defaultKind.rawValue), or haar with --cascade. --min-face applies to all three (MTCNN: at least 12, default 20); --scale-factor and --min-neighbors to Haar only.",
+        valueName: "yunet|haar|mtcnn"))
+    var detector: DetectorKind?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "YuNet: score threshold of a face (between 0 and 1, exclusive; higher finds fewer faces; default \(YuNetOptions.defaultScoreThreshold)).",
+        valueName: "score"))
+    var yunetThreshold: Double = YuNetOptions.defaultScoreThreshold
+
+    @Option(name: .long, help: ArgumentHelp(
+        "YuNet: frames whose longer side is larger are shrunk to this many pixels before the search (0: every frame at its own size; larger finds smaller faces, slower; default \(YuNetOptions.defaultMaxSide)).",
+        valueName: "pixels"))
+    var yunetMaxSide: Int = YuNetOptions.defaultMaxSide
 
     @Option(name: .long, help: ArgumentHelp(
         "MTCNN: face-probability thresholds of its three stages (each in (0, 1)).", valueName: "p,r,o"))
@@ -34,6 +45,10 @@ struct DetectorFlags: ParsableArguments {
 
     func validate() throws {
         _ = try thresholds()
+        guard yunetThreshold > 0, yunetThreshold < 1 else { throw ValidationError("--yunet-threshold must be between 0 and 1 (exclusive)") }
+        guard yunetMaxSide == 0 || (32...16384).contains(yunetMaxSide) else {
+            throw ValidationError("--yunet-max-side must be 0 or between 32 and 16384")
+        }
         if let mtcnnBorder, !(0...0.5).contains(mtcnnBorder) { throw ValidationError("--mtcnn-border must be between 0 and 0.5") }
     }
 
@@ -44,10 +59,17 @@ struct DetectorFlags: ParsableArguments {
         }
     }
 
-    /// `options` with the detector chosen and MTCNN's settings.
-    func apply(to options: DetectorOptions) throws -> DetectorOptions {
+    /// The detector asked for: `--detector`, else Haar when a cascade is given, else the default.
+    func kind(cascade: String?) -> DetectorKind {
+        detector ?? (cascade != nil ? .haar : DetectorOptions.defaultKind)
+    }
+
+    /// `options` with the detector chosen and MTCNN's and YuNet's settings.
+    func apply(to options: DetectorOptions, cascade: String?) throws -> DetectorOptions {
         var options = options
-        options.kind = detector
+        options.kind = kind(cascade: cascade)
+        options.yunet.scoreThreshold = yunetThreshold
+        options.yunet.maxSide = yunetMaxSide
         options.mtcnn.thresholds = try thresholds()
         options.mtcnnBorder = mtcnnBorder
         options.mtcnnDirectory = mtcnnModels

@@ -181,7 +181,7 @@ struct Run: ParsableCommand {
                 maxFrames: maxFrames,
                 detector: try detectorFlags.apply(to: DetectorOptions(
                     scaleFactor: scaleFactor, minNeighbors: minNeighbors, minFace: minFace,
-                    detectEvery: detectEvery, detectScale: detectScale)),
+                    detectEvery: detectEvery, detectScale: detectScale), cascade: cascade),
                 margins: try margins(), headless: headless, format: format, mirror: !noMirror,
                 camera: CameraRequest(width: width, height: height, fps: fps), stream: stream.options,
                 smoothSeconds: smooth, summary: summary, outputPath: output, timelinePath: timeline,

@@ -88,7 +88,7 @@ struct Serve: ParsableCommand {
             options.maxClients = maxClients
             options.idleTimeout = idleTimeout
             options.detector.minFace = minFace
-            options.detector = try detectorFlags.apply(to: options.detector)
+            options.detector = try detectorFlags.apply(to: options.detector, cascade: cascade)
             options.smoothSeconds = smooth
             options.cascadePath = cascade
             if options.isExposed && token == nil {

@@ -30,6 +30,38 @@ public enum DetectionBenchmark {
         return Pass(frames: boxes.count, seconds: Date().timeIntervalSince(start), boxes: boxes, mtcnnTiming: nil)
     }
 
+    /// The pipeline's detector stage alone, at the clip's resolution: frames decoded (grey when
+    /// the detector does not look at colour, as the pipeline decodes them) and handed to the
+    /// detector `makeFaceFinder` builds from `options`, in order (so Haar and MTCNN keep their
+    /// cadence of whole searches and following); only its calls are timed.
+    public struct DetectorPass {
+        public var frames: Int
+        public var seconds: Double
+        public var width: Int
+        public var height: Int
+        public var faces: Int
+        /// YuNet's time per stage, when the detector is YuNet.
+        public var yunetTiming: YuNetTiming?
+        public var millisecondsPerFrame: Double { frames > 0 ? 1000 * seconds / Double(frames) : 0 }
+    }
+
+    public static func detectorAlone(video: String, cascadePath: String?, options: DetectorOptions,
+                                     maxFrames: Int? = nil) throws -> DetectorPass {
+        let finder = try makeFaceFinder(options: options, cascadePath: cascadePath)
+        let capture = try VideoCapture(filePath: video)
+        if !finder.needsColour { capture.deliverGrey() }
+        var pass = DetectorPass(frames: 0, seconds: 0, width: 0, height: 0, faces: 0, yunetTiming: nil)
+        while maxFrames.map({ pass.frames < $0 }) ?? true, let item = try capture.read() {
+            let start = PlaybackClock.now()
+            pass.faces += try finder.faces(in: item.image).count
+            pass.seconds += PlaybackClock.now() - start
+            pass.frames += 1
+            (pass.width, pass.height) = (item.image.width, item.image.height)
+        }
+        pass.yunetTiming = (finder as? YuNetFrameDetector)?.detector.timing
+        return pass
+    }
+
     /// The pipeline as `emotion-live CLIP --headless --format jsonl` runs it, assembled by the
     /// same function (output discarded).
     public static func pipeline(video: String, classifier: FaceClassifier, cascadePath: String?,

@@ -1,10 +1,18 @@
 /// Which detector, `detectMultiScale`'s parameters (Haar, with the original project's
-/// defaults) or MTCNN's, and how often the whole frame is searched (`detectEvery`, both).
+/// defaults), MTCNN's or YuNet's, and how often the whole frame is searched (`detectEvery`,
+/// Haar and MTCNN).
 public struct DetectorOptions: Equatable, Sendable {
-    /// Haar (the default) or MTCNN.
-    public var kind: DetectorKind = .haar
+    /// Which detector: `defaultKind` unless asked.
+    public var kind: DetectorKind = DetectorOptions.defaultKind
+    /// The detector of a run that names none (and no Haar cascade).
+    public static let defaultKind: DetectorKind = .haar
     /// MTCNN's settings; its smallest face is `minFace` when that is at least 12.
     public var mtcnn = MTCNNOptions()
+    /// YuNet's settings (`minFace`, `maxFace` and `detectScale` apply to it too; `detectEvery`
+    /// does not: it searches every frame whole).
+    public var yunet = YuNetOptions()
+    /// YuNet's network file; nil finds `yunet-n.h5` beside the emotion model (`BundledModel`).
+    public var yunetModel: String?
     /// The folder holding mtcnn-pnet.h5, mtcnn-rnet.h5 and mtcnn-onet.h5; nil finds the ones
     /// shipped beside the emotion model (`BundledModel`).
     public var mtcnnDirectory: String?

@@ -9,7 +9,7 @@ public struct FacePoint: Equatable, Sendable {
     }
 }
 
-/// A face a detector found: its box and, from a detector that gives them (MTCNN), five
+/// A face a detector found: its box and, from a detector that gives them (MTCNN, YuNet), five
 /// landmarks: left eye, right eye, nose, left and right mouth corner ("left" as seen in the picture).
 public struct DetectedFace: Equatable, Sendable {
     public var box: FaceBox
@@ -27,6 +27,9 @@ public enum DetectorKind: String, CaseIterable, Sendable {
     case haar
     /// MTCNN's three networks on the engine (`MTCNNFrameDetector`): turned faces, landmarks.
     case mtcnn
+    /// YuNet's single network on the engine (`YuNetFrameDetector`): turned and small faces,
+    /// landmarks, every frame searched whole.
+    case yunet
 }
 
 /// Finds the faces of the frames of one sequence, in order: it may remember where the faces of

@@ -1,7 +1,7 @@
 import FoundationEssentials
 
 /// The detector stage a run asks for (`DetectorOptions.kind`): the one place that picks between
-/// Haar and MTCNN, for the run, `bench --video` and each server worker.
+/// Haar, MTCNN and YuNet, for the run, `bench --video` and each server worker.
 public func makeFaceFinder(options: DetectorOptions, cascadePath: String?) throws -> FaceFinder {
     switch options.kind {
     case .haar:
@@ -13,7 +13,28 @@ public func makeFaceFinder(options: DetectorOptions, cascadePath: String?) throw
         settings.border = options.mtcnnBorder ?? (options.stills ? MTCNNOptions().border : 0)
         let detector = try MTCNNDetector(pnet: files.pnet, rnet: files.rnet, onet: files.onet, options: settings)
         return MTCNNFrameDetector(detector: detector, detectEvery: options.detectEvery)
+    case .yunet:
+        let detector = try YuNetDetector(model: try locateYuNet(path: options.yunetModel), options: options.yunet)
+        return YuNetFrameDetector(detector: detector, detectScale: options.detectScale,
+                                  minFace: options.minFace, maxFace: options.maxFace)
     }
+}
+
+/// YuNet's network file: the one given, or `yunet-n.h5` shipped beside the emotion model.
+public func locateYuNet(path: String?) throws -> String {
+    if let path {
+        guard FileManager.default.fileExists(atPath: path) else { throw PipelineError.detectorFileMissing(path: path, reason: "no such file") }
+        return path
+    }
+    guard let found = BundledModel.locate(fileName: YuNetFiles.fileName) else {
+        throw PipelineError.detectorFileMissing(path: YuNetFiles.fileName, reason: "not found beside the emotion model")
+    }
+    return found
+}
+
+/// The name YuNet's network ships under (`models/`, `PREFIX/share/emotion-live/`).
+public enum YuNetFiles {
+    public static let fileName = "yunet-n.h5"
 }
 
 /// Where MTCNN's three network files are: a folder given, or the models shipped with emotion-live.

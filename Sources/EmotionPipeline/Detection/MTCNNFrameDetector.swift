@@ -113,9 +113,7 @@ public final class MTCNNFrameDetector: FaceFinder {
     /// the faces both find in three clips (1,544 pairs): Haar's side is 0.89-0.97 (median 0.94)
     /// of MTCNN's height, on the same centre within 5% of it.
     static func haarFraming(_ box: FaceBox) -> FaceBox {
-        let side = max(1, Int((Double(box.height) * 0.94).rounded()))
-        let cx = Double(box.x) + Double(box.width) / 2, cy = Double(box.y) + Double(box.height) / 2
-        return FaceBox(x: Int((cx - Double(side) / 2).rounded()), y: Int((cy - Double(side) / 2).rounded()), width: side, height: side)
+        HaarFraming.square(x: Double(box.x), y: Double(box.y), width: Double(box.width), height: Double(box.height), sideRatio: 0.94)
     }
 
     /// The flag of the known box a followed face overlaps most.

@@ -73,6 +73,15 @@ public final class Image {
         return result
     }
 
+    /// Calls `body` with the pixels where OpenCV keeps them (row `y` starts at
+    /// `base + y * rowStride`, `channels` bytes per pixel), without copying them out; nil for
+    /// an empty image. The pointer is valid only inside `body`.
+    public func withUnsafePixels<Result>(_ body: (_ base: UnsafePointer<UInt8>?, _ rowStride: Int) throws -> Result) rethrows -> Result {
+        var stride = 0
+        let base = cvs_image_data(handle, &stride)
+        return try withExtendedLifetime(self) { try body(base, stride) }
+    }
+
     public func copy() throws -> Image {
         let image = try Image()
         try shimCall { cvs_image_copy(handle, image.handle, $0) }
