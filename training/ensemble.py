@@ -34,7 +34,6 @@ import distill  # noqa: E402
 import fer_data  # noqa: E402
 import recipe  # noqa: E402
 import scoring  # noqa: E402
-from fer_data import LABELS  # noqa: E402
 
 MIRROR = ":mirror"
 
@@ -77,7 +76,7 @@ def keras_ensemble(members):
     face = keras.Input(shape=(48, 48, 1), name="face")
     outputs = []
     for i, (net, widths, dense, dropout) in enumerate(members, start=1):
-        single = export_keras.build_keras(widths, dense, dropout)
+        single = export_keras.build_keras(widths, dense, dropout, net[-1].out_features)
         export_keras.copy_weights(net, single)
         x = face
         for layer in single.layers:
@@ -96,6 +95,8 @@ def parse_args(argv=None):
     p.add_argument("--member", action="append", required=True, metavar="MODEL_H5[:mirror]",
                    help="a .h5 train.py wrote; ':mirror' makes it see the mirror image (give two or more)")
     p.add_argument("--test", required=True, help="FER-2013 CSV with PublicTest and PrivateTest rows")
+    p.add_argument("--test-votes", default=None, metavar="CSV",
+                   help="FER+ votes row-aligned with --test: score on FER+'s majority (members trained on votes)")
     p.add_argument("--out", default="models/emotion-cnn.h5", help="the ensemble, must end in .h5")
     p.add_argument("--meta", default=None, help="sidecar JSON (default: <out minus .h5>.meta.json)")
     p.add_argument("--reference", default="", help="where PyTorch's outputs on the synthetic faces go")
@@ -111,20 +112,27 @@ def parse_args(argv=None):
 def load_member(spec: str):
     path, mirror = (spec[: -len(MIRROR)], True) if spec.endswith(MIRROR) else (spec, False)
     net, widths, dense, dropout = distill.read_h5_net(path)
+    labels = distill.model_labels(path.partition("#")[0], net[-1].out_features)
     return {"path": path, "mirror": mirror, "net": mirrored(net) if mirror else net,
-            "widths": widths, "dense": dense, "dropout": dropout}
+            "widths": widths, "dense": dense, "dropout": dropout, "labels": labels}
 
 
-def reports_on(net: nn.Module, test_path: str) -> dict:
+def reports_on(net: nn.Module, test_path: str, votes_path, labels) -> dict:
     sets = fer_data.load(test_path, "PrivateTest")
     missing = [u for u in ("PublicTest", "PrivateTest") if u not in sets]
     if missing:
         sys.exit(f"{test_path}: no {' or '.join(missing)} rows")
+    if votes_path:
+        try:
+            fer_data.attach_votes(sets, votes_path)
+        except (ValueError, OSError) as e:
+            sys.exit(str(e))
+        sets = {u: fer_data.ferplus(s, training=False) for u, s in sets.items()}
     sets["PublicTest+PrivateTest"] = fer_data.concat(sets["PublicTest"], sets["PrivateTest"])
     # The ensemble averaged over the face and its mirror too: twice the cost, reported only.
     return scoring.score_splits(lambda x, flip: scoring.probabilities(net, x, flip),
                                 {name: sets[name] for name in ("PublicTest", "PrivateTest", "PublicTest+PrivateTest")},
-                                "averaged with the mirror image as well, twice the cost")
+                                "averaged with the mirror image as well, twice the cost", labels)
 
 
 def write_model(model, out: str, expected_from: nn.Module, check: np.ndarray) -> float:
@@ -147,8 +155,11 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     torch.manual_seed(0)
     members = [load_member(spec) for spec in args.member]
+    labels = members[0]["labels"]
+    if any(m["labels"] != labels for m in members):
+        sys.exit("the members' labels differ: " + "; ".join(f"{m['path']}: {','.join(m['labels'])}" for m in members))
     net = Ensemble([m["net"] for m in members]).eval()
-    reports = reports_on(net, args.test)
+    reports = reports_on(net, args.test, args.test_votes, labels)
     rng = np.random.default_rng(0)
     check = rng.uniform(0, 1, (32, 48, 48, 1)).astype(np.float32)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
@@ -161,21 +172,22 @@ def main(argv=None) -> int:
         return round(reports[name][key], 4)
 
     both = "PublicTest+PrivateTest"
-    flops = sum(recipe.count_flops(m["widths"], m["dense"]) for m in members)
+    flops = sum(recipe.count_flops(m["widths"], m["dense"], len(labels)) for m in members)
     params = sum(p.numel() for p in net.parameters())
     views = ", ".join(f"widths {'-'.join(map(str, m['widths']))} on the {'mirror image' if m['mirror'] else 'face'}"
                       for m in members)
     meta = {
         "format": "emotion-live-model",
         "version": 1,
-        "labels": LABELS,
+        "labels": labels,
         "input_scale": "unit",
         # The mirror image is already one of the members' views.
         "flip_average": False,
         "description": (f"ensemble of {len(members)} VGG-style CNNs (stages of 2x(conv3x3+BN+ReLU)+maxpool, "
                         f"dense {members[0]['dense']}): {views}; probabilities averaged; 48x48x1 grey input "
                         f"scaled x/255; {flops / 1e6:.1f} MFLOP, {params} parameters"),
-        "trained_on": "FER-2013 Training rows",
+        "trained_on": ("FER-2013 Training rows, FER+ vote distributions (Barsoum et al. 2016); scored on "
+                       "the FER+ majority label" if args.test_votes else "FER-2013 Training rows"),
         "public_test_accuracy": acc("PublicTest"),
         "private_test_accuracy": acc("PrivateTest"),
         "private_test_accuracy_flip_average": acc("PrivateTest", "accuracy_flip_average"),

@@ -38,6 +38,8 @@ FERPLUS_COLUMNS = ["neutral", "happiness", "surprise", "sadness", "anger", "disg
 FERPLUS_LABELS = ["angry", "contempt", "disgusted", "fearful", "happy", "neutral", "sad", "surprised"]
 #: FERPLUS_LABELS index -> vote column (the first eight columns are the emotions).
 _FERPLUS_LABEL_COLUMN = np.array([4, 7, 5, 6, 1, 0, 3, 2])
+#: label -> vote column, for FER-2013's spellings too.
+FERPLUS_COLUMN_OF = dict(zip(FERPLUS_LABELS, _FERPLUS_LABEL_COLUMN.tolist()))
 
 #: Folder names seen in the wild -> index into LABELS.
 FOLDER_TO_INDEX = {

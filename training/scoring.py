@@ -26,11 +26,16 @@ def probabilities(net: torch.nn.Module, x_uint8: np.ndarray, flip: bool = False,
     return np.concatenate(out)
 
 
-def vote_share(split, pred: np.ndarray) -> float | None:
-    """FER+: the mean share of a row's annotators who chose the predicted label (None without votes)."""
-    if split.p is None:
+def vote_share(split, pred: np.ndarray, labels) -> float | None:
+    """FER+: the mean share of a row's annotators (all ten columns) who chose the predicted label,
+    as `emotion-live evaluate --votes` reports it; None without votes."""
+    if split.votes is None:
         return None
-    return round(float(split.p[np.arange(len(pred)), pred].mean()), 4)
+    columns = np.array([fer_data.FERPLUS_COLUMN_OF.get(labels[k], -1) for k in range(len(labels))])
+    v = np.nan_to_num(split.votes)
+    chosen = columns[pred]
+    got = np.where(chosen >= 0, v[np.arange(len(pred)), np.maximum(chosen, 0)], 0)
+    return round(float((got / np.maximum(v.sum(1), 1)).mean()), 4)
 
 
 def score_splits(probabilities_of, sets: dict, flip_note: str, labels=fer_data.LABELS) -> dict:
@@ -41,10 +46,10 @@ def score_splits(probabilities_of, sets: dict, flip_note: str, labels=fer_data.L
     for name, split in sets.items():
         prob = probabilities_of(split.x, False)
         rep = fer_data.class_report(split.y, prob.argmax(1), labels)
-        rep["vote_share"] = vote_share(split, prob.argmax(1))
+        rep["vote_share"] = vote_share(split, prob.argmax(1), labels)
         both = (prob + probabilities_of(split.x, True)) / 2
         rep["flip_average"] = fer_data.class_report(split.y, both.argmax(1), labels)
-        rep["flip_average"]["vote_share"] = vote_share(split, both.argmax(1))
+        rep["flip_average"]["vote_share"] = vote_share(split, both.argmax(1), labels)
         rep["accuracy_flip_average"] = rep["flip_average"]["accuracy"]
         reports[name] = rep
         print(fer_data.format_report(name, rep) + (f"\n  mean annotator share of the prediction: "
