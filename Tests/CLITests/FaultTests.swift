@@ -66,23 +66,27 @@ final class FaultTests: XCTestCase {
     func testSIGINTEndsAWindowWaitingForAKey() throws {
         let image = try CLI.sharedFile("media/images/group_selfie.jpg")
         let xvfb = try CLI.tool("xvfb-run")
+        _ = try CLI.tool("ffmpeg")  // x11grab: whether the still is on screen
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let video = directory.appendingPathComponent("window.avi").path
-        let child = try RunningCLI(["-a", "-s", "-screen 0 1024x768x24", CLI.binary.path, image, "--output", video] + CLI.modelArguments(),
+        let child = try RunningCLI(XDisplay.xvfbRunArguments + [CLI.binary.path, image, "--output", video] + CLI.modelArguments(),
                                    executable: xvfb)
         var pid: pid_t?
-        let deadline = Date(timeIntervalSinceNow: 120)
-        while pid == nil && Date() < deadline && child.process.isRunning {
+        try waitUntil("the window to open and the video to start (.window.avi.partial-PID): \(child.stderr())",
+                      timeout: 120, process: child.process) {
             pid = try entries(of: directory).lazy.compactMap { name -> pid_t? in
                 guard name.hasPrefix(".window.avi.partial-") else { return nil }
                 return pid_t(name.dropFirst(".window.avi.partial-".count).prefix { $0.isNumber })
             }.first
-            usleep(50_000)
+            return pid != nil
         }
         let running = try XCTUnwrap(pid, "the window opened and the video was started")
-        // Time for the still to be classified and shown; the run waits for a key from then on.
-        sleep(2)
+        // The still is on screen once it has been classified and shown: from then on the run
+        // waits for a key (the picture is painted by that wait's event loop), so the signal
+        // comes during the wait, never before the frame.
+        let screen = try XCTUnwrap(XDisplay(process: running), "the run's X display")
+        try waitUntil("the still on screen: \(child.stderr())", timeout: 120, process: child.process) { try screen.showsPicture() }
         kill(running, SIGINT)
         XCTAssertTrue(child.waitForExit(timeout: 60), "SIGINT ends the wait for a key")
         XCTAssertEqual(child.process.terminationStatus, 130, child.stderr())
@@ -296,14 +300,18 @@ final class RunningCLI {
         process.standardInput = FileHandle.nullDevice
         collecting = collectStandardOutput
         try process.run()
+        // Standard error is read as it comes too: a test may wait for a line on it (an outage
+        // reported) while the run goes on.
         let errHandle = err.fileHandleForReading
         Thread.detachNewThread { [self] in
-            let data = errHandle.readDataToEndOfFile()
-            lock.lock()
-            errData = data
-            errClosed = true
-            lock.broadcast()
-            lock.unlock()
+            while true {
+                let chunk = errHandle.availableData
+                lock.lock()
+                if chunk.isEmpty { errClosed = true } else { errData.append(chunk) }
+                lock.broadcast()
+                lock.unlock()
+                if chunk.isEmpty { break }
+            }
         }
         if collectStandardOutput {
             let outHandle = out.fileHandleForReading

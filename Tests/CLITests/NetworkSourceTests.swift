@@ -78,12 +78,15 @@ final class NetworkSourceTests: XCTestCase {
         let child = try RunningCLI(["http://127.0.0.1:\(port)", "--headless", "--format", "jsonl"] + CLI.modelArguments())
         XCTAssertTrue(child.waitForLines(15, timeout: 60), "frames before the outage")
         server.kill()
-        sleep(2)
+        // The server comes back only once the run has seen it go, and Ctrl-C comes during the
+        // second outage: both wait for the run's own "connection lost" line.
+        func outages() -> Int { child.stderr().components(separatedBy: "connection lost").count - 1 }
+        try waitUntil("the first outage to be reported: \(child.stderr())", timeout: 60, process: child.process) { outages() >= 1 }
         let before = child.lines().count
         server = try liveHTTPServer(clip, port: port)
         XCTAssertTrue(child.waitForLines(before + 15, timeout: 60), "frames after the server came back")
         server.kill()
-        sleep(2)
+        try waitUntil("the second outage to be reported: \(child.stderr())", timeout: 60, process: child.process) { outages() >= 2 }
         kill(child.process.processIdentifier, SIGINT)
         XCTAssertTrue(child.waitForExit(timeout: 15), "Ctrl-C ends a run that waits for a reconnection")
         XCTAssertEqual(child.process.terminationStatus, 130, child.stderr())
@@ -127,9 +130,9 @@ final class NetworkSourceTests: XCTestCase {
         let child = try RunningCLI(["udp://127.0.0.1:\(port)", "--headless", "--format", "jsonl", "--max-frames", "20"]
                                    + CLI.modelArguments())
         // emotion-live binds the port when it opens the source; the sender starts after that.
-        let bound = Date(timeIntervalSinceNow: 30)
-        while !FileManager.default.contents(atPath: "/proc/net/udp").map({ String(decoding: $0, as: UTF8.self).contains(String(format: ":%04X ", port)) })! && Date() < bound {
-            usleep(50_000)
+        try waitUntil("emotion-live to bind UDP port \(port)", timeout: 30, process: child.process) {
+            FileManager.default.contents(atPath: "/proc/net/udp")
+                .map { String(decoding: $0, as: UTF8.self).contains(String(format: ":%04X ", port)) } ?? false
         }
         let sender = try ServerProcess(try CLI.tool("ffmpeg"), [
             "-loglevel", "error", "-re", "-i", clip, "-an", "-c:v", "mpeg2video", "-q:v", "4", "-g", "10",
@@ -157,7 +160,10 @@ final class NetworkSourceTests: XCTestCase {
         let publisher = try ServerProcess(try CLI.tool("ffmpeg"), [
             "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", clip, "-an", "-c:v", "libx264", "-preset", "ultrafast",
             "-g", "10", "-f", "rtsp", "rtsp://127.0.0.1:\(sourcePort)/cam"])
-        sleep(2)
+        // The relay knows /cam once the publisher has announced it (404 until then).
+        try waitUntil("the relay to serve /cam (the publisher's ANNOUNCE)", timeout: 30, process: publisher.process) {
+            Loopback.rtspStatus(port: clientPort, path: "/cam")?.hasPrefix("RTSP/1.0 200") == true
+        }
         let result = try CLI.run(["rtsp://camuser:campass99@127.0.0.1:\(clientPort)/cam", "--headless", "--format", "jsonl",
                                   "--max-frames", "30"] + CLI.modelArguments(), timeout: 120)
         publisher.kill()

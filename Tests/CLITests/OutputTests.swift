@@ -274,46 +274,76 @@ final class OutputTests: XCTestCase {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let video = directory.appendingPathComponent("window.avi").path
-        let result = try CLI.run(["-a", "-s", "-screen 0 1024x768x24", CLI.binary.path, clip, "--max-frames", "90",
-                                  "--output", video, "--summary"] + CLI.modelArguments(), executable: xvfb, timeout: 120)
+        let result = try CLI.run(XDisplay.xvfbRunArguments + [CLI.binary.path, clip, "--max-frames", "90",
+                                                              "--output", video, "--summary"] + CLI.modelArguments(), executable: xvfb, timeout: 120)
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stderr.contains("summary: "), "the summary goes to stderr in a window: \(result.stderr)")
         // Frames the window skips to keep real time are repeated, so the file covers the frames shown.
         XCTAssertGreaterThanOrEqual(try CLI.countFrames(video) ?? 0, 85)
     }
 
-    /// Keys in the window, sent with xdotool under Xvfb: space pauses and resumes, s saves a
-    /// snapshot in the working directory (its path on stderr), q quits before the clip's end.
+    /// Keys in the window, sent with xdotool under Xvfb: space pauses (the picture stops) and
+    /// resumes (it moves again), s saves a snapshot in the working directory (its path on
+    /// stderr), q quits before the clip's end. Each key is sent once the previous one has taken
+    /// effect: the window reads one key per turn of its event loop.
     func testWindowKeysSnapshotPauseAndQuitUnderXvfb() throws {
         let clip = try CLI.sharedFile("media/videos/woman_talking_596x336.mp4")
         let xvfb = try CLI.tool("xvfb-run")
         _ = try CLI.tool("xdotool")
+        _ = try CLI.tool("ffmpeg")  // x11grab: whether the picture moves
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let arguments = ([CLI.binary.path, clip] + (try CLI.modelArguments())).map { "'\($0)'" }.joined(separator: " ")
-        let script = directory.appendingPathComponent("keys.sh").path
-        try """
-        cd '\(directory.path)'
-        \(arguments) &
-        pid=$!
-        sleep 3
-        xdotool mousemove 100 100 key space
-        sleep 1
-        xdotool key s
-        sleep 0.5
-        xdotool key space
-        sleep 0.5
-        xdotool key q
-        wait $pid
-        """.write(toFile: script, atomically: true, encoding: .utf8)
         let start = Date()
-        let result = try CLI.run(["-a", "-s", "-screen 0 1024x768x24", "bash", script], executable: xvfb, timeout: 60)
-        XCTAssertEqual(result.status, 0, result.stderr)
+        // The shell prints its pid, which emotion-live takes over (exec): the display is read
+        // from its environment.
+        let child = try RunningCLI(XDisplay.xvfbRunArguments + ["bash", "-c", #"cd "$1" && echo $$ && exec "${@:2}""#,
+                                                                "bash", directory.path, CLI.binary.path, clip] + CLI.modelArguments(), executable: xvfb)
+        XCTAssertTrue(child.waitForLines(1, timeout: 60), "the run's pid: \(child.stderr())")
+        let pid = try XCTUnwrap(child.lines().first.flatMap { pid_t($0) }, child.stdout())
+        var found: XDisplay?
+        try waitUntil("the run's X display", timeout: 30, process: child.process) {
+            found = XDisplay(process: pid)
+            return found != nil
+        }
+        let screen = try XCTUnwrap(found)
+        try waitUntil("the window on screen: \(child.stderr())", timeout: 60, process: child.process) {
+            try screen.showsWindow(titled: "emotion-live")
+        }
+        // Paused: the same picture for half a second (a playing clip changes it 30 times a second).
+        var shown: Data?
+        var since = Date()
+        func stillFor(_ seconds: TimeInterval) throws -> Bool {
+            let now = try screen.screenshot()
+            if now == nil || now != shown {
+                shown = now
+                since = Date()
+                return false
+            }
+            return Date().timeIntervalSince(since) >= seconds
+        }
+        XCTAssertTrue(try screen.xdotool(["mousemove", "100", "100", "key", "space"]))
+        try waitUntil("the picture to stop after space", timeout: 30, process: child.process) { try stillFor(0.5) }
+        let paused = shown
+
+        XCTAssertTrue(try screen.xdotool(["key", "s"]))
+        func snapshots() throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("emotion-live-") }
+        }
+        try waitUntil("the snapshot after s", timeout: 30, process: child.process) { try !snapshots().isEmpty }
+
+        XCTAssertTrue(try screen.xdotool(["key", "space"]))
+        try waitUntil("the picture to move again after the second space", timeout: 30, process: child.process) {
+            try screen.screenshot().map { $0 != paused } ?? false
+        }
+        XCTAssertTrue(try screen.xdotool(["key", "q"]))
+        XCTAssertTrue(child.waitForExit(timeout: 30), "q ends the run")
+        XCTAssertEqual(child.process.terminationStatus, 0, child.stderr())
         XCTAssertLessThan(Date().timeIntervalSince(start), 14, "q ended the 15.5 s clip early")
-        let snapshots = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("emotion-live-") }
-        XCTAssertEqual(snapshots.count, 1, "one snapshot: \(snapshots)")
-        let snapshot = directory.appendingPathComponent(snapshots.first ?? "none").path
-        XCTAssertTrue(result.stderr.contains("saved snapshot \(snapshot)"), result.stderr)
+        let stderr = child.stderr()
+        let saved = try snapshots()
+        XCTAssertEqual(saved.count, 1, "one snapshot: \(saved)")
+        let snapshot = directory.appendingPathComponent(saved.first ?? "none").path
+        XCTAssertTrue(stderr.contains("saved snapshot \(snapshot)"), stderr)
         XCTAssertTrue(snapshot.hasSuffix(".png"))
         XCTAssertEqual(try CLI.imageSize(snapshot), "596,336", "the picture as shown, at the clip's size")
     }

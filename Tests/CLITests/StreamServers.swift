@@ -57,6 +57,31 @@ enum Loopback {
         }
     }
 
+    /// The status line an RTSP server on `port` answers a DESCRIBE of `path` with ("RTSP/1.0 200
+    /// OK" once it has the stream), nil when nothing answers within two seconds.
+    static func rtspStatus(port: Int, path: String) -> String? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var address = loopbackAddress(port: port)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return nil }
+        let request = Array("DESCRIBE rtsp://127.0.0.1:\(port)\(path) RTSP/1.0\r\nCSeq: 1\r\nAccept: application/sdp\r\n\r\n".utf8)
+        guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else { return nil }
+        var reply = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 1024)
+        while !reply.contains(0x0A) {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 2000) > 0 else { return nil }
+            let count = read(fd, &chunk, chunk.count)
+            guard count > 0 else { return nil }
+            reply += chunk.prefix(count)
+        }
+        return String(decoding: reply.prefix { $0 != 0x0D && $0 != 0x0A }, as: UTF8.self)
+    }
+
     static func waitForListener(_ port: Int, timeout: TimeInterval = 20) -> Bool {
         let deadline = Date(timeIntervalSinceNow: timeout)
         while Date() < deadline {

@@ -62,6 +62,8 @@ final class PipelineTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: clip.directory) }
         final class SlowSink: FrameSink {
             func consume(_ result: FrameResult, frame: Frame) throws -> Bool {
+                // The slowness under test, not a wait: 0.12 s a frame against the clip's 0.05 s
+                // puts the paced run behind the wall clock (PlaybackClock reads the real one).
                 Thread.sleep(forTimeInterval: 0.12)
                 return true
             }
@@ -177,6 +179,8 @@ final class PipelineTests: XCTestCase {
             func nextFrame() throws -> Frame? {
                 lock.withLock { reading = true }
                 defer { lock.withLock { reading = false } }
+                // Not a wait: each read takes a while, so that a close during a read would
+                // land inside it and be seen.
                 Thread.sleep(forTimeInterval: 0.002)
                 let index = lock.withLock { () -> Int in
                     defer { delivered += 1 }
