@@ -57,11 +57,12 @@ OPENCV_MODULES := objdetect imgproc core
 # what only the tests need.
 CASCADE := /usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml
 
-.PHONY: deps test-deps build run serve test install install-check uninstall train test-training fixtures bench bench-serve bench-deps bench-compare check-deploy clean help
+.PHONY: deps test-deps build run serve test install install-files install-check uninstall train test-training fixtures bench bench-serve bench-deps bench-compare check-deploy clean help
 
 help:
 	@echo "make run ARGS='[SOURCE] [options]'  build and run (default: webcam, window)"
-	@echo "make test                            build and run every test"
+	@echo "make test                            build and run every test (but the training script's)"
+	@echo "make test-training                   the PyTorch training script's tests (5.5 GB venv on first use)"
 	@echo "make install PREFIX=/usr/local       install binary, model, man page, completions"
 	@echo "make serve                           the HTTP/WebSocket server and its page on http://127.0.0.1:8080"
 	@echo "make bench                           engine speed of the bundled and reference models"
@@ -119,38 +120,59 @@ run: build
 serve: build
 	$(BIN) serve $(ARGS)
 
-# Unit tests run in a debug build; the end-to-end tests drive the release binary, which is the
-# one users run (and the only one fast enough to evaluate thousands of faces in a test). Xvfb
-# gives the window tests a display on machines without one.
-test: test-deps build
-	EMOTION_LIVE_BIN=$(CURDIR)/$(BIN) xvfb-run -a -s "-screen 0 1280x1024x24" swift test $(CPU_FLAGS) 2>&1 | tee .build/test.log; \
-		exit $${PIPESTATUS[0]}
-	@$(MAKE) --no-print-directory install-check
-	@$(MAKE) --no-print-directory test-training
+# The tests build once: the whole package in release with testing enabled (the engine's
+# reference tests need optimized kernels anyway, and one configuration instead of a debug tree
+# beside the release one halves the build), in a scratch path of its own so that `make build`'s
+# binary is left as built. The end-to-end tests drive that build's emotion-live. The packages
+# only the tests need install while it compiles. The PyTorch training tests are `make
+# test-training` (a 5.5 GB venv on first use); CI runs both. The tests run as two shards at once
+# (Tests/run-shards.sh): most of their time is spent waiting on the processes, streams and
+# servers they start, not computing.
+TEST_SCRATCH := .build-test
+SWIFT_TEST_FLAGS := -c release $(CPU_FLAGS) -Xswiftc -enable-testing --scratch-path $(TEST_SCRATCH)
+TEST_BIN := $(TEST_SCRATCH)/release/emotion-live
+test: deps
+	@$(MAKE) --no-print-directory $(PKG_DIR)/opencv4.pc
+	@mkdir -p $(TEST_SCRATCH)
+	@$(MAKE) --no-print-directory test-deps > $(TEST_SCRATCH)/test-deps.log 2>&1 & apt=$$!; \
+	swift build $(SWIFT_TEST_FLAGS) --build-tests; built=$$?; \
+	wait $$apt || { cat $(TEST_SCRATCH)/test-deps.log; exit 1; }; \
+	cat $(TEST_SCRATCH)/test-deps.log; exit $$built
+	@EMOTION_LIVE_BIN=$(CURDIR)/$(TEST_BIN) Tests/run-shards.sh $(TEST_SCRATCH) $(SWIFT_TEST_FLAGS) --skip-build
+	@$(MAKE) --no-print-directory install-check INSTALL_BIN=$(TEST_BIN) MAN_SCRATCH=$(TEST_SCRATCH) \
+		MAN_FLAGS="-Xswiftc -enable-testing" MAN_CONFIG=release
 
 # The man page comes from the argument parser (its GenerateManual plugin, on the debug build so
-# the optimized binary is left as built, with the tests' flags so that `make test` does not
-# build the debug tree twice); completions from the binary itself.
-MAN_PAGE := .build/plugins/GenerateManual/outputs/emotion-live/emotion-live.1
+# the optimized binary is left as built); completions from the binary itself. install-check
+# (make test's last step) installs the tests' build instead, its man page made from that same
+# build, so nothing is compiled twice.
+INSTALL_BIN ?= $(BIN)
+MAN_SCRATCH ?= .build
+MAN_CONFIG ?= debug
+MAN_FLAGS ?=
+MAN_PAGE = $(MAN_SCRATCH)/plugins/GenerateManual/outputs/emotion-live/emotion-live.1
 SHARE := $(DESTDIR)$(PREFIX)/share
-install: build
-	swift package $(CPU_FLAGS) --allow-writing-to-package-directory generate-manual --configuration debug >/dev/null
+install: build install-files
+
+install-files:
+	swift package $(CPU_FLAGS) $(MAN_FLAGS) --scratch-path $(MAN_SCRATCH) --allow-writing-to-package-directory \
+		generate-manual --configuration $(MAN_CONFIG) >/dev/null
 	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/emotion-live $(SHARE)/man/man1 \
 		$(SHARE)/bash-completion/completions $(SHARE)/zsh/site-functions $(SHARE)/fish/vendor_completions.d
-	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/emotion-live
+	install -m 755 $(INSTALL_BIN) $(DESTDIR)$(PREFIX)/bin/emotion-live
 	install -m 644 models/emotion-cnn.h5 models/emotion-cnn.meta.json models/mtcnn-pnet.h5 models/mtcnn-rnet.h5 \
 		models/mtcnn-onet.h5 models/yunet-n.h5 $(SHARE)/emotion-live/
 	install -m 644 $(MAN_PAGE) $(SHARE)/man/man1/emotion-live.1
-	$(BIN) --generate-completion-script bash > $(SHARE)/bash-completion/completions/emotion-live
-	$(BIN) --generate-completion-script zsh > $(SHARE)/zsh/site-functions/_emotion-live
-	$(BIN) --generate-completion-script fish > $(SHARE)/fish/vendor_completions.d/emotion-live.fish
+	$(INSTALL_BIN) --generate-completion-script bash > $(SHARE)/bash-completion/completions/emotion-live
+	$(INSTALL_BIN) --generate-completion-script zsh > $(SHARE)/zsh/site-functions/_emotion-live
+	$(INSTALL_BIN) --generate-completion-script fish > $(SHARE)/fish/vendor_completions.d/emotion-live.fish
 	@echo "installed $(DESTDIR)$(PREFIX)/bin/emotion-live (model in $(SHARE)/emotion-live)"
 
 # make test's last step: install under a scratch prefix outside the checkout (so nothing can be
 # found by walking up to ./models) and check the installed binary finds its model on its own.
 install-check:
 	@dest=$$(mktemp -d /tmp/emotion-live-install-XXXXXX) && \
-	$(MAKE) --no-print-directory install DESTDIR=$$dest PREFIX=/usr >/dev/null && \
+	$(MAKE) --no-print-directory install-files DESTDIR=$$dest PREFIX=/usr >/dev/null && \
 	(cd / && env -u EMOTION_LIVE_MODEL $$dest/usr/bin/emotion-live bench --seconds 0.1 >/dev/null) && \
 	{ printf 'P5\n32 32\n255\n'; head -c 1024 /dev/zero; } > $$dest/grey.pgm && \
 	(cd / && $$dest/usr/bin/emotion-live $$dest/grey.pgm --headless --detector mtcnn >/dev/null) && \
@@ -260,7 +282,7 @@ check-deploy:
 	$(DEPLOY_VENV)/bin/kubernetes-validate --strict deploy/kubernetes.yaml deploy/indexed-job.yaml
 
 clean:
-	rm -rf .build
+	rm -rf .build $(TEST_SCRATCH)
 
 # --- Hostile inputs: fuzzing and sanitizers -------------------------------------------------
 # Fuzz targets are in Fuzz/ (see each file's header). They build in .build-fuzz with coverage
