@@ -34,10 +34,8 @@ final class StreamSession: @unchecked Sendable {
         let answered = NIOLockedValueBox(0)
         let (ended, end) = AsyncStream<Void>.makeStream()
         // The reading ends when the client closes or goes away; the watch when it has closed the
-        // stream (idle, shutdown). Whichever comes first ends the session: the handler returns
-        // and the connection is closed, which also ends a reader still waiting on a client
-        // that never answers the close.
-        Task {
+        // stream (idle, shutdown). Whichever comes first ends the session.
+        let reading = Task {
             do {
                 try await self.read(inbound, into: slot)
             } catch {
@@ -56,6 +54,11 @@ final class StreamSession: @unchecked Sendable {
         slot.finish()
         answering.cancel()
         await answering.value
+        // Once the handler returns, the WebSocket library reads the same inbound stream for the
+        // close handshake, and two readers at once trap (a crash on SIGTERM with a stream open).
+        // Cancelling ends a reader still waiting on a client that never answers the close.
+        reading.cancel()
+        await reading.value
         logger.info("stream of \(NumberFormat.fixed(PlaybackClock.now() - opened, 1)) s ended: \(answered.withLockedValue { $0 }) frames answered")
     }
 
