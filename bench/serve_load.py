@@ -11,10 +11,19 @@
 4. The server's resident memory after 100 and after --requests (default 10,000) requests of a
    small picture, which must stay within 10% of each other (no growth per request).
 
+With --burst CLIENTS,PICTURES it measures a burst instead, on a fresh server: CLIENTS clients
+start at once, each sending PICTURES pictures one after another and honouring Retry-After on a
+503 (sleeping the seconds it says, then sending the same picture again). A picture's wait is
+from its first attempt to its answer. Reported: pictures served, 503s, errors, throughput, the
+p50/p99/max wait against the fair wait (CLIENTS / throughput: every client one picture in a
+first-come first-served queue), the Retry-After values seen, and the server's RSS before and
+after.
+
 Only the standard library: an HTTP/1.1 client over http.client and a minimal RFC 6455 client.
 Offline tooling: emotion-live never needs Python.
 
     python3 bench/serve_load.py --bin .build/release/emotion-live --image PICTURE [--json]
+    python3 bench/serve_load.py --bin .build/release/emotion-live --image PICTURE --burst 64,10
 """
 
 import argparse
@@ -44,10 +53,10 @@ def percentile(values, fraction):
 class Server:
     """`emotion-live serve --port 0`, its address read from the line it prints on stderr."""
 
-    def __init__(self, binary, workers, queue):
+    def __init__(self, binary, workers, queue, extra=()):
         self.process = subprocess.Popen(
             [binary, "serve", "--port", "0", "--workers", str(workers), "--queue", str(queue),
-             "--max-clients", "64", "--log-level", "error"],
+             "--max-clients", "64", "--log-level", "error", *extra],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         for line in self.process.stderr:
             match = re.search(r"serving on http://([^:]+):(\d+)", line)
@@ -110,6 +119,98 @@ def analyze_load(server, body, clients, requests_per_client):
         "busy_503": statuses.get(503, 0),
         "errors": sum(count for status, count in statuses.items() if status not in (200, 503)),
     }
+
+
+def burst_load(server, body, clients, pictures, patience=600):
+    """`clients` threads released together, each POSTing `body` `pictures` times in turn; a 503
+    is retried after its Retry-After (whole seconds; 1 when absent). `patience`: seconds after
+    which a client gives up on a picture (counted as an error)."""
+    waits, retry_afters, statuses, lock = [], [], {}, threading.Lock()
+    gate = threading.Barrier(clients + 1)
+
+    def client():
+        connection = http.client.HTTPConnection(server.host, server.port, timeout=120)
+        gate.wait()
+        for _ in range(pictures):
+            first = time.perf_counter()
+            while True:
+                try:
+                    connection.request("POST", "/v1/analyze", body=body, headers={"Content-Type": "image/jpeg"})
+                    response = connection.getresponse()
+                    response.read()
+                    status, retry = response.status, response.getheader("Retry-After")
+                except (OSError, http.client.HTTPException):
+                    status, retry = "error", None
+                    connection.close()
+                    connection = http.client.HTTPConnection(server.host, server.port, timeout=120)
+                with lock:
+                    statuses[status] = statuses.get(status, 0) + 1
+                if status != 503 or time.perf_counter() - first > patience:
+                    break
+                seconds = int(retry) if retry and retry.isdigit() else 1
+                with lock:
+                    retry_afters.append(seconds)
+                time.sleep(seconds)
+            if status == 200:
+                with lock:
+                    waits.append(time.perf_counter() - first)
+        connection.close()
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    rss_before = server.rss_kb()
+    gate.wait()
+    start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - start
+    served = len(waits)
+    throughput = served / wall
+    fair = clients / throughput if throughput else float("nan")
+    p99 = percentile(waits, 0.99)
+    return {
+        "clients": clients, "pictures_per_client": pictures, "pictures": clients * pictures, "served": served,
+        "busy_503": statuses.get(503, 0),
+        "errors": clients * pictures - served,
+        "wall_s": wall, "throughput_per_s": throughput,
+        "wait_p50_s": percentile(waits, 0.5), "wait_p99_s": p99, "wait_max_s": max(waits, default=float("nan")),
+        "fair_wait_s": fair, "p99_over_fair": p99 / fair,
+        "retry_after_s": sorted(set(retry_afters)),
+        "rss_kb_before": rss_before, "rss_kb_after": server.rss_kb(),
+    }
+
+
+def burst_report(args, body):
+    clients, pictures = (int(part) for part in args.burst.split(","))
+    extra = ["--max-queue-wait", str(args.max_queue_wait)] if args.max_queue_wait is not None else []
+    server = Server(args.bin, args.workers, args.queue, extra)
+    report = {"image": args.image, "workers": args.workers, "queue": args.queue, "max_queue_wait": args.max_queue_wait}
+    try:
+        report["rss_kb_at_start"] = server.rss_kb()
+        if args.warm_up:
+            analyze_load(server, body, args.workers, args.warm_up)  # pages faulted in, throughput measured
+        # Rounds on one server: memory that grows round after round would be a leak, memory
+        # that stays where the first round left it is the queue's bound.
+        report["bursts"] = [burst_load(server, body, clients, pictures) for _ in range(args.rounds)]
+    finally:
+        report["shutdown_status"] = server.stop()
+    if args.json:
+        json.dump(report, sys.stdout, indent=2)
+        print()
+        return
+    print(f"burst: {clients} clients x {pictures} pictures of {os.path.basename(args.image)}, "
+          f"honouring Retry-After ({args.workers} workers, --queue {args.queue}"
+          + (f", --max-queue-wait {args.max_queue_wait:g}" if args.max_queue_wait is not None else "") + ")")
+    print(f"RSS at start {report['rss_kb_at_start'] / 1024:.1f} MB")
+    for round, b in enumerate(report["bursts"], 1):
+        print(f"round {round}: served {b['served']} of {b['pictures']}, {b['errors']} errors, {b['busy_503']} 503s "
+              f"(Retry-After seen: {b['retry_after_s'] or 'none'})")
+        print(f"  {b['wall_s']:.1f} s, {b['throughput_per_s']:.2f} pictures/s; wait p50 {b['wait_p50_s']:.2f} s, "
+              f"p99 {b['wait_p99_s']:.2f} s, max {b['wait_max_s']:.2f} s; fair wait {b['fair_wait_s']:.2f} s "
+              f"(p99 / fair {b['p99_over_fair']:.2f}, target <= 2.5)")
+        print(f"  RSS before {b['rss_kb_before'] / 1024:.1f} MB, after {b['rss_kb_after'] / 1024:.1f} MB")
+    print(f"SIGTERM: exit {report['shutdown_status']}")
 
 
 class WebSocket:
@@ -253,10 +354,21 @@ def main():
     parser.add_argument("--per-client", type=int, default=40, help="requests per client at each concurrency")
     parser.add_argument("--stream-seconds", type=float, default=10)
     parser.add_argument("--stream-fps", type=float, default=10)
+    parser.add_argument("--burst", metavar="CLIENTS,PICTURES",
+                        help="only a burst: CLIENTS clients at once, PICTURES each, honouring Retry-After")
+    parser.add_argument("--max-queue-wait", type=float, help="passed to serve (default: serve's own)")
+    parser.add_argument("--rounds", type=int, default=1, help="with --burst: bursts one after another on one server")
+    parser.add_argument("--warm-up", type=int, default=2, metavar="N",
+                        help="with --burst: requests per worker before the burst (0: a cold server)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     with open(args.image, "rb") as f:
         body = f.read()
+    if args.burst:
+        if not re.fullmatch(r"[1-9]\d*,[1-9]\d*", args.burst):
+            parser.error("--burst takes CLIENTS,PICTURES, two positive integers")
+        burst_report(args, body)
+        return
     with open(args.small_image or args.image, "rb") as f:
         small = f.read()
 

@@ -33,7 +33,11 @@ public struct APIError: Error, Equatable, CustomStringConvertible {
     public static func pictureTooLarge(width: Int, height: Int, maxPixels: Int) -> APIError {
         APIError(status: 413, message: "the picture is \(width)x\(height), over the limit of \(maxPixels) pixels (8192x8192)")
     }
-    public static let busy = APIError(status: 503, message: "all workers are busy and the queue is full; retry shortly", retryAfter: 1)
+    /// The queue holds what the workers can clear within `--max-queue-wait`; `retryAfter` is
+    /// the seconds until this request's turn (`QueueBudget.retryAfter`), kept for it.
+    public static func busy(retryAfter: Int) -> APIError {
+        APIError(status: 503, message: "the queue is full (--max-queue-wait); retry in \(retryAfter) s", retryAfter: retryAfter)
+    }
     public static let tooManyClients = APIError(status: 503, message: "too many WebSocket clients (--max-clients)", retryAfter: 5)
     public static let unauthorized = APIError(status: 401, message: "missing or wrong token (Authorization: Bearer TOKEN, or ?token=TOKEN)")
     public static func notFound(_ path: String) -> APIError {

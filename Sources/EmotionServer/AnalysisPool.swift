@@ -1,13 +1,15 @@
 import EmotionPipeline
 import KerasEngine
 
-/// The server's workers: one `PictureAnalyzer` per thread (`WorkerPool`), reached from async
-/// request handlers. Work beyond the workers and the bounded queue is refused at once with
-/// `APIError.busy` (503), never queued without bound.
+/// The server's workers: one `PictureAnalyzer` per thread, reached from async request handlers.
+/// Pictures are served in the order they arrive; the queue holds what the workers can clear
+/// within `--max-queue-wait` seconds (`AdmissionQueue`), and a picture beyond that is refused at
+/// once with `APIError.busy` (503, Retry-After: the seconds until its turn), never queued
+/// without bound.
 public final class AnalysisPool: @unchecked Sendable {
     public let labels: [String]
     public let workerCount: Int
-    private let pool: WorkerPool<PictureAnalyzer>
+    private let pool: AdmissionQueue<PictureAnalyzer>
     private let metrics: ServerMetrics
 
     /// Builds `options.workers` analyzers on `model` (one inference session and one detector
@@ -24,26 +26,30 @@ public final class AnalysisPool: @unchecked Sendable {
         }
         labels = metadata.labels
         workerCount = analyzers.count
-        pool = WorkerPool(workers: analyzers, queueCapacity: options.queueCapacity, name: "analyze")
+        pool = AdmissionQueue(workers: analyzers, maxWait: options.maxQueueWait, floor: options.queueCapacity,
+                              name: "analyze")
         self.metrics = metrics
     }
 
-    /// Workers busy and jobs waiting.
-    public var load: (queued: Int, busy: Int) { pool.load }
+    /// Jobs waiting, workers busy, how many jobs may wait now, and turns kept for refused ones.
+    public var load: (queued: Int, busy: Int, capacity: Int, turns: Int) { pool.load }
 
     /// The faces of one encoded picture; `APIError` for pictures that cannot be analysed and
-    /// when the queue is full.
-    public func analyze(_ bytes: [UInt8], index: Int = 0, time: Double = 0) async throws -> FrameResult {
+    /// when the queue is full. `keepsTurn`: a refusal keeps the client's turn (`RetryBook`),
+    /// for callers whose client retries after Retry-After.
+    public func analyze(_ bytes: [UInt8], index: Int = 0, time: Double = 0, keepsTurn: Bool = false) async throws -> FrameResult {
         let start = PlaybackClock.now()
         metrics.work(started: true)
         defer { metrics.work(started: false) }
         let result: FrameResult = try await withCheckedThrowingContinuation { continuation in
-            let accepted = pool.submit { analyzer in
+            let admission = pool.submit(keepsTurn: keepsTurn) { analyzer in
                 continuation.resume(with: Result {
                     try bytes.withUnsafeBytes { try analyzer.analyze($0, index: index, time: time) }
                 })
             }
-            if !accepted { continuation.resume(throwing: APIError.busy) }
+            if case let .refused(retryAfter) = admission {
+                continuation.resume(throwing: APIError.busy(retryAfter: retryAfter))
+            }
         }
         metrics.frame(faces: result.faces.count, seconds: PlaybackClock.now() - start)
         return result

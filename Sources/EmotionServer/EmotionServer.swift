@@ -80,9 +80,10 @@ public final class EmotionServer: Sendable {
         }
         router.get("/healthz") { _, _ -> Response in
             let load = pool.load
-            let free = load.busy < pool.workerCount || load.queued < options.queueCapacity
+            let free = load.busy < pool.workerCount || load.queued < load.capacity
             let body = jsonString(["status": free ? "ok" : "busy", "workers": pool.workerCount, "busy": load.busy,
-                                   "queued": load.queued, "streams": metrics.openStreams] as [String: Any])
+                                   "queued": load.queued, "capacity": load.capacity, "turns": load.turns,
+                                   "streams": metrics.openStreams] as [String: Any])
             return Self.json(body, status: free ? .ok : .serviceUnavailable)
         }
         router.get("/metrics") { _, _ in
@@ -98,7 +99,8 @@ public final class EmotionServer: Sendable {
                 throw APIError.bodyTooLarge(limit: options.maxBody)
             }
             guard body.readableBytes > 0 else { throw APIError.notAnImage() }
-            let result = try await pool.analyze(Array(body.readableBytesView))
+            // An HTTP client is told when to come back (Retry-After): its turn is kept.
+            let result = try await pool.analyze(Array(body.readableBytesView), keepsTurn: true)
             return Self.json(JSONLinesSink.line(for: result, labels: pool.labels))
         }
         router.get("/v1/stream") { _, _ -> Response in

@@ -8,8 +8,12 @@ public struct ServerOptions: Sendable {
     public var port: Int = 8080
     /// Worker threads, each with its own detector and inference session.
     public var workers: Int = 2
-    /// Jobs that may wait for a worker before new work is refused with 503.
+    /// Jobs that may always wait for a worker: the queue's length before any throughput is
+    /// measured, and its least length after.
     public var queueCapacity: Int = 16
+    /// Seconds of work that may wait: the queue holds this times the measured throughput
+    /// (at least `queueCapacity`); work beyond it is refused with 503.
+    public var maxQueueWait: Double = 10
     /// Shared secret for every route but `/` and `/healthz` (nil: open).
     public var token: String?
     /// Largest request body or WebSocket message, in bytes.

@@ -29,8 +29,15 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Worker threads, each with its own inference session and detector.", valueName: "n"))
     var workers: Int = 2
 
-    @Option(name: .long, help: ArgumentHelp("Pictures that may wait for a worker; beyond them requests get 503.", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Pictures that may always wait for a worker (the queue's least length).", valueName: "n"))
     var queue: Int = 16
+
+    @Option(name: .long, help: ArgumentHelp("""
+        Seconds of work that may wait: the queue holds this times the measured throughput \
+        (at least --queue); beyond it a request gets 503 and, in Retry-After, its turn, \
+        which the queue keeps for it.
+        """, valueName: "seconds"))
+    var maxQueueWait: Double = 10
 
     @Option(name: .long, help: ArgumentHelp("Shared secret required on every route but / and /healthz.", valueName: "token"))
     var token: String?
@@ -62,6 +69,7 @@ struct Serve: ParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be between 1 and 64") }
         guard (0...10_000).contains(queue) else { throw ValidationError("--queue must be between 0 and 10000") }
+        guard maxQueueWait >= 0, maxQueueWait <= 3600 else { throw ValidationError("--max-queue-wait must be in [0, 3600] seconds") }
         guard (1024...(1 << 30)).contains(maxBody) else { throw ValidationError("--max-body must be between 1024 and 1073741824 bytes") }
         guard (1...10_000).contains(maxClients) else { throw ValidationError("--max-clients must be between 1 and 10000") }
         guard idleTimeout >= 1, idleTimeout <= 3600 else { throw ValidationError("--idle-timeout must be in [1, 3600] seconds") }
@@ -83,6 +91,7 @@ struct Serve: ParsableCommand {
             options.port = port
             options.workers = workers
             options.queueCapacity = queue
+            options.maxQueueWait = maxQueueWait
             options.token = token
             options.maxBody = maxBody
             options.maxClients = maxClients

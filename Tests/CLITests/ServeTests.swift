@@ -312,7 +312,8 @@ final class ServeTests: XCTestCase {
     // MARK: the command
 
     func testBadFlagsAndModelsAreRefusedInOneLine() throws {
-        for flags in [["--port", "70000"], ["--workers", "0"], ["--max-body", "10"], ["--token", ""], ["--idle-timeout", "0"]] {
+        for flags in [["--port", "70000"], ["--workers", "0"], ["--max-body", "10"], ["--token", ""], ["--idle-timeout", "0"],
+                      ["--max-queue-wait", "-1"], ["--max-queue-wait", "nan"]] {
             let result = try CLI.run(["serve"] + flags)
             XCTAssertEqual(result.status, 64, "\(flags): \(result.stderr)")
         }

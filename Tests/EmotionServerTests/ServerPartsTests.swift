@@ -38,7 +38,7 @@ final class ServerPartsTests: XCTestCase {
 
     func testErrorsAndExposure() {
         XCTAssertEqual(APIError.notAnImage().json, #"{"error":{"message":"the body is not a JPEG, PNG or WebP image","status":415}}"#)
-        XCTAssertEqual(APIError.busy.retryAfter, 1)
+        XCTAssertEqual(APIError.busy(retryAfter: 3).retryAfter, 3)
         var options = ServerOptions()
         XCTAssertFalse(options.isExposed)
         options.host = "0.0.0.0"

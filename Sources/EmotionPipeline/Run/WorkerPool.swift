@@ -26,11 +26,15 @@ public final class WorkerPool<Worker> {
     }
 
     /// Queues `job` for the next free worker; false when the queue is full or the pool is
-    /// shutting down (the job will not run).
-    public func submit(_ job: @escaping Job) -> Bool {
+    /// shutting down (the job will not run). Jobs start in the order they were queued.
+    ///
+    /// `limit` lowers the queue's length for this job (never above `queueCapacity`, the bound
+    /// on memory): a server that sizes its queue by measured throughput passes its current size.
+    public func submit(_ job: @escaping Job, limit: Int? = nil) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        guard !stopping, jobs.count - head < queueCapacity + max(workerCount - busy, 0) else { return false }
+        let capacity = min(max(limit ?? queueCapacity, 0), queueCapacity)
+        guard !stopping, jobs.count - head < capacity + max(workerCount - busy, 0) else { return false }
         jobs.append(job)
         condition.broadcast()
         return true

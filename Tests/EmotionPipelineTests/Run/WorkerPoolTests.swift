@@ -39,4 +39,20 @@ final class WorkerPoolTests: XCTestCase {
         XCTAssertEqual(pool.load.queued, 0, "shutdown lets the queued jobs finish")
         XCTAssertFalse(pool.submit { _ in })
     }
+
+    /// A submission's `limit` shortens the queue for it, never lengthens it past the capacity.
+    func testALimitShortensTheQueue() {
+        let release = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
+        let pool = WorkerPool(workers: [0], queueCapacity: 3)
+        XCTAssertTrue(pool.submit { _ in started.signal(); release.wait() })
+        XCTAssertEqual(started.wait(timeout: .now() + 10), .success)
+        XCTAssertTrue(pool.submit({ _ in }, limit: 1))
+        XCTAssertFalse(pool.submit({ _ in }, limit: 1), "one job waits: a limit of one is reached")
+        XCTAssertTrue(pool.submit({ _ in }, limit: 100))
+        XCTAssertTrue(pool.submit({ _ in }, limit: 100))
+        XCTAssertFalse(pool.submit({ _ in }, limit: 100), "the capacity (3) bounds any limit")
+        release.signal()
+        pool.shutdown()
+    }
 }
