@@ -138,7 +138,7 @@ test: deps
 	swift build $(SWIFT_TEST_FLAGS) --build-tests; built=$$?; \
 	wait $$apt || { cat $(TEST_SCRATCH)/test-deps.log; exit 1; }; \
 	cat $(TEST_SCRATCH)/test-deps.log; exit $$built
-	@EMOTION_LIVE_BIN=$(CURDIR)/$(TEST_BIN) Tests/run-shards.sh $(TEST_SCRATCH) $(SWIFT_TEST_FLAGS) --skip-build
+	EMOTION_LIVE_BIN=$(CURDIR)/$(TEST_BIN) Tests/run-shards.sh $(TEST_SCRATCH)
 	@$(MAKE) --no-print-directory install-check INSTALL_BIN=$(TEST_BIN) MAN_SCRATCH=$(TEST_SCRATCH) \
 		MAN_FLAGS="-Xswiftc -enable-testing" MAN_CONFIG=release
 

@@ -47,10 +47,11 @@ final class DetectorTests: XCTestCase {
         XCTAssertFalse(haar.stdout.contains("landmarks"))
         let csv = try CLI.run([photo, "--headless", "--format", "csv", "--detector", "mtcnn"] + CLI.modelArguments())
         XCTAssertEqual(csv.status, 0, csv.stderr)
-        XCTAssertEqual(csv.lines.first, "frame,time,face,x,y,w,h,label,confidence,angry,disgusted,fearful,happy,neutral,sad,surprised")
+        let columns = "frame,time,face,x,y,w,h,label,confidence," + CLI.bundledLabels.joined(separator: ",")
+        XCTAssertEqual(csv.lines.first, columns)
         let withPoints = try CLI.run([photo, "--headless", "--format", "csv", "--detector", "mtcnn", "--csv-landmarks"] + CLI.modelArguments())
         XCTAssertEqual(withPoints.status, 0, withPoints.stderr)
-        XCTAssertEqual(withPoints.lines.first, "frame,time,face,x,y,w,h,label,confidence,angry,disgusted,fearful,happy,neutral,sad,surprised,"
+        XCTAssertEqual(withPoints.lines.first, columns + ","
                        + "left_eye_x,left_eye_y,right_eye_x,right_eye_y,nose_x,nose_y,mouth_left_x,mouth_left_y,mouth_right_x,mouth_right_y")
         XCTAssertEqual(withPoints.lines.count, 3, "two faces")
         for row in withPoints.lines.dropFirst() {

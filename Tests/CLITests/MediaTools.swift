@@ -6,6 +6,14 @@ import XCTest
 extension CLI {
     /// Arguments naming the model: none for the bundled one, or the shared seed CNN while the
     /// bundled one is not there yet.
+    /// The bundled model's labels, in output order, from its sidecar (the CSV columns and the
+    /// probabilities' keys of every run that uses it).
+    static var bundledLabels: [String] {
+        let sidecar = URL(fileURLWithPath: bundledModel).deletingPathExtension().appendingPathExtension("meta.json")
+        let object = (try? JSONSerialization.jsonObject(with: Data(contentsOf: sidecar))) as? [String: Any]
+        return object?["labels"] as? [String] ?? []
+    }
+
     static func modelArguments() throws -> [String] {
         if FileManager.default.fileExists(atPath: bundledModel) { return [] }
         return ["--model", try sharedFile("models/seed-cnn.h5")]

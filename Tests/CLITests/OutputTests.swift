@@ -5,7 +5,7 @@ import XCTest
 /// video, the timeline plot, the progress line and the window's extras, on the shared media
 /// (skipped with a message when ../shared is absent) and on clips and images ffmpeg makes.
 final class OutputTests: XCTestCase {
-    static let labels = ["angry", "disgusted", "fearful", "happy", "neutral", "sad", "surprised"]
+    static let labels = CLI.bundledLabels
     static let header = "frame,time,face,x,y,w,h,label,confidence," + labels.joined(separator: ",")
 
     /// Face ids per frame, and how often each face's label changes.
