@@ -160,7 +160,7 @@ install-files:
 	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/emotion-live $(SHARE)/man/man1 \
 		$(SHARE)/bash-completion/completions $(SHARE)/zsh/site-functions $(SHARE)/fish/vendor_completions.d
 	install -m 755 $(INSTALL_BIN) $(DESTDIR)$(PREFIX)/bin/emotion-live
-	install -m 644 models/emotion-cnn.h5 models/emotion-cnn.meta.json models/mtcnn-pnet.h5 models/mtcnn-rnet.h5 \
+	install -m 644 models/emotion-cnn.h5 models/emotion-cnn.meta.json models/emotion-cnn-fer2013.h5 models/emotion-cnn-fer2013.meta.json models/mtcnn-pnet.h5 models/mtcnn-rnet.h5 \
 		models/mtcnn-onet.h5 models/yunet-n.h5 $(SHARE)/emotion-live/
 	install -m 644 $(MAN_PAGE) $(SHARE)/man/man1/emotion-live.1
 	$(INSTALL_BIN) --generate-completion-script bash > $(SHARE)/bash-completion/completions/emotion-live

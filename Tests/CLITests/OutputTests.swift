@@ -32,7 +32,7 @@ final class OutputTests: XCTestCase {
         XCTAssertEqual(csv.status, 0, csv.stderr)
         XCTAssertEqual(csv.lines.first, Self.header)
         let rows = csv.lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        XCTAssertTrue(rows.allSatisfy { $0.count == 16 }, "16 fields per row")
+        XCTAssertTrue(rows.allSatisfy { $0.count == 9 + Self.labels.count }, "9 fields and a probability per label in each row")
         let frameNumbers = rows.compactMap { Int($0[0]) }
         XCTAssertEqual(frameNumbers, frameNumbers.sorted(), "rows in frame order")
         XCTAssertGreaterThan(Set(frameNumbers).count, 420, "Haar finds a face in ~96% of the 464 frames; no row for the others")

@@ -44,7 +44,7 @@ final class ServePageTests: XCTestCase {
         XCTAssertEqual(parts.first, "live", "page state: \(state)\nserver: \(server.stderr)")
         XCTAssertGreaterThanOrEqual(Int(parts.count > 1 ? parts[1] : "") ?? 0, 1, "a face in the overlay: \(state)")
         let labels = try page.evaluate("document.body.dataset.labels")
-        let known = ["angry", "disgust", "disgusted", "fear", "fearful", "happy", "sad", "surprise", "surprised", "neutral"]
+        let known = ["angry", "contempt", "disgust", "disgusted", "fear", "fearful", "happy", "sad", "surprise", "surprised", "neutral"]
         XCTAssert(labels.split(separator: ",").allSatisfy { known.contains(String($0)) } && !labels.isEmpty, labels)
         // The overlay's pixels: the canvas shows the video (not a blank frame).
         let painted = try page.evaluate("(() => { const c = document.getElementById('view'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let s = 0; for (let i = 0; i < d.length; i += 397) s += d[i]; return String(s > 0 && c.width >= 320); })()")
