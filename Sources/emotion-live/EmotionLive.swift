@@ -15,9 +15,10 @@ struct EmotionLive: ParsableCommand {
         emotion-live <subcommand> [<arguments>] [<options>]
         """,
         discussion: """
-        Finds faces with one of two detectors, OpenCV's Haar cascade (the default) or MTCNN \
-        (--detector mtcnn: three small CNNs that also find turned faces and give five landmarks \
-        each), and classifies each face's emotion with a pure-Swift CNN engine that reads Keras \
+        Finds faces with one of three detectors, OpenCV's Haar cascade (the default), YuNet \
+        (--detector yunet: one small CNN, every frame searched whole) or MTCNN (--detector mtcnn: \
+        three small CNNs); both CNNs also find turned faces and give five landmarks each. It \
+        classifies each face's emotion with a pure-Swift CNN engine that reads Keras \
         .h5 models (the bundled model's seven: angry, disgusted, fearful, happy, neutral, sad, \
         surprised). Without a subcommand it is the run command, with the run command's \
         arguments and options: runs on SOURCE (default: camera 0) and shows a window, or prints \

@@ -116,10 +116,10 @@ struct Run: ParsableCommand {
         valueName: "t,b,l,r"))
     var cropMargins: String?
 
-    @Flag(name: .long, help: "Draw each face's five landmarks (with --detector mtcnn) in the window and in --output.")
+    @Flag(name: .long, help: "Draw each face's five landmarks (with --detector yunet or mtcnn) in the window and in --output.")
     var landmarks = false
 
-    @Flag(name: .long, help: "With --detector mtcnn: classify each face as cropped, without turning it so the eyes are level.")
+    @Flag(name: .long, help: "With --detector yunet or mtcnn: classify each face as cropped, without turning it so the eyes are level.")
     var noAlign = false
 
     @Flag(name: .long, help: "With --format csv: ten more columns, the landmarks' x and y (left_eye_x, left_eye_y, ... mouth_right_y; empty without landmarks).")

@@ -3,7 +3,7 @@
 /// between them (`FrameDetector`, `MTCNNFrameDetector`), and no state: ids and smoothing come
 /// from tracking, downstream.
 ///
-/// Frames whose longer side is over `maxSide` are shrunk to it (OpenCV's INTER_AREA) before the
+/// Frames whose longer side is over `maxSide` are shrunk to it (`useArea`) before the
 /// network, and boxes and landmarks mapped back; `detectScale` shrinks every frame at least that
 /// much, and no frame is searched at more than `maxPixels`. Boxes are reported in Haar's framing (`haarFraming`, clamped to the frame as Haar's
 /// boxes are), landmarks as YuNet finds them (so faces are aligned as MTCNN's are); faces whose
@@ -57,7 +57,7 @@ public final class YuNetFrameDetector: FaceFinder {
             found = try detector.detect(in: picture)
         } else {
             let start = PlaybackClock.now()
-            let shrunk = try picture.resized(width: working.width, height: working.height)
+            let shrunk = try picture.resized(width: working.width, height: working.height, area: Self.useArea(from: width, to: working.width))
             detector.addShrinkTime(PlaybackClock.now() - start)
             let (fx, fy) = (Double(width) / Double(working.width), Double(height) / Double(working.height))
             found = try detector.detect(in: shrunk).map { $0.scaled(x: fx, y: fy) }
@@ -70,6 +70,14 @@ public final class YuNetFrameDetector: FaceFinder {
         // Top to bottom, then left to right, as the Haar detector orders its boxes: ids are
         // given in this order.
         return faces.sorted { ($0.box.y, $0.box.x) < ($1.box.y, $1.box.x) }
+    }
+
+    /// Whether a shrink from `width` to `target` columns averages areas (INTER_AREA) rather than
+    /// interpolating (INTER_LINEAR): from a factor of 2, where interpolation would skip pixels.
+    /// Below it, interpolation finds the same faces (dinner_table at 640: 849 faces against 853)
+    /// in a fifth of the time (0.6-1.1 ms against 4.5-5.6 ms per 854 x 480 frame, 2026-12-07).
+    static func useArea(from width: Int, to target: Int) -> Bool {
+        width >= 2 * target
     }
 
     /// YuNet's box as the square Haar would report for the same face (`HaarFraming`): Haar's side
