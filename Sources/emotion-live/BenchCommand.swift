@@ -66,7 +66,7 @@ struct Bench: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("With --video: Haar cascade XML.", valueName: "path"))
     var cascade: String?
 
-    @OptionGroup(title: "With --video: the pipeline's face detector (with mtcnn, the Haar pipeline is measured too)")
+    @OptionGroup(title: "With --video: the pipeline's face detector (with mtcnn or yunet, the Haar pipeline is measured too)")
     var detectorFlags: DetectorFlags
 
     func validate() throws {

@@ -7,8 +7,8 @@ extension DetectorKind: ExpressibleByArgument {}
 /// the commands' own).
 struct DetectorFlags: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Face detector: yunet (one small CNN on the engine, every frame searched whole: finds turned and small faces, gives five landmarks per face, in jsonl as \"landmarks\"), haar (OpenCV's frontal cascade) or mtcnn (three small CNNs on the engine: turned faces, landmarks). Default: \(DetectorOptions.defaultKind.rawValue), or haar with --cascade. --min-face applies to all three (MTCNN: at least 12, default 20); --scale-factor and --min-neighbors to Haar only.",
-        valueName: "yunet|haar|mtcnn"))
+        "Face detector: haar (OpenCV's frontal cascade), yunet (one small CNN on the engine, every frame searched whole: finds turned and small faces, gives five landmarks per face, in jsonl as \"landmarks\"; the fastest detector on groups and HD video) or mtcnn (three small CNNs on the engine: turned faces, landmarks). Default: \(DetectorOptions.defaultKind.rawValue); --cascade implies haar. --min-face applies to all three (MTCNN: at least 12, default 20); --scale-factor and --min-neighbors to Haar only.",
+        valueName: "haar|yunet|mtcnn"))
     var detector: DetectorKind?
 
     @Option(name: .long, help: ArgumentHelp(
