@@ -50,6 +50,9 @@ Conversion choices:
 Run (from the repository root; Keras 3 on the PyTorch backend, in the torch venv):
     nice -n 10 training/.venv-torch/bin/python training/convert_yunet.py [--out models/yunet-n.h5] \
         [--shared ../shared] [--check] [--single-output]
+The shipped models/yunet-n.h5 is written with `--single-output` (the engine runs models of one
+output; Sources/EmotionPipeline/Detection/YuNet reads that layout and refuses the 12 maps):
+    nice -n 10 training/.venv-torch/bin/python training/convert_yunet.py --single-output --check
 `--check` needs onnxruntime, which lives in training/.venv-onnx (`python3 -m venv
 training/.venv-onnx && training/.venv-onnx/bin/pip install -r training/requirements-onnx.txt`): this script
 runs `yunet_reference.py run` there and compares the saved .h5, reloaded, with it on random
