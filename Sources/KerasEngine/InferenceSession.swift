@@ -146,6 +146,23 @@ public final class InferenceSession {
         return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
 
+    /// One sample with no copy of its input or output outside the session: `fill` writes the
+    /// input (`inputCount` floats, NHWC, scaled) straight into the session's own input buffer,
+    /// then the pass runs and `body` reads the output (`outputCount` floats) where the pass left
+    /// it. Both buffers are valid only inside the calls. For callers whose input is as large as
+    /// a picture (a face detector's), which would otherwise keep a second copy of it.
+    public func run<Result>(fillingInput fill: (UnsafeMutableBufferPointer<Float>) -> Void,
+                            _ body: (UnsafeBufferPointer<Float>) -> Result) -> Result {
+        let steps = model.steps
+        fill(UnsafeMutableBufferPointer(start: stepOutputs[0], count: inputCount))
+        for index in 1..<steps.count {
+            let layer = steps[index].layer
+            if layer.isAlias { continue }
+            layer.forward(stepInputs[index], output: stepOutputs[index], batch: 1, scratch: scratch)
+        }
+        return body(UnsafeBufferPointer(start: stepOutputs[model.outputStep], count: outputCount))
+    }
+
     /// `run` into a caller-owned buffer.
     public func run(_ input: UnsafeBufferPointer<Float>, batch: Int, into output: UnsafeMutableBufferPointer<Float>) {
         precondition(output.count >= batch * outputCount, "output holds \(output.count) floats, \(batch) samples need \(batch * outputCount)")

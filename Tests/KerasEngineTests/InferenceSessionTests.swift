@@ -77,6 +77,22 @@ final class InferenceSessionTests: XCTestCase {
         }
     }
 
+    /// A sample written in place and read in place gives exactly what `predict` gives, pass
+    /// after pass on the same session.
+    func testRunFillingTheInputInPlaceGivesPredictsResult() throws {
+        let model = try tinyModel()
+        let session = model.makeSession(maxBatch: 4)
+        for round in 0..<3 {
+            let input = inputs(1, model.inputCount).map { $0 + Float(round) }
+            let expected = model.makeSession(maxBatch: 1).predict(input, batch: 1)
+            let got = session.run(fillingInput: { buffer in
+                XCTAssertEqual(buffer.count, model.inputCount)
+                _ = buffer.update(from: input)
+            }, { Array($0) })
+            XCTAssertEqual(got, expected, "round \(round)")
+        }
+    }
+
     func testSessionsOnSeveralThreadsAgree() throws {
         let model = try tinyModel()
         let input = inputs(8, model.inputCount)
