@@ -65,15 +65,7 @@ public final class FER2013Reader: Sequence, IteratorProtocol {
         if path == "-" {
             lines = LineReader(file: stdin, closeOnDeinit: false)
         } else {
-            var isDirectory: Bool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw FER2013Error.cannotOpen(file: path, reason: "no such file")
-            }
-            guard !isDirectory else { throw FER2013Error.cannotOpen(file: path, reason: "is a directory") }
-            guard let file = fopen(path, "rb") else {
-                throw FER2013Error.cannotOpen(file: path, reason: String(cString: strerror(errno)))
-            }
-            lines = LineReader(file: file, closeOnDeinit: true)
+            lines = try LineReader.opening(path) { FER2013Error.cannotOpen(file: path, reason: $0) }
         }
         try readHeader()
     }
@@ -182,6 +174,16 @@ final class LineReader {
     }
 
     deinit { if closeOnDeinit { fclose(file) } }
+
+    /// The lines of the file at `path`; a path that is missing, a directory or cannot be opened
+    /// throws `failure` of the reason ("no such file", "is a directory", the system's words).
+    static func opening(_ path: String, failure: (String) -> Error) throws -> LineReader {
+        var isDirectory: Bool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw failure("no such file") }
+        guard !isDirectory else { throw failure("is a directory") }
+        guard let file = fopen(path, "rb") else { throw failure(String(cString: strerror(errno))) }
+        return LineReader(file: file, closeOnDeinit: true)
+    }
 
     /// The next line without its terminator (`\n` or `\r\n`), or nil at the end.
     func next() -> [UInt8]? {

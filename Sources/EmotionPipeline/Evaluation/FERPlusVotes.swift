@@ -25,15 +25,7 @@ public struct FERPlusVotes: Sendable {
 
     public init(path: String) throws {
         self.path = path
-        var isDirectory: Bool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw FERPlusVotesError.cannotOpen(file: path, reason: "no such file")
-        }
-        guard !isDirectory else { throw FERPlusVotesError.cannotOpen(file: path, reason: "is a directory") }
-        guard let file = fopen(path, "rb") else {
-            throw FERPlusVotesError.cannotOpen(file: path, reason: String(cString: strerror(errno)))
-        }
-        let lines = LineReader(file: file, closeOnDeinit: true)
+        let lines = try LineReader.opening(path) { FERPlusVotesError.cannotOpen(file: path, reason: $0) }
         guard let header = lines.next() else { throw FERPlusVotesError.badHeader(file: path, found: "an empty file") }
         let names = String(decoding: header, as: UTF8.self).split(separator: ",", omittingEmptySubsequences: false)
             .map { $0.trimmingWhitespace().lowercased() }
