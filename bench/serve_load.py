@@ -79,52 +79,14 @@ class Server:
         return self.process.wait(timeout=30)
 
 
-def analyze_load(server, body, clients, requests_per_client):
-    """`clients` threads, each with its own keep-alive connection, POSTing `body`."""
-    latencies, statuses, lock = [], {}, threading.Lock()
-
-    def client():
-        connection = http.client.HTTPConnection(server.host, server.port, timeout=60)
-        for _ in range(requests_per_client):
-            start = time.perf_counter()
-            try:
-                connection.request("POST", "/v1/analyze", body=body, headers={"Content-Type": "image/jpeg"})
-                response = connection.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException):
-                status = "error"
-                connection.close()
-                connection = http.client.HTTPConnection(server.host, server.port, timeout=60)
-            elapsed = time.perf_counter() - start
-            with lock:
-                statuses[status] = statuses.get(status, 0) + 1
-                if status == 200:
-                    latencies.append(elapsed)
-            if status == 503:
-                time.sleep(0.05)  # what Retry-After asks, shortened: keep the queue full
-        connection.close()
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - start
-    ok = statuses.get(200, 0)
-    return {
-        "clients": clients, "requests": sum(statuses.values()), "ok": ok,
-        "throughput_per_s": ok / wall, "p50_s": percentile(latencies, 0.5), "p99_s": percentile(latencies, 0.99),
-        "busy_503": statuses.get(503, 0),
-        "errors": sum(count for status, count in statuses.items() if status not in (200, 503)),
-    }
-
-
-def burst_load(server, body, clients, pictures, patience=600):
-    """`clients` threads released together, each POSTing `body` `pictures` times in turn; a 503
-    is retried after its Retry-After (whole seconds; 1 when absent). `patience`: seconds after
-    which a client gives up on a picture (counted as an error)."""
+def post_pictures(server, body, clients, pictures, honour_retry_after, patience=600):
+    """`clients` threads released together, each with its own keep-alive connection, POSTing
+    `body` `pictures` times in turn. On a 503, honouring Retry-After, a client sleeps the seconds
+    it says (whole seconds; 1 when absent) and sends the same picture again, giving up after
+    `patience` seconds; otherwise it sleeps 50 ms (what Retry-After asks, shortened: keep the
+    queue full) and goes on to the next picture. Returns the waits of the pictures answered 200
+    (from a picture's first attempt to its answer), the count of each status ("error": no
+    answer), the Retry-After values seen, and the wall time from the release."""
     waits, retry_afters, statuses, lock = [], [], {}, threading.Lock()
     gate = threading.Barrier(clients + 1)
 
@@ -143,9 +105,13 @@ def burst_load(server, body, clients, pictures, patience=600):
                     status, retry = "error", None
                     connection.close()
                     connection = http.client.HTTPConnection(server.host, server.port, timeout=120)
+                wait = time.perf_counter() - first
                 with lock:
                     statuses[status] = statuses.get(status, 0) + 1
-                if status != 503 or time.perf_counter() - first > patience:
+                if status != 503 or wait > patience:
+                    break
+                if not honour_retry_after:
+                    time.sleep(0.05)
                     break
                 seconds = int(retry) if retry and retry.isdigit() else 1
                 with lock:
@@ -153,18 +119,37 @@ def burst_load(server, body, clients, pictures, patience=600):
                 time.sleep(seconds)
             if status == 200:
                 with lock:
-                    waits.append(time.perf_counter() - first)
+                    waits.append(wait)
         connection.close()
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for thread in threads:
         thread.start()
-    rss_before = server.rss_kb()
     gate.wait()
     start = time.perf_counter()
     for thread in threads:
         thread.join()
-    wall = time.perf_counter() - start
+    return waits, statuses, retry_afters, time.perf_counter() - start
+
+
+def analyze_load(server, body, clients, requests_per_client):
+    """`clients` clients POSTing `body` `requests_per_client` times each; a 503 is not retried."""
+    latencies, statuses, _, wall = post_pictures(server, body, clients, requests_per_client, honour_retry_after=False)
+    ok = statuses.get(200, 0)
+    return {
+        "clients": clients, "requests": sum(statuses.values()), "ok": ok,
+        "throughput_per_s": ok / wall, "p50_s": percentile(latencies, 0.5), "p99_s": percentile(latencies, 0.99),
+        "busy_503": statuses.get(503, 0),
+        "errors": sum(count for status, count in statuses.items() if status not in (200, 503)),
+    }
+
+
+def burst_load(server, body, clients, pictures, patience=600):
+    """`clients` clients at once, each POSTing `body` `pictures` times in turn and honouring
+    Retry-After; a picture not answered within `patience` seconds counts as an error."""
+    rss_before = server.rss_kb()
+    waits, statuses, retry_afters, wall = post_pictures(server, body, clients, pictures, honour_retry_after=True,
+                                                        patience=patience)
     served = len(waits)
     throughput = served / wall
     fair = clients / throughput if throughput else float("nan")
