@@ -15,6 +15,7 @@
 //   EmotionPipeline  frame source -> face detector -> preprocessor -> classifier -> tracking -> sinks
 //   EmotionServer  `emotion-live serve`: HTTP and WebSocket API, browser page, metrics
 //                  (Hummingbird 2), on a fixed pool of the pipeline's frame processors
+//   InlinePage     build plugin: the page's HTML, CSS and JS files into one string in the server
 //   emotion-live   the command-line tool, a thin shell over the libraries above
 import PackageDescription
 
@@ -86,8 +87,13 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            plugins: ["InlinePage"]
         ),
+        // The browser page is kept as real files (Sources/EmotionServer/Page) and built into the
+        // server as one string: the plugin runs the inline-page tool, a single small file.
+        .executableTarget(name: "inline-page", path: "Plugins/inline-page"),
+        .plugin(name: "InlinePage", capability: .buildTool(), dependencies: ["inline-page"]),
         .executableTarget(
             name: "emotion-live",
             dependencies: [
