@@ -12,6 +12,8 @@
 //                  -Ounchecked: hot loops without bounds checks; no parsing of files)
 //   KerasEngine    pure-Swift Keras model loader and CNN inference engine (no OpenCV), built
 //                  with checks: it parses untrusted files (JSON, configs, graphs, weights)
+//   FaceDetection  the face detectors (Haar on the shim, MTCNN and YuNet on the engine) and the
+//                  types every stage above shares: Image, FaceBox, detector options
 //   EmotionPipeline  frame source -> face detector -> preprocessor -> classifier -> tracking -> sinks
 //   EmotionServer  `emotion-live serve`: HTTP and WebSocket API, browser page, metrics
 //                  (Hummingbird 2), on a fixed pool of the pipeline's frame processors
@@ -38,6 +40,7 @@ let package = Package(
     products: [
         .executable(name: "emotion-live", targets: ["emotion-live"]),
         .library(name: "KerasEngine", targets: ["KerasEngine"]),
+        .library(name: "FaceDetection", targets: ["FaceDetection"]),
         .library(name: "EmotionPipeline", targets: ["EmotionPipeline"]),
     ],
     dependencies: [
@@ -75,7 +78,8 @@ let package = Package(
         .target(name: "HDF5", dependencies: ["CHDF5", "CHDF5Guard"]),
         .target(name: "KerasKernels", swiftSettings: kernelSwiftSettings),
         .target(name: "KerasEngine", dependencies: ["HDF5", "KerasKernels"], swiftSettings: engineSwiftSettings),
-        .target(name: "EmotionPipeline", dependencies: ["OpenCVShim", "KerasEngine"]),
+        .target(name: "FaceDetection", dependencies: ["OpenCVShim", "KerasEngine"]),
+        .target(name: "EmotionPipeline", dependencies: ["FaceDetection", "OpenCVShim", "KerasEngine"]),
         .target(
             name: "EmotionServer",
             dependencies: [
@@ -110,7 +114,9 @@ let package = Package(
             name: "KerasEngineTests", dependencies: ["KerasEngine", "HDF5", "CHDF5", "TestSupport"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "EmotionPipelineTests", dependencies: ["EmotionPipeline"], exclude: ["Fixtures"]),
+        // EmotionPipeline too: some detector tests decode the shared clips with its video reader.
+        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "EmotionPipeline"], exclude: ["Fixtures"]),
+        .testTarget(name: "EmotionPipelineTests", dependencies: ["EmotionPipeline"]),
         .testTarget(name: "EmotionServerTests", dependencies: ["EmotionServer"]),
         .testTarget(name: "CLITests", dependencies: ["emotion-live"]),
         // Fuzz targets (`make fuzz`). Built with -DLIBFUZZER and -sanitize=fuzzer they are libFuzzer

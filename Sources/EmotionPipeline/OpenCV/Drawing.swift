@@ -1,3 +1,4 @@
+import FaceDetection
 import OpenCVShim
 
 /// A colour in OpenCV's byte order (blue, green, red).

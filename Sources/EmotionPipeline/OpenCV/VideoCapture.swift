@@ -1,3 +1,4 @@
+import FaceDetection
 import OpenCVShim
 
 /// A video file (FFmpeg's libraries, through the shim) or a camera (cv::VideoCapture, V4L2).

@@ -1,3 +1,4 @@
+import FaceDetection
 import OpenCVShim
 
 /// Writes BGR frames to a video file (cv::VideoWriter); `close()` (or deinit) finalizes it.

@@ -1,3 +1,4 @@
+import FaceDetection
 import OpenCVShim
 
 /// An OpenCV (highgui) window: resizable, keeps the picture's aspect ratio, no toolbar or status

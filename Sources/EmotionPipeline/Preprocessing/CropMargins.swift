@@ -1,3 +1,5 @@
+import FaceDetection
+
 /// Where the face crop lies relative to the Haar box, side by side: positive margins cut into
 /// the box, negative ones widen it.
 ///

@@ -1,3 +1,5 @@
+import FaceDetection
+
 /// Draws a frame's results onto an image: a box per face, its label and confidence on a filled
 /// tag above it (inside the box when there is no room above), the tracker's id first when
 /// there is one; with `labels`, a bar per label beside the box showing its probability. Used by

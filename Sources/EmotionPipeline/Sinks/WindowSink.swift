@@ -1,3 +1,4 @@
+import FaceDetection
 import FoundationEssentials
 import Glibc
 

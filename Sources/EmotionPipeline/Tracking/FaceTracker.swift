@@ -1,3 +1,5 @@
+import FaceDetection
+
 /// Gives each detected face an id that stays with the same person from frame to frame.
 ///
 /// Each frame's boxes are matched to the tracks of earlier frames greedily, best pair first:
