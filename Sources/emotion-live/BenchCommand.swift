@@ -17,8 +17,9 @@ struct Bench: ParsableCommand {
         batch, ms_per_face (one pass), gflops, mflop_per_face, runs, flip_average, \
         passes_per_face, ms_per_classified_face, and with --layers, layers.
 
-        With --video CLIP: runs OpenCV decode + full-frame Haar (scale 1.3, 5 neighbours) alone \
-        and the headless pipeline (default settings, or --detect-every/--detect-scale), \
+        With --video CLIP: runs OpenCV decode + full-frame Haar (--scale-factor, --min-neighbors \
+        and --min-face: by default 1.3, 5 and 0) alone and the headless pipeline (default \
+        settings, or the detector's flags), \
         alternately, --repeat times each, and reports both frame rates (medians), their ratio \
         (the median of each round's ratio) and the pipeline's recall: the share of full-frame \
         Haar's faces it also finds (same face: IoU >= 0.3), and the detector's own time per frame \
@@ -57,24 +58,16 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("repeat"), help: ArgumentHelp("With --video: rounds of both passes.", valueName: "n"))
     var rounds: Int = 3
 
-    @Option(name: .long, help: ArgumentHelp("With --video: the pipeline's whole-frame search interval (1: full-frame Haar on every frame).", valueName: "n"))
-    var detectEvery: Int = DetectorOptions.defaultDetectEvery
-
-    @Option(name: .long, help: ArgumentHelp("With --video: shrink factor of the pipeline's whole-frame search.", valueName: "factor"))
-    var detectScale: Double = 1
-
-    @Option(name: .long, help: ArgumentHelp("With --video: Haar cascade XML.", valueName: "path"))
-    var cascade: String?
-
     @OptionGroup(title: "With --video: the pipeline's face detector (with mtcnn or yunet, the Haar pipeline is measured too)")
     var detectorFlags: DetectorFlags
+
+    @OptionGroup(title: "With --video: the pipeline's face detector (with mtcnn or yunet, the Haar pipeline is measured too)")
+    var search: FrameSearchFlags
 
     func validate() throws {
         try format.check(accepting: OutputFormat.reportFormats)
         if let maxFrames, maxFrames < 1 { throw ValidationError("--max-frames must be at least 1") }
         guard (1...100).contains(rounds) else { throw ValidationError("--repeat must be between 1 and 100") }
-        guard (1...1000).contains(detectEvery) else { throw ValidationError("--detect-every must be between 1 and 1000") }
-        guard detectScale >= 1, detectScale <= 8 else { throw ValidationError("--detect-scale must be in [1, 8]") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
         guard (1...4096).contains(batch) else { throw ValidationError("--batch must be between 1 and 4096") }
         guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be in (0, 600]") }
@@ -138,9 +131,10 @@ extension Bench {
             let (network, metadata) = try modelOptions.load()
             let classifier = try EmotionClassifier(model: network, metadata: metadata, path: path)
             let output = StandardOutput()
-            var haarOptions = DetectorOptions(detectEvery: detectEvery, detectScale: detectScale)
+            let cascade = detectorFlags.cascade
+            let options = try detectorFlags.options(search: search)
+            var haarOptions = options
             haarOptions.kind = .haar
-            let options = try detectorFlags.apply(to: haarOptions, cascade: cascade)
             let alsoHaar = options.kind != .haar
             var haarRates: [Double] = [], pipelineRates: [Double] = [], ratios: [Double] = [], haarPipelineRates: [Double] = []
             var reference: DetectionBenchmark.Pass?
@@ -180,7 +174,7 @@ extension Bench {
                     "video": video, "frames": reference!.frames, "haar_fps": median(haarRates),
                     "pipeline_fps": median(pipelineRates), "ratio": median(ratios), "recall": recall,
                     "haar_faces": total, "pipeline_faces": found!.faces, "matched_faces": matched,
-                    "detect_every": detectEvery, "detect_scale": detectScale, "runs": rounds, "model": path,
+                    "detect_every": search.detectEvery, "detect_scale": search.detectScale, "runs": rounds, "model": path,
                     "detector": options.kind.rawValue,
                     "detector_ms_per_frame": median(detectorMs), "detector_width": detectorPass!.width,
                     "detector_height": detectorPass!.height,
@@ -198,13 +192,13 @@ extension Bench {
                     "mtcnn_refinds": t.refinds, "mtcnn_refind_ms": ms(t.refindSeconds, t.refinds),
                  ] } ?? [:]) { $1 } as [String: Any]))
             default:
-                let scale = detectScale == detectScale.rounded() ? String(Int(detectScale)) : "\(detectScale)"
+                let scale = search.detectScale == search.detectScale.rounded() ? String(Int(search.detectScale)) : "\(search.detectScale)"
                 let haarPipeline = alsoHaar ? " (Haar pipeline \(NumberFormat.fixed(median(haarPipelineRates), 1)) fps)" : ""
                 try output.writeLine("\(video): decode + full-frame Haar alone \(NumberFormat.fixed(median(haarRates), 1)) fps, "
                      + "\(options.kind == .haar ? "pipeline" : "\(options.kind.rawValue) pipeline") \(NumberFormat.fixed(median(pipelineRates), 1)) fps: "
                      + "\(NumberFormat.fixed(median(ratios), 2))x\(haarPipeline); "
                      + "recall \(NumberFormat.fixed(recall, 4)) (\(matched) of \(total) faces; pipeline found \(found!.faces)); "
-                     + "detect-every \(detectEvery), detect-scale \(scale); \(reference!.frames) frames, median of \(rounds) rounds")
+                     + "detect-every \(search.detectEvery), detect-scale \(scale); \(reference!.frames) frames, median of \(rounds) rounds")
                 let alone = detectorPass!
                 try output.writeLine("  detector alone at \(alone.width)x\(alone.height): \(options.kind.rawValue) "
                      + "\(NumberFormat.fixed(median(detectorMs), 2)) ms per frame"

@@ -86,30 +86,10 @@ struct Run: ParsableCommand {
 
     @OptionGroup(title: "Face detector") var detectorFlags: DetectorFlags
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Haar cascade XML (default: haarcascade_frontalface_default.xml from opencv-data).", valueName: "path"))
-    var cascade: String?
+    @OptionGroup(title: "Face detector") var search: FrameSearchFlags
 
     @Option(name: .long, help: ArgumentHelp("Stop after this many frames.", valueName: "n"))
     var maxFrames: Int?
-
-    @Option(name: .long, help: "Haar detectMultiScale scale factor (> 1; smaller finds more faces, slower).")
-    var scaleFactor: Double = 1.3
-
-    @Option(name: .long, help: "Haar detectMultiScale minimum neighbours.")
-    var minNeighbors: Int = 5
-
-    @Option(name: .long, help: ArgumentHelp("Ignore faces smaller than this many pixels.", valueName: "px"))
-    var minFace: Int = 0
-
-    @Option(name: .long, help: ArgumentHelp(
-        "Search the whole frame every n frames and only around the faces already found in between (1: full-frame Haar on every frame, exactly).",
-        valueName: "n"))
-    var detectEvery: Int = DetectorOptions.defaultDetectEvery
-
-    @Option(name: .long, help: ArgumentHelp(
-        "Shrink the frame by this factor for the whole-frame search (faster, misses small faces).", valueName: "factor"))
-    var detectScale: Double = 1
 
     @Option(name: .long, help: ArgumentHelp(
         "Face crop relative to each detected box: top,bottom,left,right as fractions of the box; positive cuts in, negative widens (default -0.1,-0.1,-0.1,-0.1, FER-2013's framing).",
@@ -133,12 +113,6 @@ struct Run: ParsableCommand {
         if results != nil, !headless { throw ValidationError("--results applies with --headless") }
         if skipExisting, results == nil { throw ValidationError("--skip-existing applies with --results FILE") }
         if let maxFrames, maxFrames < 1 { throw ValidationError("--max-frames must be at least 1") }
-        guard scaleFactor > 1, scaleFactor <= 4 else { throw ValidationError("--scale-factor must be in (1, 4]") }
-        guard (0...100).contains(minNeighbors) else { throw ValidationError("--min-neighbors must be between 0 and 100") }
-        guard (0...100_000).contains(minFace) else { throw ValidationError("--min-face must be between 0 and 100000") }
-        try detectorFlags.check(minFace: minFace)
-        guard (1...1000).contains(detectEvery) else { throw ValidationError("--detect-every must be between 1 and 1000") }
-        guard detectScale >= 1, detectScale <= 8 else { throw ValidationError("--detect-scale must be in [1, 8]") }
         if let smooth, !(0...60).contains(smooth) { throw ValidationError("--smooth must be between 0 and 60 seconds") }
         guard (0...10_000).contains(width), (0...10_000).contains(height) else {
             throw ValidationError("--width and --height must be between 0 and 10000")
@@ -150,11 +124,10 @@ struct Run: ParsableCommand {
     /// `--crop-margins`, parsed; each fraction in [-0.5, 0.45], so a crop always keeps the box's middle.
     func margins() throws -> CropMargins {
         guard let cropMargins else { return .default }
-        let parts = cropMargins.split(separator: ",").map { Double($0.trimmingWhitespace()) }
-        guard parts.count == 4, parts.allSatisfy({ $0.map { (-0.5...0.45).contains($0) } ?? false }) else {
+        guard let parts = numberList(cropMargins, count: 4, accepts: { (-0.5...0.45).contains($0) }) else {
             throw ValidationError("--crop-margins takes four fractions top,bottom,left,right, each between -0.5 and 0.45")
         }
-        return CropMargins(top: parts[0]!, bottom: parts[1]!, left: parts[2]!, right: parts[3]!)
+        return CropMargins(top: parts[0], bottom: parts[1], left: parts[2], right: parts[3])
     }
 
     func run() throws {
@@ -177,11 +150,8 @@ struct Run: ParsableCommand {
             let (network, metadata) = try modelOptions.load()
             let classifier = try EmotionClassifier(model: network, metadata: metadata, path: path)
             var options = RunOptions(
-                source: source, cascadePath: cascade,
-                maxFrames: maxFrames,
-                detector: try detectorFlags.apply(to: DetectorOptions(
-                    scaleFactor: scaleFactor, minNeighbors: minNeighbors, minFace: minFace,
-                    detectEvery: detectEvery, detectScale: detectScale), cascade: cascade),
+                source: source, cascadePath: detectorFlags.cascade,
+                maxFrames: maxFrames, detector: try detectorFlags.options(search: search),
                 margins: try margins(), headless: headless, format: format, mirror: !noMirror,
                 camera: CameraRequest(width: width, height: height, fps: fps), stream: stream.options,
                 smoothSeconds: smooth, summary: summary, outputPath: output, timelinePath: timeline,

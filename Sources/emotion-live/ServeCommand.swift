@@ -51,14 +51,8 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Seconds a connection may stay silent before it is closed.", valueName: "seconds"))
     var idleTimeout: Double = 30
 
-    @Option(name: .long, help: ArgumentHelp("Smallest face the detector reports, in pixels (0: any).", valueName: "pixels"))
-    var minFace: Int = 0
-
     @Option(name: .long, help: ArgumentHelp("Time constant of each streamed face's probability average (0: off).", valueName: "seconds"))
     var smooth: Double = 0.5
-
-    @Option(name: .long, help: ArgumentHelp("Haar cascade XML (default: opencv-data's frontal face cascade).", valueName: "path"))
-    var cascade: String?
 
     @OptionGroup(title: "Face detector") var detectorFlags: DetectorFlags
 
@@ -73,8 +67,6 @@ struct Serve: ParsableCommand {
         guard (1024...(1 << 30)).contains(maxBody) else { throw ValidationError("--max-body must be between 1024 and 1073741824 bytes") }
         guard (1...10_000).contains(maxClients) else { throw ValidationError("--max-clients must be between 1 and 10000") }
         guard idleTimeout >= 1, idleTimeout <= 3600 else { throw ValidationError("--idle-timeout must be in [1, 3600] seconds") }
-        guard (0...4096).contains(minFace) else { throw ValidationError("--min-face must be between 0 and 4096") }
-        try detectorFlags.check(minFace: minFace)
         guard smooth >= 0, smooth <= 60 else { throw ValidationError("--smooth must be in [0, 60] seconds") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         if let token, token.isEmpty || token.contains(where: { $0.isWhitespace }) {
@@ -96,10 +88,9 @@ struct Serve: ParsableCommand {
             options.maxBody = maxBody
             options.maxClients = maxClients
             options.idleTimeout = idleTimeout
-            options.detector.minFace = minFace
-            options.detector = try detectorFlags.apply(to: options.detector, cascade: cascade)
+            options.detector = try detectorFlags.options()
+            options.cascadePath = detectorFlags.cascade
             options.smoothSeconds = smooth
-            options.cascadePath = cascade
             if options.isExposed && token == nil {
                 fputs("emotion-live: warning: serving on \(host) without --token: anyone who can reach this address can use it\n", stderr)
             }
