@@ -54,17 +54,3 @@ struct ModelOptions: ParsableArguments {
         try metadata.load(path: try resolvedModelPath(), flipAverage: flipAverage)
     }
 }
-
-enum CLIError: Error, CustomStringConvertible {
-    case noBundledModel
-    case invalid(String)
-
-    var description: String {
-        switch self {
-        case .noBundledModel:
-            return "cannot find the bundled model \(BundledModel.fileName) (looked beside the binary and in ./models); give one with --model or set \(BundledModel.environmentVariable)"
-        case let .invalid(message):
-            return message
-        }
-    }
-}
