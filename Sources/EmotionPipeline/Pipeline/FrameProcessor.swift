@@ -26,13 +26,6 @@ public final class FrameProcessor {
         self.finder = finder
     }
 
-    /// With Haar, followed between whole-frame searches (`HaarFrameDetector`).
-    public convenience init(detector: HaarDetector, preprocessor: FacePreprocessor, classifier: FaceClassifier,
-                            keepsPictures: Bool = false) {
-        self.init(finder: HaarFrameDetector(detector: detector), preprocessor: preprocessor, classifier: classifier,
-                  keepsPictures: keepsPictures)
-    }
-
     /// A frame with the faces found in it, cropped and preprocessed, on its way to the classifier.
     public struct Detected {
         /// Its picture is an empty image unless `keepsPictures`.

@@ -26,12 +26,11 @@ public struct RunStatistics: Equatable, Sendable {
 /// from a run's options.
 public final class Pipeline {
     public let source: FrameSource
-    public let preprocessor: FacePreprocessor
-    public let classifier: FaceClassifier
     /// Face ids and smoothing; nil leaves faces without ids.
     public let tracking: FaceTracking?
     public let sinks: [FrameSink]
-    /// Detection, preprocessing and classification of each frame (`FrameProcessor`).
+    /// Detection, preprocessing and classification of each frame (`FrameProcessor`, which owns
+    /// the detector, the preprocessor and the classifier).
     public let processor: FrameProcessor
     /// The detector applied frame after frame: whole-frame searches every `detectEvery` frames,
     /// searches around the faces already found between them (exact full-frame Haar with
@@ -41,19 +40,10 @@ public final class Pipeline {
     public init(source: FrameSource, finder: FaceFinder, preprocessor: FacePreprocessor,
                 classifier: FaceClassifier, tracking: FaceTracking? = nil, sinks: [FrameSink]) {
         self.source = source
-        self.preprocessor = preprocessor
-        self.classifier = classifier
         self.tracking = tracking
         self.sinks = sinks
         processor = FrameProcessor(finder: finder, preprocessor: preprocessor, classifier: classifier,
                                    keepsPictures: sinks.contains { $0.drawsOnFrames })
-    }
-
-    /// With Haar, followed between whole-frame searches (`HaarFrameDetector`).
-    public convenience init(source: FrameSource, detector: HaarDetector, preprocessor: FacePreprocessor,
-                            classifier: FaceClassifier, tracking: FaceTracking? = nil, sinks: [FrameSink]) {
-        self.init(source: source, finder: HaarFrameDetector(detector: detector), preprocessor: preprocessor,
-                  classifier: classifier, tracking: tracking, sinks: sinks)
     }
 
     /// Detects, classifies and tracks the faces of one frame; all faces go to the classifier in
