@@ -8,8 +8,16 @@ public final class ServerMetrics: Sendable {
     /// Upper bounds of the latency histogram, in seconds (Prometheus's `le`).
     public static let latencyBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
+    /// A requests counter's labels. Sorted by route, then status: the exposition's order.
+    private struct RequestLabels: Hashable, Comparable {
+        let route: String
+        let status: Int
+
+        static func < (a: RequestLabels, b: RequestLabels) -> Bool { (a.route, a.status) < (b.route, b.status) }
+    }
+
     private struct State {
-        var requests: [String: Int] = [:]  // "route status" -> count
+        var requests: [RequestLabels: Int] = [:]
         var frames = 0
         var faces = 0
         var dropped = 0
@@ -26,7 +34,7 @@ public final class ServerMetrics: Sendable {
 
     /// A request answered (`route` is the route's pattern, never the raw path: bounded labels).
     public func request(route: String, status: Int) {
-        state.withLockedValue { $0.requests["\(route) \(status)", default: 0] += 1 }
+        state.withLockedValue { $0.requests[RequestLabels(route: route, status: status), default: 0] += 1 }
     }
 
     /// A picture analysed, with its faces and the seconds its processing took (queue included).
@@ -61,9 +69,8 @@ public final class ServerMetrics: Sendable {
         let state = state.withLockedValue { $0 }
         var out = "# HELP emotion_live_requests_total HTTP requests answered, by route and status.\n"
         out += "# TYPE emotion_live_requests_total counter\n"
-        for key in state.requests.keys.sorted() {
-            let parts = key.split(separator: " ", maxSplits: 1)
-            out += "emotion_live_requests_total{route=\"\(parts[0])\",status=\"\(parts[1])\"} \(state.requests[key]!)\n"
+        for (labels, count) in state.requests.sorted(by: { $0.key < $1.key }) {
+            out += "emotion_live_requests_total{route=\"\(labels.route)\",status=\"\(labels.status)\"} \(count)\n"
         }
         func counter(_ name: String, _ help: String, _ value: Int, type: String = "counter") {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name) \(value)\n"
