@@ -17,9 +17,16 @@ public struct APIError: Error, Equatable, CustomStringConvertible {
     public var description: String { "\(status): \(message)" }
 
     /// The JSON body of the reply.
-    public var json: String {
-        jsonString(["error": ["status": status, "message": message] as [String: Any]])
+    public var json: String { jsonString(object) }
+
+    /// A stream's reply to a frame that cannot be analysed: the error and the frame's index.
+    public func json(frame: Int) -> String {
+        var object = object
+        object["frame"] = frame
+        return jsonString(object)
     }
+
+    private var object: [String: Any] { ["error": ["status": status, "message": message] as [String: Any]] }
 
     public static func notAnImage() -> APIError {
         APIError(status: 415, message: "the body is not a JPEG, PNG or WebP image")

@@ -110,7 +110,7 @@ final class StreamSession: @unchecked Sendable {
                 reply = String(line.dropLast()) + ", \"dropped\": \(skipped)}"
             } catch {
                 let failure = error as? APIError ?? APIError(status: 500, message: "\(error)")
-                reply = String(failure.json.dropLast()) + ", \"frame\": \(index)}"
+                reply = failure.json(frame: index)
             }
             do {
                 try await outbound.write(.text(reply))

@@ -38,6 +38,7 @@ final class ServerPartsTests: XCTestCase {
 
     func testErrorsAndExposure() {
         XCTAssertEqual(APIError.notAnImage().json, #"{"error":{"message":"the body is not a JPEG, PNG or WebP image","status":415}}"#)
+        XCTAssertEqual(APIError.notAnImage().json(frame: 3), #"{"error":{"message":"the body is not a JPEG, PNG or WebP image","status":415},"frame":3}"#)
         XCTAssertEqual(APIError.busy(retryAfter: 3).retryAfter, 3)
         var options = ServerOptions()
         XCTAssertFalse(options.isExposed)
