@@ -190,7 +190,8 @@ uninstall:
 # Offline only: Python and the FER-2013 data in $(SHARED)/data. Never needed to run.
 # Training is PyTorch (bf16 where the CPU has it); Keras on its PyTorch backend writes the .h5.
 # An unfinished run (training/runs/$(RUN)) is resumed; FRESH=1 starts it over. TRAIN_ARGS adds
-# options (training/train.py --help). The Keras/TensorFlow venv writes the engine's test fixtures.
+# options (python -m training.emotion.train --help). The Keras/TensorFlow venv writes the engine's
+# test fixtures. The scripts are packages under training/, run as modules from the repository root.
 TRAIN_VENV := training/.venv-torch
 FIXTURE_VENV := training/.venv
 RUN ?= default
@@ -210,17 +211,17 @@ LABELS ?= ferplus
 VOTES_ARGS := $(if $(filter ferplus,$(LABELS)),--train-votes $(SHARED)/data/ferplus-train-votes.csv \
 	--test-votes $(SHARED)/data/ferplus-test-votes.csv)
 train: $(TRAIN_VENV)/.installed
-	$(TRAIN_VENV)/bin/python training/train.py \
+	$(TRAIN_VENV)/bin/python -m training.emotion.train \
 		--train $(SHARED)/data/fer2013-train.csv.gz --test $(SHARED)/data/fer2013-test.csv $(VOTES_ARGS) \
 		--out models/emotion-cnn.h5 --run-name $(RUN) $(if $(FRESH),--fresh) $(TRAIN_ARGS)
 
 # The training script's own test: a run killed mid-epoch resumes and ends where an uninterrupted
 # run ends (synthetic data, a tiny net; about a minute, plus the PyTorch venv on first use).
 test-training: $(TRAIN_VENV)/.installed
-	$(TRAIN_VENV)/bin/python -m unittest discover -s training/tests -v
+	$(TRAIN_VENV)/bin/python -m unittest discover -s training/tests -t . -v
 
 fixtures: $(FIXTURE_VENV)/.installed
-	$(FIXTURE_VENV)/bin/python training/make_fixtures.py
+	$(FIXTURE_VENV)/bin/python -m training.fixtures.make_fixtures
 
 # Engine speed per model (batch 1 and 8), then the pipeline against decode + full-frame Haar
 # alone on the same clip, measured in one run (fps, ratio, face recall).

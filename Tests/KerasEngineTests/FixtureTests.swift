@@ -3,7 +3,7 @@ import XCTest
 import KerasEngine
 
 /// Runs every reference in Fixtures/ (tiny layer-zoo models written by Keras 3.15 with
-/// training/make_fixtures.py, see Fixtures/README.md; plus the bundled model's reference) and
+/// training/fixtures/make_fixtures.py, see Fixtures/README.md; plus the bundled model's reference) and
 /// compares the engine with Keras's `predict`. Tolerance per value: 1e-4 absolute plus 1e-5
 /// relative (a few fixtures, e.g. `exponential`, produce large values).
 final class FixtureTests: XCTestCase {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-import fer_data
+from training.common import fer_data
 
 
 def probabilities(net: torch.nn.Module, x_uint8: np.ndarray, flip: bool = False,

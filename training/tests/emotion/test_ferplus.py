@@ -1,6 +1,7 @@
-"""FER+ targets: the protocol on hand-made votes, and a tiny run trained on votes (eight classes,
-contempt included) whose sidecar, reports and loss follow from them.
-    training/.venv-torch/bin/python -m unittest discover -s training/tests -v
+"""FER+ targets in training: the soft cross-entropy, and a tiny run trained on votes (eight
+classes, contempt included) whose sidecar, reports and loss follow from them. The protocol itself
+(majority, ties, missing votes) is tested in tests/common/test_fer_data.py.
+    make test-training
 """
 
 from __future__ import annotations
@@ -16,12 +17,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-sys.path.insert(0, HERE)
-
-import fer_data  # noqa: E402
-from test_train_resume import TRAIN, write_csv  # noqa: E402
+from training.common import fer_data
+from training.tests.emotion.test_train_resume import TRAIN, write_csv
 
 HEADER = ",".join(fer_data.FERPLUS_COLUMNS)
 
@@ -45,31 +42,7 @@ def write_votes(path: str, rows: int, seed: int, blank=()) -> None:
             f.write(",".join(map(str, v)) + "\n")
 
 
-class ProtocolTests(unittest.TestCase):
-    def test_majority_ties_unknown_and_missing_votes(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "v.csv")
-            with open(path, "w") as f:
-                f.write(HEADER + "\n7,0,0,0,3,0,0,0,0,0\n0,0,0,0,0,0,0,6,4,0\n5,5,0,0,0,0,0,0,0,0\n"
-                                 "2,0,0,0,0,0,0,0,8,0\n,,,,,,,,,\n1,0,0,0,0,0,0,0,0,9\n")
-            split = fer_data.Split(np.zeros((6, 48, 48), np.uint8), np.zeros(6, np.int64), np.arange(6))
-            fer_data.attach_votes({"PublicTest": split}, path)
-            test = fer_data.ferplus(split, training=False)
-            self.assertEqual([fer_data.FERPLUS_LABELS[k] for k in test.y], ["neutral", "contempt"])
-            np.testing.assert_allclose(test.p[0][fer_data.FERPLUS_LABELS.index("angry")], 0.3)
-            self.assertAlmostEqual(float(test.p.sum(1).max()), 1.0, places=6)
-            train = fer_data.ferplus(split, training=True)
-            self.assertEqual(len(train), 3, "a tie is a fine distribution to learn; unknown, NF and no votes are not")
-
-    def test_misaligned_votes_are_refused(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "v.csv")
-            with open(path, "w") as f:
-                f.write(HEADER + "\n10,0,0,0,0,0,0,0,0,0\n")
-            split = fer_data.Split(np.zeros((2, 48, 48), np.uint8), np.zeros(2, np.int64), np.arange(2))
-            with self.assertRaisesRegex(ValueError, "row-aligned"):
-                fer_data.attach_votes({"Training": split}, path)
-
+class SoftTargetTests(unittest.TestCase):
     def test_soft_cross_entropy_is_the_expected_formula(self):
         logits = torch.tensor([[1.0, 2.0, 0.5]])
         target = torch.tensor([[0.7, 0.3, 0.0]])
@@ -85,7 +58,7 @@ class VotesRunTests(unittest.TestCase):
             write_votes(votes, 1200, seed=11, blank={3, 4})
             out = os.path.join(tmp, "m.h5")
             done = subprocess.run(
-                [sys.executable, TRAIN, "--train", data, "--test", data, "--train-votes", votes, "--test-votes", votes,
+                TRAIN + ["--train", data, "--test", data, "--train-votes", votes, "--test-votes", votes,
                  "--runs-dir", tmp, "--run-name", "v", "--out", out, "--reference", "", "--epochs", "2",
                  "--batch-size", "32", "--widths", "4,8", "--dense", "16", "--threads", "1", "--precision", "fp32",
                  "--scale-range", "0.8,1.25"],
@@ -100,7 +73,7 @@ class VotesRunTests(unittest.TestCase):
             self.assertIn("FER+", meta["trained_on"])
             with open(os.path.join(tmp, "v", "args.json")) as f:
                 self.assertEqual(json.load(f)["label_smoothing"], 0.0, "votes are a distribution already")
-            one_sided = subprocess.run([sys.executable, TRAIN, "--train", data, "--train-votes", votes],
+            one_sided = subprocess.run(TRAIN + ["--train", data, "--train-votes", votes],
                                        capture_output=True, text=True, timeout=600)
             self.assertEqual(one_sided.returncode, 2)
             self.assertIn("go together", one_sided.stderr)

@@ -1,4 +1,5 @@
-"""FER-2013 loading shared by train.py and evaluate_keras.py (offline only; never used at run time).
+"""FER-2013 loading shared by emotion/ (training, ensembles, framing) and evaluation/evaluate_keras.py
+(offline only; never used at run time).
 
 Two input layouts are understood:
 

@@ -1,6 +1,6 @@
 """Record what PyPI `mtcnn` 1.0.0 itself detects, for the Swift MTCNN port's tests.
 
-Writes Tests/EmotionPipelineTests/Fixtures/mtcnn-reference.json with
+Writes Tests/FaceDetectionTests/Fixtures/mtcnn-reference.json with
   * `package`, `settings`: versions, and every default of `MTCNN().detect_faces` and of its
     three stages, read from the installed package's signatures (not typed in here);
   * `images`: for each .jpg/.png in the media folder, its size, the decoder and the checksum
@@ -22,8 +22,8 @@ Synthetic input (H x W x 3, NHWC, row-major; channel c is R, G, B):
     input      = (v - 127.5) / 128                                    (exact in float32)
 
 Run (from the repository root):
-    training/.venv-mtcnn/bin/python training/mtcnn_reference.py \
-        [--images ../shared/media/images] [--out Tests/EmotionPipelineTests/Fixtures/mtcnn-reference.json]
+    training/.venv-mtcnn/bin/python -m training.detectors.mtcnn_reference \
+        [--images ../shared/media/images] [--out Tests/FaceDetectionTests/Fixtures/mtcnn-reference.json]
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import numpy as np  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+from training.common import paths  # noqa: E402
+
 TOLERANCE = 1e-5
 
 PATTERN = "v(y, x, c) = (7*x + 13*y + 61*c + 11*((x*y) % 17)) % 256; input = (v - 127.5) / 128"
@@ -170,9 +170,9 @@ def network_cases(detector, models_dir) -> list:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--images", default=os.path.join(ROOT, "..", "shared", "media", "images"))
-    parser.add_argument("--models", default=os.path.join(ROOT, "models"))
-    parser.add_argument("--out", default=os.path.join(ROOT, "Tests", "EmotionPipelineTests", "Fixtures", "mtcnn-reference.json"))
+    parser.add_argument("--images", default=os.path.join(paths.SHARED, "media", "images"))
+    parser.add_argument("--models", default=os.path.join(paths.ROOT, "models"))
+    parser.add_argument("--out", default=os.path.join(paths.DETECTOR_FIXTURES, "mtcnn-reference.json"))
     args = parser.parse_args(argv)
 
     from importlib.metadata import version
@@ -181,7 +181,7 @@ def main(argv=None) -> int:
     detector = MTCNN()  # the defaults: face_and_landmarks_detection on CPU:0
     images = sorted(f for f in os.listdir(args.images) if f.lower().endswith((".jpg", ".jpeg", ".png")))
     record = {
-        "generator": "training/mtcnn_reference.py",
+        "generator": "training/detectors/mtcnn_reference.py",
         "package": {"mtcnn": version("mtcnn"), "tensorflow": version("tensorflow-cpu"), "keras": version("keras"),
                     "numpy": version("numpy")},
         "settings": settings_record(detector),

@@ -25,7 +25,7 @@ P-Net output pixel (i, j) is the 12x12 window at (x, y) = (2j, 2i) of its input.
 package returns them (for other runtimes).
 
 Run (from the repository root):
-    training/.venv-mtcnn/bin/python training/convert_mtcnn.py [--out-dir models] [--separate-outputs]
+    training/.venv-mtcnn/bin/python -m training.detectors.convert_mtcnn [--out-dir models] [--separate-outputs]
 """
 
 from __future__ import annotations

@@ -14,13 +14,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-import recipe
+from training.common import fer_data
+from training.emotion import recipe
 
 
 def read_h5_net(spec: str):
     """A .h5 train.py wrote, as (net, widths, dense, dropout); `FILE.h5#N` names the N-th member of
     an ensemble ensemble.py wrote. Exits with a one-line error otherwise."""
-    import export_keras  # noqa: PLC0415  (imports Keras on the PyTorch backend)
+    from training.emotion import export_keras  # noqa: PLC0415  (imports Keras on the PyTorch backend)
     path, _, member = spec.partition("#")
     if not os.path.isfile(path):
         sys.exit(f"{path}: no such file")
@@ -58,7 +59,6 @@ def load_init(args) -> torch.nn.Module:
 
 def model_labels(path: str, classes: int) -> list:
     """The labels a model's sidecar names, or FER-2013's canonical seven for a 7-class model."""
-    import fer_data  # noqa: PLC0415
     meta = path[: -len(".h5")] + ".meta.json"
     if os.path.isfile(meta):
         with open(meta) as f:

@@ -1,7 +1,7 @@
 """ensemble.py: a net with mirrored kernels on the face is the net on the mirror image, and the
 ensemble file Keras reloads is PyTorch's average of its members, views included.
 
-    training/.venv-torch/bin/python -m unittest discover -s training/tests -v
+    make test-training
 """
 
 from __future__ import annotations
@@ -11,18 +11,13 @@ import csv
 import io
 import json
 import os
-import sys
 import tempfile
 import unittest
 
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-import ensemble  # noqa: E402
-import export_keras  # noqa: E402
-import recipe  # noqa: E402
+from training.emotion import ensemble, export_keras, recipe
 
 
 def random_net(widths, seed: int) -> torch.nn.Sequential:

@@ -22,6 +22,9 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
+from training.common import fixture_format  # noqa: E402
+from training.emotion import recipe  # noqa: E402
+
 #: Largest |Keras - PyTorch| allowed on a probability; both compute in float32.
 TOLERANCE = 1e-5
 
@@ -117,7 +120,6 @@ def read_net(path: str, member: int | None = None):
     eps = {float(m.epsilon) for m in model_layers if isinstance(m, layers.BatchNormalization)}
     if eps != {1e-5}:
         raise ValueError(f"batch-norm epsilon {sorted(eps)}, not PyTorch's 1e-5")
-    import recipe  # noqa: PLC0415
     net = recipe.build_net(widths, dense, dropout, classes)
     with torch.no_grad():
         for t, k, flatten_channels in _paired_layers(net, model_layers):
@@ -167,8 +169,7 @@ def export(net: nn.Sequential, widths, dense: int, dropout: float, out: str, che
 
 def write_torch_reference(net: nn.Sequential, model_path: str, out_json: str, seed: int = 20261125) -> None:
     """PyTorch's outputs on the synthetic faces of the Keras reference, in the same JSON layout."""
-    import make_fixtures  # noqa: PLC0415  (imports keras, which must see KERAS_BACKEND first)
-    cases = make_fixtures.synthetic_faces(seed)
+    cases = fixture_format.synthetic_faces(seed)
     xs = np.stack([c[1] for c in cases]).astype(np.float32)
     ys = torch_probabilities(net, xs)
     doc = {
@@ -176,9 +177,9 @@ def write_torch_reference(net: nn.Sequential, model_path: str, out_json: str, se
         "framework": f"PyTorch {torch.__version__}, float32, eval mode",
         "input_shape": list(xs.shape[1:]),
         "preprocessing": "unit",
-        "layout": make_fixtures.LAYOUT,
+        "layout": fixture_format.LAYOUT,
         "output_shape": list(ys.shape[1:]),
-        "cases": [{"name": name, "input": make_fixtures.f32list(x), "output": make_fixtures.f32short(y)}
+        "cases": [{"name": name, "input": fixture_format.f32list(x), "output": fixture_format.f32short(y)}
                   for (name, _), x, y in zip(cases, xs, ys)],
     }
     with open(out_json, "w") as f:

@@ -1,4 +1,4 @@
-"""An executable form of training/mtcnn-notes.md: PyPI mtcnn 1.0.0's `detect_faces`, rewritten
+"""An executable form of training/detectors/mtcnn-notes.md: PyPI mtcnn 1.0.0's `detect_faces`, rewritten
 with NumPy only around the three converted networks (models/mtcnn-*.h5, run by Keras), and
 checked against the package's own detections in mtcnn-reference.json.
 
@@ -8,7 +8,7 @@ notes describe them), no batching, one image at a time. `--check` (the default) 
 reference images and compares box, keypoints and confidence with the package's results;
 `--self-test` compares the two resamplers with TensorFlow's on random data.
 
-    training/.venv-mtcnn/bin/python training/mtcnn_numpy_port.py [--self-test]
+    training/.venv-mtcnn/bin/python -m training.detectors.mtcnn_numpy_port [--self-test]
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import numpy as np  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+from training.common import paths  # noqa: E402
+
 F32 = np.float32
 
 MIN_FACE_SIZE, MIN_SIZE, SCALE_FACTOR = 20, 12, 0.709
@@ -252,9 +252,9 @@ def check(images_dir: str, reference: str, models: str) -> int:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--self-test", action="store_true")
-    parser.add_argument("--images", default=os.path.join(ROOT, "..", "shared", "media", "images"))
-    parser.add_argument("--reference", default=os.path.join(ROOT, "Tests", "EmotionPipelineTests", "Fixtures", "mtcnn-reference.json"))
-    parser.add_argument("--models", default=os.path.join(ROOT, "models"))
+    parser.add_argument("--images", default=os.path.join(paths.SHARED, "media", "images"))
+    parser.add_argument("--reference", default=os.path.join(paths.DETECTOR_FIXTURES, "mtcnn-reference.json"))
+    parser.add_argument("--models", default=os.path.join(paths.ROOT, "models"))
     args = parser.parse_args(argv)
     if args.self_test:
         return self_test()

@@ -10,8 +10,9 @@ Two different nets, one on the face and one on its mirror, score higher than eit
 over both views, for the cost of the two passes. The sidecar says `flip_average: false` (the
 views are inside the model); it lists the members and every accuracy, chosen on PublicTest.
 
-    training/.venv-torch/bin/python training/ensemble.py --member A.h5 --member B.h5:mirror \
-        --test ../shared/data/fer2013-test.csv --out models/emotion-cnn.h5
+    training/.venv-torch/bin/python -m training.emotion.ensemble --member A.h5 --member B.h5:mirror \
+        --test ../shared/data/fer2013-test.csv [--test-votes ../shared/data/ferplus-test-votes.csv] \
+        --out models/emotion-cnn.h5
 """
 
 from __future__ import annotations
@@ -22,18 +23,12 @@ import json
 import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+import numpy as np
+import torch
+from torch import nn
 
-import export_keras  # noqa: E402  (sets the Keras backend before keras is imported)
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from torch import nn  # noqa: E402
-
-import distill  # noqa: E402
-import fer_data  # noqa: E402
-import recipe  # noqa: E402
-import scoring  # noqa: E402
+from training.common import fer_data
+from training.emotion import distill, export_keras, recipe, scoring  # export_keras: Keras on PyTorch
 
 MIRROR = ":mirror"
 

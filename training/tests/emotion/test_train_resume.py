@@ -3,7 +3,7 @@ with the same weights as a run that was never interrupted (every random draw of 
 from (seed, epoch), and the checkpoint is written atomically at each epoch's end).
 
 Runs on a synthetic FER-2013-layout CSV and a tiny network, one thread: about a minute.
-    training/.venv-torch/bin/python -m unittest discover -s training/tests -v
+    make test-training   (training/.venv-torch/bin/python -m unittest discover -s training/tests -t . -v)
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ import unittest
 import numpy as np
 import torch
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-TRAIN = os.path.join(os.path.dirname(HERE), "train.py")
+from training.emotion import distill, export_keras, recipe
+
+#: train.py as the command line runs it (the repository root on the path, as for the tests).
+TRAIN = [sys.executable, "-m", "training.emotion.train"]
 EPOCHS = 3
 
 
@@ -59,9 +61,9 @@ class ResumeTests(unittest.TestCase):
 
     def command(self, run: str):
         out = os.path.join(self.tmp.name, run, "model.h5")
-        return [sys.executable, TRAIN, "--train", self.csv, "--runs-dir", self.tmp.name, "--run-name", run,
-                "--out", out, "--reference", "", "--epochs", str(EPOCHS), "--batch-size", "32",
-                "--widths", "4,8", "--dense", "16", "--threads", "1", "--precision", "fp32"]
+        return TRAIN + ["--train", self.csv, "--runs-dir", self.tmp.name, "--run-name", run,
+                        "--out", out, "--reference", "", "--epochs", str(EPOCHS), "--batch-size", "32",
+                        "--widths", "4,8", "--dense", "16", "--threads", "1", "--precision", "fp32"]
 
     def run_to_end(self, run: str, extra=()) -> str:
         done = subprocess.run(self.command(run) + list(extra), capture_output=True, text=True, timeout=600)
@@ -172,8 +174,6 @@ class ResumeTests(unittest.TestCase):
             meta = json.load(f)
         self.assertEqual((meta["initialized_from"], meta["distilled_from"], meta["teacher_flip"]),
                          (base_h5, [base_h5, base_run], True))
-        sys.path.insert(0, os.path.dirname(HERE))
-        import export_keras  # noqa: PLC0415
         base, widths, dense, _ = export_keras.read_net(base_h5)
         tuned, *_ = export_keras.read_net(os.path.join(self.tmp.name, "tuned", "model.h5"))
         self.assertEqual((widths, dense), ([4, 8], 16))
@@ -198,8 +198,6 @@ class ResumeTests(unittest.TestCase):
         with open(os.path.join(self.tmp.name, "ema", "model.meta.json")) as f:
             self.assertEqual(json.load(f)["ema"], 0.9)
         saved = torch.load(os.path.join(self.tmp.name, "ema", "checkpoint.pt"), weights_only=False)["trainer"]
-        sys.path.insert(0, os.path.dirname(HERE))
-        import export_keras  # noqa: PLC0415
         exported, *_ = export_keras.read_net(os.path.join(self.tmp.name, "ema", "model.h5"))
         moved = 0
         for name, tensor in exported.state_dict().items():
@@ -213,9 +211,6 @@ class ResumeTests(unittest.TestCase):
         self.assertIn("--ema and --swa-epochs are two ways of averaging", both.stderr)
 
     def test_export_reads_back_as_the_same_net(self):
-        sys.path.insert(0, os.path.dirname(HERE))
-        import export_keras  # noqa: PLC0415
-        import recipe  # noqa: PLC0415
         torch.manual_seed(5)
         net = recipe.build_net([4, 8], 16, 0.5)
         with torch.no_grad():  # batch norm's statistics away from their defaults, so they are checked too
@@ -234,8 +229,6 @@ class ResumeTests(unittest.TestCase):
                                    export_keras.torch_probabilities(net, x), atol=0, rtol=0)
 
     def test_distillation_loss(self):
-        sys.path.insert(0, os.path.dirname(HERE))
-        import distill  # noqa: PLC0415
         g = torch.Generator().manual_seed(3)
         s, t = torch.randn(5, 7, generator=g), torch.randn(5, 7, generator=g)
         self.assertAlmostEqual(float(distill.distillation_loss(t, t, 2.0)), 0.0, places=6)
@@ -244,8 +237,6 @@ class ResumeTests(unittest.TestCase):
         self.assertAlmostEqual(float(distill.distillation_loss(s, t, 3.0)), float(expected), places=5)
 
     def test_teachers_average_their_logits_over_both_views(self):
-        sys.path.insert(0, os.path.dirname(HERE))
-        import distill  # noqa: PLC0415
         g = torch.Generator().manual_seed(4)
         x = torch.rand(3, 1, 48, 48, generator=g)
         nets = [torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(48 * 48, 7)) for _ in range(2)]

@@ -10,13 +10,13 @@ import os
 import numpy as np
 import torch
 
-import fer_data
-import scoring
+from training.common import fer_data
+from training.emotion import scoring
 
 
 def finish(args, trainer, best, history, select_name, test_sets, precision, flops, device, rescheduled=()):
     """One-time evaluation of the chosen epoch, then the Keras file, its sidecar and the reference."""
-    import export_keras  # noqa: PLC0415  (imports Keras on the PyTorch backend)
+    from training.emotion import export_keras  # noqa: PLC0415  (imports Keras on the PyTorch backend)
     trainer.net = trainer.net.float().cpu().to(memory_format=torch.contiguous_format)
     trainer.device = torch.device("cpu")
     final_sets = {u: test_sets[u] for u in ("PublicTest", "PrivateTest", "Test", "Validation") if u in test_sets}

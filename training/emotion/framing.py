@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """How stable a model's answer is when a face is framed differently (offline; the torch venv).
 
 Detectors frame faces tighter or looser than FER-2013 did, and off-centre. For each PublicTest
@@ -8,7 +7,7 @@ the edge pixels are repeated, the only context a 48x48 row has), and reports the
 whose predicted label is the same as on the original framing. Any .h5 emotion-live reads with a
 sidecar (`<model>.meta.json`: labels, input_scale, flip_average) works, ensembles included.
 
-    training/.venv-torch/bin/python training/framing.py --model models/emotion-cnn.h5 \\
+    training/.venv-torch/bin/python -m training.emotion.framing --model models/emotion-cnn.h5 \\
         --test ../shared/data/fer2013-test.csv [--usage PublicTest] [--json out.json]
 """
 
@@ -25,9 +24,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import fer_data  # noqa: E402
+from training.common import fer_data  # noqa: E402
 
 #: name -> (zoom of the crop's side, shift right, shift down), shifts in fractions of the side.
 FRAMINGS = {

@@ -48,14 +48,14 @@ Conversion choices:
     ONNX's Resize (nearest, asymmetric, floor, x2) is UpSampling2D(2, "nearest").
 
 Run (from the repository root; Keras 3 on the PyTorch backend, in the torch venv):
-    nice -n 10 training/.venv-torch/bin/python training/convert_yunet.py [--out models/yunet-n.h5] \
+    nice -n 10 training/.venv-torch/bin/python -m training.detectors.convert_yunet [--out models/yunet-n.h5] \
         [--shared ../shared] [--check] [--single-output]
 The shipped models/yunet-n.h5 is written with `--single-output` (the engine runs models of one
-output; Sources/EmotionPipeline/Detection/YuNet reads that layout and refuses the 12 maps):
-    nice -n 10 training/.venv-torch/bin/python training/convert_yunet.py --single-output --check
+output; the Swift YuNet detector reads that layout and refuses the 12 maps):
+    nice -n 10 training/.venv-torch/bin/python -m training.detectors.convert_yunet --single-output --check
 `--check` needs onnxruntime, which lives in training/.venv-onnx (`python3 -m venv
 training/.venv-onnx && training/.venv-onnx/bin/pip install -r training/requirements-onnx.txt`): this script
-runs `yunet_reference.py run` there and compares the saved .h5, reloaded, with it on random
+runs `python -m training.detectors.yunet_reference run` there and compares the saved .h5, reloaded, with it on random
 inputs (320x320, 640x480, 64x96) and on every photo of ../shared/media/images (padded to
 multiples of 32), output by output, then decodes both into faces.
 """
@@ -72,11 +72,8 @@ os.environ["KERAS_BACKEND"] = "torch"  # before keras is imported: no TensorFlow
 
 import numpy as np  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, HERE)
-
-import yunet_reference as ref  # noqa: E402  (pure NumPy unless a session is asked for)
+from training.common import paths  # noqa: E402
+from training.detectors import yunet_reference as ref  # noqa: E402  (pure NumPy unless a session is asked for)
 
 #: PyTorch's BatchNorm2d default epsilon (the checkpoint's modules use it).
 BN_EPS = 1e-5
@@ -265,8 +262,10 @@ def check(path: str, onnx_python: str, onnx_path: str, images_dir: str, single_o
     keys = {f"case{i}": label for i, label in enumerate(inputs)}
     with tempfile.TemporaryDirectory() as tmp:
         np.savez(os.path.join(tmp, "in.npz"), **{k: inputs[label] for k, label in keys.items()})
-        subprocess.run([onnx_python, os.path.join(HERE, "yunet_reference.py"), "--onnx", onnx_path, "run",
-                        "--inputs", os.path.join(tmp, "in.npz"), "--out", os.path.join(tmp, "out.npz")], check=True)
+        # Run from the repository root, where the package is: the other venv's Python imports it there.
+        subprocess.run([onnx_python, "-m", "training.detectors.yunet_reference", "--onnx", os.path.abspath(onnx_path),
+                        "run", "--inputs", os.path.join(tmp, "in.npz"), "--out", os.path.join(tmp, "out.npz")],
+                       check=True, cwd=paths.ROOT)
         with np.load(os.path.join(tmp, "out.npz")) as out:
             onnx = {label: {name: out[f"{k}/{name}"] for name in ref.OUTPUT_NAMES} for k, label in keys.items()}
 
@@ -309,16 +308,16 @@ def check(path: str, onnx_python: str, onnx_path: str, images_dir: str, single_o
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", default=os.path.join(os.path.dirname(ROOT), "shared"),
+    parser.add_argument("--shared", default=paths.SHARED,
                         help="the shared data folder (default: ../shared beside the checkout)")
     parser.add_argument("--weights", help="yunet_n.pth (default: SHARED/models/yunet/yunet_n.pth)")
     parser.add_argument("--onnx", help="ONNX reference for --check (default: SHARED/models/yunet/yunet_n_dynamic.onnx)")
     parser.add_argument("--images", help="photos for --check (default: SHARED/media/images)")
-    parser.add_argument("--out", default=os.path.join(ROOT, "models", "yunet-n.h5"), help="the .h5 to write (default: %(default)s)")
+    parser.add_argument("--out", default=os.path.join(paths.ROOT, "models", "yunet-n.h5"), help="the .h5 to write (default: %(default)s)")
     parser.add_argument("--single-output", action="store_true",
                         help="one (N, 16) output, `detections`, instead of the 12 maps")
     parser.add_argument("--check", action="store_true", help="compare the written file with onnxruntime")
-    parser.add_argument("--onnx-python", default=os.path.join(HERE, ".venv-onnx", "bin", "python"),
+    parser.add_argument("--onnx-python", default=os.path.join(paths.TRAINING, ".venv-onnx", "bin", "python"),
                         help="a Python with onnxruntime, for --check (default: %(default)s)")
     args = parser.parse_args(argv)
     yunet = os.path.join(args.shared, "models", "yunet")

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Evaluate a Keras .h5 emotion model on FER-2013 test rows with Keras itself (offline only).
 
 The reference number to compare with the Swift engine's ``emotion-live evaluate``. The model is
@@ -7,8 +6,8 @@ copied to 3 channels if the model wants them and resized if it wants another sid
 are read in the sidecar's label order (default: the project's canonical alphabetical order;
 ``--labels fer`` for models in FER-2013 code order such as mini-Xception).
 
-Example:
-  training/.venv/bin/python training/evaluate_keras.py models/emotion-cnn.h5 \\
+Example, from the repository root:
+  training/.venv/bin/python -m training.evaluation.evaluate_keras models/emotion-cnn.h5 \\
       --csv ../shared/data/fer2013-test.csv --usage test
 """
 
@@ -19,14 +18,12 @@ import json
 import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-import fer_data  # noqa: E402
-from fer_data import LABELS  # noqa: E402
+from training.common import fer_data  # noqa: E402
+from training.common.fer_data import LABELS  # noqa: E402
 
 USAGES = {"test": ["PublicTest", "PrivateTest"], "public": ["PublicTest"],
           "private": ["PrivateTest"], "train": ["Training"], "all": None}

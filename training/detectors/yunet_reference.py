@@ -28,16 +28,16 @@ Fixture JSON (one file per case):
 
 Run (from the repository root; onnxruntime lives in its own venv, `training/.venv-onnx`, made by
 `python3 -m venv training/.venv-onnx && training/.venv-onnx/bin/pip install -r training/requirements-onnx.txt`):
-    training/.venv-onnx/bin/python training/yunet_reference.py fixtures
-        # writes Tests/EmotionPipelineTests/Fixtures/yunet/yunet-random-64x96.json (~90 KB)
-    training/.venv-onnx/bin/python training/yunet_reference.py fixtures --photo two_people.jpg \
+    training/.venv-onnx/bin/python -m training.detectors.yunet_reference fixtures
+        # writes Tests/FaceDetectionTests/Fixtures/yunet/yunet-random-64x96.json (~90 KB)
+    training/.venv-onnx/bin/python -m training.detectors.yunet_reference fixtures --photo two_people.jpg \
         --out-dir /tmp/yunet    # also a real photo, at most 320 px wide (~0.8 MB: not committed)
-    training/.venv-onnx/bin/python training/yunet_reference.py faces
+    training/.venv-onnx/bin/python -m training.detectors.yunet_reference faces
         # faces per photo of ../shared/media/images, upstream's numbers
-    training/.venv-onnx/bin/python training/yunet_reference.py parity
-        # Tests/EmotionPipelineTests/Fixtures/yunet/yunet-parity.json: faces on every shared
+    training/.venv-onnx/bin/python -m training.detectors.yunet_reference parity
+        # Tests/FaceDetectionTests/Fixtures/yunet/yunet-parity.json: faces on every shared
         # photo and on frames 0, 45, 90 of every shared clip (needs ffmpeg)
-    training/.venv-onnx/bin/python training/yunet_reference.py run --inputs X.npz --out Y.npz
+    training/.venv-onnx/bin/python -m training.detectors.yunet_reference run --inputs X.npz --out Y.npz
         # ONNX outputs for NHWC inputs in an .npz (used by convert_yunet.py --check)
 """
 
@@ -50,12 +50,11 @@ import sys
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-SHARED = os.path.join(os.path.dirname(ROOT), "shared")
-DEFAULT_ONNX = os.path.join(SHARED, "models", "yunet", "yunet_n_dynamic.onnx")
-DEFAULT_IMAGES = os.path.join(SHARED, "media", "images")
-DEFAULT_OUT_DIR = os.path.join(ROOT, "Tests", "EmotionPipelineTests", "Fixtures", "yunet")
+from training.common import paths
+
+DEFAULT_ONNX = os.path.join(paths.SHARED, "models", "yunet", "yunet_n_dynamic.onnx")
+DEFAULT_IMAGES = os.path.join(paths.SHARED, "media", "images")
+DEFAULT_OUT_DIR = os.path.join(paths.DETECTOR_FIXTURES, "yunet")
 
 STRIDES = (8, 16, 32)
 KINDS = (("cls", 1), ("obj", 1), ("bbox", 4), ("kps", 10))
@@ -207,7 +206,7 @@ def write_json(path: str, data: dict) -> None:
         json.dump(data, f, separators=(",", ":"))
         f.write("\n")
     os.replace(tmp, path)
-    print(f"wrote {os.path.relpath(path, ROOT)} ({os.path.getsize(path) / 1024:.0f} KB)")
+    print(f"wrote {os.path.relpath(path, paths.ROOT)} ({os.path.getsize(path) / 1024:.0f} KB)")
 
 
 def command_fixtures(args) -> None:
@@ -311,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
                           help="also a fixture of this photo of --images (repeatable; large, not committed)")
     commands.add_parser("faces", help="faces per photo of --images, upstream's count")
     parity = commands.add_parser("parity", help="faces on every shared photo and on frames of every shared clip")
-    parity.add_argument("--videos", default=os.path.join(SHARED, "media", "videos"), help="clips folder (default: %(default)s)")
+    parity.add_argument("--videos", default=os.path.join(paths.SHARED, "media", "videos"), help="clips folder (default: %(default)s)")
     parity.add_argument("--frames", type=int, nargs="+", default=[0, 45, 90], help="frame indices per clip (default: %(default)s)")
     parity.add_argument("--threshold", type=float, default=SCORE_THRESHOLD, help="score threshold (default: %(default)s)")
     parity.add_argument("--out", default=os.path.join(DEFAULT_OUT_DIR, "yunet-parity.json"), help="where to write (default: %(default)s)")

@@ -1,0 +1,1 @@
+"""Tests of the training packages, mirroring their folders: `make test-training`."""
