@@ -106,8 +106,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Test-only: writes HDF5 files (valid and deliberately broken) for the reader and engine tests.
-        .target(name: "TestSupport", dependencies: ["CHDF5"], path: "Tests/TestSupport"),
+        // Test-only: writes HDF5 files (valid and deliberately broken) for the reader and engine
+        // tests; finds ../shared and makes pictures for the detector and pipeline tests.
+        .target(name: "TestSupport", dependencies: ["CHDF5", "FaceDetection"], path: "Tests/TestSupport"),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CHDF5", "TestSupport"]),
         // Fixtures are read through #filePath, not bundled as resources.
         .testTarget(
@@ -115,8 +116,11 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         // EmotionPipeline too: some detector tests decode the shared clips with its video reader.
-        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "EmotionPipeline"], exclude: ["Fixtures"]),
-        .testTarget(name: "EmotionPipelineTests", dependencies: ["EmotionPipeline"]),
+        .testTarget(
+            name: "FaceDetectionTests", dependencies: ["FaceDetection", "EmotionPipeline", "TestSupport"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(name: "EmotionPipelineTests", dependencies: ["EmotionPipeline", "TestSupport"]),
         .testTarget(name: "EmotionServerTests", dependencies: ["EmotionServer"]),
         .testTarget(name: "CLITests", dependencies: ["emotion-live"]),
         // Fuzz targets (`make fuzz`). Built with -DLIBFUZZER and -sanitize=fuzzer they are libFuzzer

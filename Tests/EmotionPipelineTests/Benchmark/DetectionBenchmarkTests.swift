@@ -1,4 +1,5 @@
 @testable import EmotionPipeline
+import TestSupport
 import XCTest
 
 /// `bench --video`'s measures: the pipeline's Haar (searches around known faces between

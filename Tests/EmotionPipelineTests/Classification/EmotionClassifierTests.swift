@@ -1,6 +1,7 @@
 @testable import EmotionPipeline
 import Foundation
 import KerasEngine
+import TestSupport
 import XCTest
 
 /// The classifier over the real engine, with the original project's model from ../shared.

@@ -1,5 +1,6 @@
 @testable import EmotionPipeline
 import Foundation
+import TestSupport
 import XCTest
 
 /// The reader thread behind file and camera sources, fed by a synthetic producer.

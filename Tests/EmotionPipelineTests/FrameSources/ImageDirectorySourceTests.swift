@@ -1,5 +1,6 @@
 @testable import EmotionPipeline
 import Foundation
+import TestSupport
 import XCTest
 
 /// A directory of images: name order, one frame per readable file, the rest reported.

@@ -1,4 +1,5 @@
 import EmotionPipeline
+import TestSupport
 import XCTest
 
 final class SourceSpecTests: XCTestCase {

@@ -1,5 +1,6 @@
 import EmotionPipeline
 import Foundation
+import TestSupport
 import XCTest
 
 /// `ResultsFile`: lines appear under the asked name only after `commit()`; anything else

@@ -1,5 +1,6 @@
 import EmotionPipeline
 import Foundation
+import TestSupport
 import XCTest
 
 /// The pieces `assemblePipeline` puts together and the end-of-run hook every sink gets.

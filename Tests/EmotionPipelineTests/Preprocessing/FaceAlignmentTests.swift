@@ -1,5 +1,6 @@
 @testable import EmotionPipeline
 import Foundation
+import TestSupport
 import XCTest
 
 /// Aligned crops (faces with landmarks, MTCNN): the eyes come out level; without landmarks, or

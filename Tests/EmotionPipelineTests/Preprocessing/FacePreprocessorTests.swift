@@ -1,4 +1,5 @@
 @testable import EmotionPipeline
+import TestSupport
 import XCTest
 
 /// Preprocessing on images the tests make themselves; tolerances are float rounding (1e-6).

@@ -1,4 +1,5 @@
 @testable import EmotionPipeline
+import TestSupport
 import XCTest
 
 /// Drawing checked on pixels: boxes land where the results say, mirrored when the view is.

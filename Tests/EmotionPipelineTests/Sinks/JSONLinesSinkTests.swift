@@ -1,5 +1,6 @@
 @testable import EmotionPipeline
 import Foundation
+import TestSupport
 import XCTest
 
 final class JSONLinesSinkTests: XCTestCase {

@@ -1,5 +1,6 @@
 @testable import EmotionPipeline
 import Foundation
+import TestSupport
 import XCTest
 
 /// The outputs of issue 6 checked on exact text and on files: CSV rows, ids and sources in

@@ -1,5 +1,6 @@
 @testable import EmotionPipeline
 import Foundation
+import TestSupport
 import XCTest
 
 /// The progress line's text, and when it is shown at all.

@@ -1,4 +1,5 @@
 @testable import EmotionPipeline
+import TestSupport
 import XCTest
 
 /// The timeline's per-face series stays within its capacity however long the run, keeps the

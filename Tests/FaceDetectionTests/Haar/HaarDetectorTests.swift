@@ -1,5 +1,6 @@
 @testable import FaceDetection
 import Foundation
+import TestSupport
 import XCTest
 
 final class HaarDetectorTests: XCTestCase {

@@ -1,6 +1,7 @@
 @testable import EmotionPipeline
 @testable import FaceDetection
 import Foundation
+import TestSupport
 import XCTest
 
 /// The frame-to-frame detector: exact mode is full-frame Haar, fast mode finds (nearly) the same

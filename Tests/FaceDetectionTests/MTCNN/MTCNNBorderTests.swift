@@ -1,4 +1,5 @@
 @testable import FaceDetection
+import TestSupport
 import XCTest
 
 /// Faces the picture's edge cuts, looked for past it (`MTCNNBorder.swift`).

@@ -1,6 +1,7 @@
 @testable import FaceDetection
 import Foundation
 import KerasEngine
+import TestSupport
 import XCTest
 
 /// MTCNN against the Python package it was converted from (PyPI `mtcnn` 1.0.0):

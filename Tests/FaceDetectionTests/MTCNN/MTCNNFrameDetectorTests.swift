@@ -1,5 +1,6 @@
 @testable import EmotionPipeline
 @testable import FaceDetection
+import TestSupport
 import XCTest
 
 /// MTCNN frame after frame on the shared clips: a new shot's faces are searched for on the cut

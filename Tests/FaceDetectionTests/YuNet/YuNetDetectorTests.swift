@@ -1,6 +1,7 @@
 @testable import EmotionPipeline
 @testable import FaceDetection
 import Foundation
+import TestSupport
 import XCTest
 
 /// YuNet's faces against upstream's: Fixtures/yunet/yunet-parity.json holds what the ONNX
