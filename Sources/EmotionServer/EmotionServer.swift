@@ -74,6 +74,7 @@ public final class EmotionServer: Sendable {
 
     private func addRoutes(to router: Router<BasicRequestContext>) {
         let pool = pool, options = options, metrics = metrics, modelJSON = modelJSON
+        let frameJSON = FrameJSON(labels: pool.labels)
         router.get("/") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
                      body: .init(byteBuffer: ByteBuffer(string: WebPage.html)))
@@ -101,7 +102,7 @@ public final class EmotionServer: Sendable {
             guard body.readableBytes > 0 else { throw APIError.notAnImage() }
             // An HTTP client is told when to come back (Retry-After): its turn is kept.
             let result = try await pool.analyze(Array(body.readableBytesView), keepsTurn: true)
-            return Self.json(JSONLinesSink.line(for: result, labels: pool.labels))
+            return Self.json(frameJSON.encode(result))
         }
         router.get("/v1/stream") { _, _ -> Response in
             throw APIError(status: 426, message: "/v1/stream is a WebSocket: send an Upgrade request")

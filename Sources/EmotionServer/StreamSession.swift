@@ -10,7 +10,7 @@ import ServiceLifecycle
 ///
 /// Never a queue of stale frames: a frame that arrives while the previous one is analysed
 /// waits in a one-frame slot, and a newer frame replaces it there. Each reply is the frame's
-/// headless jsonl object plus `"dropped"`, the frames replaced since the previous reply. A
+/// object (`FrameJSON`) with `"dropped"`, the frames replaced since the previous reply. A
 /// picture that cannot be analysed gets `{"error": {...}}` and the stream goes on; a client
 /// silent for the idle timeout is closed.
 final class StreamSession: @unchecked Sendable {
@@ -99,15 +99,15 @@ final class StreamSession: @unchecked Sendable {
     private func answer(_ frames: AsyncStream<[UInt8]>, outbound: WebSocketOutboundWriter, opened: Double,
                         answered: NIOLockedValueBox<Int>) async {
         let tracking = FaceTracking(labels: pool.labels, smoothSeconds: options.smoothSeconds)
+        let frameJSON = FrameJSON(labels: pool.labels)
         var index = 0
         for await bytes in frames {
             let time = PlaybackClock.now() - opened
             let reply: String
             do {
                 let result = tracking.track(try await pool.analyze(bytes, index: index, time: time))
-                let line = JSONLinesSink.line(for: result, labels: pool.labels)
                 let skipped = dropped.withLockedValue { count -> Int in defer { count = 0 }; return count }
-                reply = String(line.dropLast()) + ", \"dropped\": \(skipped)}"
+                reply = frameJSON.encode(result, dropped: skipped)
             } catch {
                 let failure = error as? APIError ?? APIError(status: 500, message: "\(error)")
                 reply = failure.json(frame: index)

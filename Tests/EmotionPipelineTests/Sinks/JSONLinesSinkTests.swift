@@ -6,46 +6,6 @@ import XCTest
 final class JSONLinesSinkTests: XCTestCase {
     private let labels = EmotionLabel.canonicalOrder.map(\.rawValue)
 
-    func testExactLineWithAFace() {
-        let probabilities: [Float] = [0.01, 0, 0.02, 0.93, 0.03, 0.005, 0.005]
-        let result = FrameResult(frameIndex: 12, time: 0.4004, faces: [
-            FaceResult(box: FaceBox(x: 120, y: 80, width: 96, height: 97), probabilities: probabilities, labels: labels),
-        ])
-        XCTAssertEqual(JSONLinesSink.line(for: result, labels: labels),
-                       #"{"frame": 12, "time": 0.4004, "faces": [{"box": [120, 80, 96, 97], "label": "happy", "confidence": 0.93, "#
-                       + #""probabilities": {"angry": 0.01, "disgusted": 0.0, "fearful": 0.02, "happy": 0.93, "neutral": 0.03, "#
-                       + #""sad": 0.005, "surprised": 0.005}}]}"#)
-    }
-
-    func testFrameWithoutFaces() {
-        XCTAssertEqual(JSONLinesSink.line(for: FrameResult(frameIndex: 0, time: 0, faces: []), labels: labels),
-                       #"{"frame": 0, "time": 0.0, "faces": []}"#)
-    }
-
-    /// Several faces, in detection order; the line parses as JSON with the right values.
-    func testLinesParseAsJSON() throws {
-        let faces = [
-            FaceResult(box: FaceBox(x: 1, y: 2, width: 3, height: 4), probabilities: [0.5, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05], labels: labels),
-            FaceResult(box: FaceBox(x: 5, y: 6, width: 7, height: 8), probabilities: [0, 0, 0, 0, 0, 0, 1], labels: labels),
-        ]
-        let line = JSONLinesSink.line(for: FrameResult(frameIndex: 3, time: 123.456789, faces: faces), labels: labels)
-        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-        XCTAssertEqual(object["frame"] as? Int, 3)
-        XCTAssertEqual(object["time"] as? Double ?? 0, 123.456789, accuracy: 1e-9)
-        let parsed = try XCTUnwrap(object["faces"] as? [[String: Any]])
-        XCTAssertEqual(parsed.map { $0["label"] as? String }, ["angry", "surprised"])
-        XCTAssertEqual(parsed[1]["box"] as? [Int], [5, 6, 7, 8])
-        XCTAssertEqual(parsed[1]["confidence"] as? Double, 1)
-        XCTAssertEqual((parsed[0]["probabilities"] as? [String: Double])?.keys.sorted(), labels.sorted())
-    }
-
-    func testLabelsAreEscaped() {
-        let face = FaceResult(box: FaceBox(x: 0, y: 0, width: 1, height: 1), probabilities: [1], labels: ["say \"hi\"\\"])
-        XCTAssertEqual(JSONLinesSink.line(for: FrameResult(frameIndex: 0, time: 0, faces: [face]), labels: ["say \"hi\"\\"]),
-                       #"{"frame": 0, "time": 0.0, "faces": [{"box": [0, 0, 1, 1], "label": "say \"hi\"\\", "confidence": 1.0, "#
-                       + #""probabilities": {"say \"hi\"\\": 1.0}}]}"#)
-    }
-
     func testSinkWritesOneLinePerFrame() throws {
         let output = LineCollector()
         let sink = JSONLinesSink(labels: labels, output: output)

@@ -36,7 +36,7 @@ final class OutputSinksTests: XCTestCase {
 
     func testJSONAndTextCarryIdsAndSources() {
         let result = FrameResult(frameIndex: 0, time: 0, faces: [face(7, 0, label: 3)], source: "dir/a.jpg")
-        let line = JSONLinesSink.line(for: result, labels: labels)
+        let line = FrameJSON(labels: labels).encode(result)
         XCTAssertTrue(line.hasPrefix(#"{"frame": 0, "time": 0.0, "source": "dir/a.jpg", "faces": [{"id": 7, "box": [0, 10, 40, 40], "#), line)
         XCTAssertEqual(HeadlessTextSink.line(for: result), "frame 0 t=0.000s dir/a.jpg: #7 happy 0.70 [0,10,40,40]")
     }
