@@ -1,9 +1,5 @@
 import ArgumentParser
-import Dispatch
 import EmotionPipeline
-import FoundationEssentials
-import Glibc
-import KerasEngine
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -74,149 +70,23 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
-        if let video { return try runVideo(video) }
         try reportingFailures {
-            let (network, metadata) = try modelOptions.load()
-            let output = StandardOutput()
-            let result = EngineBenchmark(model: network, threads: threads, batch: batch).measure(seconds: seconds)
-            let path = try modelOptions.resolvedModelPath()
-            // A face's whole cost in the classifier (one thread): with flip averaging, two passes.
-            // Not for a model the classifier cannot take (not an H x W x 1 or 3 image to labels).
-            let classifier = try? EmotionClassifier(model: network, metadata: metadata, path: path, maxBatch: batch)
-            let classified = try classifier.map { try ClassifierBenchmark(classifier: $0, faces: batch).measure(seconds: seconds) }
-            let passes = metadata.flipAverage ? 2 : 1
-            let profile = layers ? EngineBenchmark(model: network, threads: 1, batch: batch).profile(seconds: seconds) : []
-            let total = profile.reduce(0) { $0 + $1.milliseconds }
-            switch format {
-            case .json:
-                var object: [String: Any] = [
-                    "model": path, "threads": threads, "batch": batch,
-                    "ms_per_face": result.msPerFace, "gflops": result.gflops,
-                    "mflop_per_face": Double(network.flops) / 1e6, "runs": result.runs,
-                    "flip_average": metadata.flipAverage, "passes_per_face": passes,
-                ]
-                if let classified { object["ms_per_classified_face"] = classified }
-                if layers {
-                    object["layers"] = profile.map { ["name": $0.name, "class": $0.className, "ms_per_face": $0.milliseconds / Double(batch)] }
-                }
-                try output.writeLine(jsonString(object))
-            default:
-                try output.writeLine("\(path): \(NumberFormat.fixed(result.msPerFace, 4)) ms per face, \(NumberFormat.fixed(result.gflops, 1)) GFLOP/s "
-                     + "(\(NumberFormat.fixed(Double(network.flops) / 1e6, 1)) MFLOP per face; threads \(threads), batch \(batch), "
-                     + "median of \(result.runs) runs)")
-                if let classified {
-                    try output.writeLine("  classified, \(passes == 2 ? "with flip averaging (2 passes)" : "one pass"), one thread: "
-                         + "\(NumberFormat.fixed(classified, 4)) ms per face")
-                }
-                let nameWidth = profile.map { $0.name.count }.max() ?? 0
-                let classWidth = profile.map { $0.className.count }.max() ?? 0
-                for row in profile {
-                    let name = row.name + String(repeating: " ", count: nameWidth - row.name.count)
-                    let className = row.className + String(repeating: " ", count: classWidth - row.className.count)
-                    let share = total > 0 ? 100 * row.milliseconds / total : 0
-                    try output.writeLine("  \(name)  \(className)  \(NumberFormat.fixed(row.milliseconds / Double(batch), 4, width: 8)) ms per face  "
-                         + "\(NumberFormat.fixed(share, 1, width: 5))%")
-                }
+            // The clip is looked for before the model is loaded.
+            let clip = try video.map {
+                try VideoBenchmark(video: $0, cascadePath: detectorFlags.cascade, options: try detectorFlags.options(search: search),
+                                   maxFrames: maxFrames, rounds: rounds)
             }
-        }
-    }
-}
-
-extension Bench {
-    /// `--video`: decode + full-frame Haar alone against the pipeline, alternately.
-    func runVideo(_ video: String) throws {
-        try reportingFailures {
-            guard FileManager.default.fileExists(atPath: video) else { throw PipelineError.sourceNotFound(path: video) }
             let path = try modelOptions.resolvedModelPath()
             let (network, metadata) = try modelOptions.load()
-            let classifier = try EmotionClassifier(model: network, metadata: metadata, path: path)
-            let output = StandardOutput()
-            let cascade = detectorFlags.cascade
-            let options = try detectorFlags.options(search: search)
-            var haarOptions = options
-            haarOptions.kind = .haar
-            let alsoHaar = options.kind != .haar
-            var haarRates: [Double] = [], pipelineRates: [Double] = [], ratios: [Double] = [], haarPipelineRates: [Double] = []
-            var reference: DetectionBenchmark.Pass?
-            var found: DetectionBenchmark.Pass?
-            var detectorMs: [Double] = [], haarDetectorMs: [Double] = []
-            var detectorPass: DetectionBenchmark.DetectorPass?
-            for _ in 0..<rounds {
-                let alone = try DetectionBenchmark.detectorAlone(video: video, cascadePath: cascade, options: options, maxFrames: maxFrames)
-                detectorMs.append(alone.millisecondsPerFrame)
-                detectorPass = alone
-                if alsoHaar {
-                    haarDetectorMs.append(try DetectionBenchmark.detectorAlone(
-                        video: video, cascadePath: cascade, options: haarOptions, maxFrames: maxFrames).millisecondsPerFrame)
-                }
-                let haar = try DetectionBenchmark.haarAlone(video: video, cascadePath: cascade, options: options,
-                                                            maxFrames: maxFrames)
-                let pipeline = try DetectionBenchmark.pipeline(video: video, classifier: classifier, cascadePath: cascade,
-                                                               options: options, maxFrames: maxFrames)
-                if alsoHaar {
-                    haarPipelineRates.append(try DetectionBenchmark.pipeline(
-                        video: video, classifier: classifier, cascadePath: cascade, options: haarOptions, maxFrames: maxFrames).framesPerSecond)
-                }
-                haarRates.append(haar.framesPerSecond)
-                pipelineRates.append(pipeline.framesPerSecond)
-                ratios.append(haar.framesPerSecond > 0 ? pipeline.framesPerSecond / haar.framesPerSecond : 0)
-                reference = haar
-                found = pipeline
+            let report: any BenchmarkReport
+            if let clip {
+                report = try clip.measure(classifier: try EmotionClassifier(model: network, metadata: metadata, path: path),
+                                          modelPath: path)
+            } else {
+                report = try ModelBenchmark(model: network, metadata: metadata, path: path, threads: threads, batch: batch,
+                                            layers: layers).measure(seconds: seconds)
             }
-            let (matched, total) = DetectionBenchmark.matches(reference: reference!.boxes, found: found!.boxes)
-            let timing = found!.mtcnnTiming
-            func ms(_ seconds: Double, _ count: Int) -> Double { count > 0 ? 1000 * seconds / Double(count) : 0 }
-            let recall = total > 0 ? Double(matched) / Double(total) : 1
-            func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
-            switch format {
-            case .json:
-                try output.writeLine(jsonString([
-                    "video": video, "frames": reference!.frames, "haar_fps": median(haarRates),
-                    "pipeline_fps": median(pipelineRates), "ratio": median(ratios), "recall": recall,
-                    "haar_faces": total, "pipeline_faces": found!.faces, "matched_faces": matched,
-                    "detect_every": search.detectEvery, "detect_scale": search.detectScale, "runs": rounds, "model": path,
-                    "detector": options.kind.rawValue,
-                    "detector_ms_per_frame": median(detectorMs), "detector_width": detectorPass!.width,
-                    "detector_height": detectorPass!.height,
-                ].merging(alsoHaar ? ["haar_pipeline_fps": median(haarPipelineRates),
-                                      "haar_detector_ms_per_frame": median(haarDetectorMs)] : [:]) { $1 }
-                 .merging(detectorPass!.yunetTiming.map { t in [
-                    "yunet_shrink_ms": ms(t.shrinkSeconds, t.searches), "yunet_network_ms": ms(t.networkSeconds, t.searches),
-                    "yunet_decode_ms": ms(t.decodeSeconds, t.searches),
-                 ] } ?? [:]) { $1 }
-                 .merging(timing.map { t in [
-                    "mtcnn_whole_searches": t.searches, "mtcnn_pyramid_ms": ms(t.pyramidSeconds, t.searches),
-                    "mtcnn_pnet_ms": ms(t.pnetSeconds, t.searches), "mtcnn_rnet_ms": ms(t.rnetSeconds, t.searches),
-                    "mtcnn_onet_ms": ms(t.onetSeconds, t.searches), "mtcnn_follows": t.follows,
-                    "mtcnn_follow_ms": ms(t.followSeconds, t.follows),
-                    "mtcnn_refinds": t.refinds, "mtcnn_refind_ms": ms(t.refindSeconds, t.refinds),
-                 ] } ?? [:]) { $1 } as [String: Any]))
-            default:
-                let scale = search.detectScale == search.detectScale.rounded() ? String(Int(search.detectScale)) : "\(search.detectScale)"
-                let haarPipeline = alsoHaar ? " (Haar pipeline \(NumberFormat.fixed(median(haarPipelineRates), 1)) fps)" : ""
-                try output.writeLine("\(video): decode + full-frame Haar alone \(NumberFormat.fixed(median(haarRates), 1)) fps, "
-                     + "\(options.kind == .haar ? "pipeline" : "\(options.kind.rawValue) pipeline") \(NumberFormat.fixed(median(pipelineRates), 1)) fps: "
-                     + "\(NumberFormat.fixed(median(ratios), 2))x\(haarPipeline); "
-                     + "recall \(NumberFormat.fixed(recall, 4)) (\(matched) of \(total) faces; pipeline found \(found!.faces)); "
-                     + "detect-every \(search.detectEvery), detect-scale \(scale); \(reference!.frames) frames, median of \(rounds) rounds")
-                let alone = detectorPass!
-                try output.writeLine("  detector alone at \(alone.width)x\(alone.height): \(options.kind.rawValue) "
-                     + "\(NumberFormat.fixed(median(detectorMs), 2)) ms per frame"
-                     + (alsoHaar ? ", haar \(NumberFormat.fixed(median(haarDetectorMs), 2)) ms per frame" : "")
-                     + " (median of \(rounds) rounds; decoding not counted)")
-                if let t = alone.yunetTiming {
-                    let f = { (value: Double) in NumberFormat.fixed(value, 2) }
-                    try output.writeLine("  yunet per search (\(t.searches), last round): shrink \(f(ms(t.shrinkSeconds, t.searches))) ms, "
-                         + "network \(f(ms(t.networkSeconds, t.searches))) ms, decode + suppression \(f(ms(t.decodeSeconds, t.searches))) ms")
-                }
-                if let t = timing {
-                    let f = { (value: Double) in NumberFormat.fixed(value, 1) }
-                    try output.writeLine("  mtcnn per whole search (\(t.searches), last round): picture + pyramid \(f(ms(t.pyramidSeconds, t.searches))) ms, "
-                         + "P-Net \(f(ms(t.pnetSeconds, t.searches))) ms, R-Net \(f(ms(t.rnetSeconds, t.searches))) ms, "
-                         + "O-Net \(f(ms(t.onetSeconds, t.searches))) ms; per search around known faces (\(t.follows)): \(f(ms(t.followSeconds, t.follows))) ms; "
-                         + "per lost face searched again (\(t.refinds)): \(f(ms(t.refindSeconds, t.refinds))) ms")
-                }
-            }
+            try StandardOutput().writeLines(format == .json ? jsonLine(report) : report.text)
         }
     }
 }
