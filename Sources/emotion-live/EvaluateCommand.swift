@@ -43,7 +43,7 @@ struct Evaluate: ParsableCommand {
         try reportingFailures {
             let path = try modelOptions.resolvedModelPath()
             let (network, metadata) = try modelOptions.load(flipAverage: flipAverage)
-            let classifier = try EmotionClassifier(model: network, metadata: metadata, path: path, maxBatch: 64)
+            let classifier = try EmotionClassifier(model: network, metadata: metadata, path: path, maxBatch: FER2013Evaluator.batchSize)
             let evaluator = try FER2013Evaluator(labels: metadata.labels, model: path)
             let reader = try FER2013Reader(path: data, usage: usage)
             let ferPlus = try votes.map { try FERPlusVotes(path: $0) }

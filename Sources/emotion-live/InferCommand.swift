@@ -1,6 +1,5 @@
 import ArgumentParser
 import EmotionPipeline
-import KerasEngine
 
 struct Infer: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,27 +33,13 @@ struct Infer: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let (network, metadata) = try metadata.load(path: model)
-            let array = try NPYArray(path: input)
-            let sampleShape = network.inputShape
-            let count: Int
-            if array.shape.count == sampleShape.count + 1, Array(array.shape.dropFirst()) == sampleShape {
-                count = array.shape[0]
-            } else if array.shape == sampleShape {
-                count = 1
-            } else {
-                throw NPYError.shapeMismatch(file: input, found: array.shape, expected: sampleShape)
-            }
-            // The session splits the samples into passes of at most `batch`.
-            let probabilities = network.makeSession(maxBatch: batch).predict(array.values, batch: count)
+            let outputs = try network.outputs(for: try NPYArray(path: input), file: input, maxBatch: batch)
             let output = StandardOutput()
-            let classes = network.outputCount
-            for k in 0..<count {
-                let sample = Array(probabilities[(k * classes)..<((k + 1) * classes)])
+            for (k, sample) in outputs.enumerated() {
                 switch format {
                 case .text:
-                    let best = FER2013Evaluator.argmax(sample)
-                    let label = metadata.labels.indices.contains(best) ? metadata.labels[best] : "class\(best)"
-                    try output.writeLine("sample \(k): \(label) " + NumberFormat.fixed(Double(sample[best]), 4))
+                    let best = Prediction(probabilities: sample, labels: metadata.labels)
+                    try output.writeLine("sample \(k): \(best.label) " + NumberFormat.fixed(Double(best.confidence), 4))
                 default:
                     try output.writeLine("{\"probabilities\": [" + sample.map { "\($0)" }.joined(separator: ", ") + "]}")
                 }

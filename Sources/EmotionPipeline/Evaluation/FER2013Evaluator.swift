@@ -17,10 +17,13 @@ public struct FER2013Evaluator {
         }
     }
 
+    /// Rows classified at once, unless asked otherwise: `evaluate`'s classifier is made for it.
+    public static let batchSize = 64
+
     /// Runs `classify` over the reader's rows in batches and tallies the confusion matrix.
     /// `classify` receives the rows of one batch and returns one probability vector per row.
     public func evaluate(
-        _ reader: FER2013Reader, votes: FERPlusVotes? = nil, batchSize: Int = 64,
+        _ reader: FER2013Reader, votes: FERPlusVotes? = nil, batchSize: Int = FER2013Evaluator.batchSize,
         classify: ([FER2013Row]) throws -> [[Float]]
     ) throws -> FER2013Evaluation {
         let truthSet = votes == nil ? EmotionLabel.canonicalOrder : FERPlusVotes.emotions
@@ -37,15 +40,13 @@ public struct FER2013Evaluator {
         }
         var result = FER2013Evaluation(report: ClassificationReport(labels: classes), votes: votes?.path)
         var shareSum = 0.0
-        var batch: [(row: FER2013Row, truth: EmotionLabel)] = []
+        var batch: [(row: FER2013Row, truth: EmotionLabel, trueClass: Int)] = []
         batch.reserveCapacity(batchSize)
         func flush() throws {
             guard !batch.isEmpty else { return }
             let outputs = try classify(batch.map(\.row))
-            for ((row, truth), probabilities) in zip(batch, outputs) {
-                let predicted = Self.argmax(probabilities)
-                // truthClass holds every emotion of truthSet, and truth is one of them.
-                let trueClass = truthClass[truth] ?? classes.count - 1
+            for ((row, truth, trueClass), probabilities) in zip(batch, outputs) {
+                let predicted = Prediction.argmax(probabilities)
                 result.report.record(trueClass: trueClass, predictedClass: predicted)
                 if trueClass >= labels.count { result.truthWithoutOutput[truth.rawValue, default: 0] += 1 }
                 let emotion = emotions[predicted]
@@ -67,11 +68,14 @@ public struct FER2013Evaluator {
             } else {
                 truth = row.emotion
             }
-            guard let truth else {
+            // Every truth the data gives is in truthSet, which truthClass maps whole; one that
+            // were not would have no class to be counted in, and is left out like a row
+            // without a truth.
+            guard let truth, let trueClass = truthClass[truth] else {
                 result.leftOut += 1
                 continue
             }
-            batch.append((row, truth))
+            batch.append((row, truth, trueClass))
             if batch.count == batchSize { try flush() }
         }
         if let error = reader.error { throw error }
@@ -83,13 +87,6 @@ public struct FER2013Evaluator {
         guard result.report.n > 0 else { throw EvaluationError.noRows(file: reader.path) }
         if votes != nil { result.voteShare = shareSum / Double(result.report.n) }
         return result
-    }
-
-    /// Index of the largest value; the first one on ties, as numpy's argmax.
-    public static func argmax(_ values: [Float]) -> Int {
-        var best = 0
-        for k in values.indices where values[k] > values[best] { best = k }
-        return best
     }
 }
 

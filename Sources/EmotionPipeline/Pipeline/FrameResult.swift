@@ -27,10 +27,8 @@ public struct FaceResult: Equatable, Sendable {
 
     /// The result for `probabilities` over `labels`: label and confidence of the largest.
     public init(id: Int? = nil, box: FaceBox, probabilities: [Float], labels: [String], landmarks: [FacePoint]? = nil) {
-        var best = 0
-        for i in probabilities.indices where probabilities[i] > probabilities[best] { best = i }
-        self.init(id: id, box: box, label: labels.indices.contains(best) ? labels[best] : "class\(best)",
-                  confidence: probabilities.isEmpty ? 0 : probabilities[best], probabilities: probabilities,
+        let best = Prediction(probabilities: probabilities, labels: labels)
+        self.init(id: id, box: box, label: best.label, confidence: best.confidence, probabilities: probabilities,
                   landmarks: landmarks)
     }
 }

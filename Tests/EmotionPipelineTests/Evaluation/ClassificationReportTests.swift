@@ -38,7 +38,6 @@ final class ClassificationReportTests: XCTestCase {
     }
 
     func testEvaluatorMapsLabelsByMeaning() throws {
-        XCTAssertEqual(FER2013Evaluator.argmax([0.1, 0.7, 0.7, 0.2]), 1)
         XCTAssertThrowsError(try FER2013Evaluator(labels: ["class0", "class1"], model: "m.h5")) { error in
             XCTAssertTrue("\(error)".contains("no output is labelled with an emotion"), "\(error)")
         }
