@@ -72,6 +72,8 @@ public final class FrameProcessor {
             if !keepsPictures { frame.image = try Image() }
         } catch let error as OpenCVError {
             throw PipelineError.frameFailed(frame: frame.index, stage: "preprocessing", reason: error.message)
+        } catch let error as PreprocessingError {
+            throw PipelineError.frameFailed(frame: frame.index, stage: "preprocessing", reason: error.description)
         }
         return Detected(frame: frame, boxes: boxes, landmarks: found.map(\.landmarks), faces: faces)
     }

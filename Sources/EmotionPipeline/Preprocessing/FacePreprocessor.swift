@@ -39,7 +39,7 @@ public struct FacePreprocessor: Equatable, Sendable {
     /// which must hold `floatsPerFace` floats.
     public func preprocess(face box: FaceBox, in image: Image, into output: UnsafeMutableBufferPointer<Float>) throws {
         guard let crop = cropRect(for: box, in: image) else {
-            throw OpenCVError.invalid("face box \(box) lies outside the \(image.width)x\(image.height) frame")
+            throw PreprocessingError.boxOutsideFrame(box: box, width: image.width, height: image.height)
         }
         let (scale, offset) = inputScale.scaleAndOffset
         try shimCall {
@@ -79,7 +79,7 @@ public struct FacePreprocessor: Equatable, Sendable {
     public func preprocess(greyPixels pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int,
                            into output: UnsafeMutableBufferPointer<Float>) throws {
         guard pixels.count >= width * height else {
-            throw OpenCVError.invalid("\(pixels.count) pixels given for a \(width)x\(height) face")
+            throw PreprocessingError.tooFewPixels(count: pixels.count, width: width, height: height)
         }
         let (scale, offset) = inputScale.scaleAndOffset
         try shimCall {

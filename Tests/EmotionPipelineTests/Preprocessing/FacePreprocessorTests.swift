@@ -92,11 +92,19 @@ final class FacePreprocessorTests: XCTestCase {
 
     func testBadInputsThrowInsteadOfCrashing() throws {
         let image = try Fixtures.flatImage(width: 10, height: 10, level: 0)
-        XCTAssertThrowsError(try preprocessor().preprocess(face: FaceBox(x: 20, y: 20, width: 5, height: 5), in: image))
+        // The checks made before OpenCV is called are the preprocessor's own errors, in one line.
+        let outside = FaceBox(x: 20, y: 20, width: 5, height: 5)
+        XCTAssertThrowsError(try preprocessor().preprocess(face: outside, in: image)) { error in
+            XCTAssertEqual(error as? PreprocessingError, .boxOutsideFrame(box: outside, width: 10, height: 10))
+            XCTAssertEqual("\(error)", "face box \(outside) lies outside the 10x10 frame")
+        }
         var small = [Float](repeating: 0, count: 10)
         XCTAssertThrowsError(try small.withUnsafeMutableBufferPointer {
             try preprocessor().preprocess(face: FaceBox(x: 0, y: 0, width: 5, height: 5), in: image, into: $0)
         })
-        XCTAssertThrowsError(try preprocessor().preprocess(greyPixels: [1, 2, 3], width: 48, height: 48))
+        XCTAssertThrowsError(try preprocessor().preprocess(greyPixels: [1, 2, 3], width: 48, height: 48)) { error in
+            XCTAssertEqual(error as? PreprocessingError, .tooFewPixels(count: 3, width: 48, height: 48))
+            XCTAssertEqual("\(error)", "3 pixels given for a 48x48 face")
+        }
     }
 }
