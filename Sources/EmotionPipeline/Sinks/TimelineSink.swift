@@ -42,13 +42,12 @@ public final class TimelineSink: FileWritingSink {
         lastFrame = max(lastFrame, result.frameIndex)
         for (n, face) in result.faces.enumerated() where face.probabilities.count == labels.count {
             let id = face.id ?? -(n + 1)
-            if series[id] == nil {
-                if series.count >= maxFaces, let least = series.min(by: { ($0.value.frameCount, $0.key) < ($1.value.frameCount, $1.key) }) {
-                    series[least.key] = nil
-                }
-                series[id] = TimelineSeries(capacity: pointsPerFace, gapSeconds: gapSeconds)
+            if series[id] == nil, series.count >= maxFaces,
+               let least = series.min(by: { ($0.value.frameCount, $0.key) < ($1.value.frameCount, $1.key) }) {
+                series[least.key] = nil
             }
-            series[id]!.append(time: result.time, frame: result.frameIndex, probabilities: face.probabilities)
+            series[id, default: TimelineSeries(capacity: pointsPerFace, gapSeconds: gapSeconds)]
+                .append(time: result.time, frame: result.frameIndex, probabilities: face.probabilities)
         }
         return true
     }
@@ -69,10 +68,12 @@ public final class TimelineSink: FileWritingSink {
     public func render() throws -> Image {
         let byTime = lastTime > 0
         let span = byTime ? lastTime : Double(max(1, lastFrame))
-        let ids = series.keys.sorted { (series[$0]!.frameCount, -$0) > (series[$1]!.frameCount, -$1) }.prefix(maxPanels).sorted()
+        // The faces seen longest (the lower id first among equals), drawn in id order.
+        let panels = series.sorted { ($0.value.frameCount, -$0.key) > ($1.value.frameCount, -$1.key) }
+            .prefix(maxPanels).sorted { $0.key < $1.key }
         let left = 56, right = 16, header = 44, panelGap = 26, footer = 40
         let plotWidth = width - left - right
-        let height = header + max(1, ids.count) * (panelHeight + panelGap) + footer
+        let height = header + max(1, panels.count) * (panelHeight + panelGap) + footer
         let image = try Image(bytes: [UInt8](repeating: 255, count: width * height * 3), width: width, height: height, channels: 3)
         let grid = Colour(red: 225, green: 225, blue: 225), axis = Colour(red: 90, green: 90, blue: 90)
         let font = 0.45
@@ -89,14 +90,13 @@ public final class TimelineSink: FileWritingSink {
 
         let step = Self.tickStep(span: span, maxTicks: 12)
         func xPosition(_ value: Double) -> Int { left + Int((value / span * Double(plotWidth)).rounded()) }
-        if ids.isEmpty {
+        if panels.isEmpty {
             try image.drawText("no faces", x: left + plotWidth / 2 - 30, y: header + panelGap + panelHeight / 2,
                                fontScale: 0.6, colour: axis, thickness: 1)
         }
-        for (row, id) in ids.enumerated() {
+        for (row, (id, face)) in panels.enumerated() {
             let top = header + panelGap + row * (panelHeight + panelGap)
             let bottom = top + panelHeight
-            let face = series[id]!
             let points = face.points
             let seen = byTime ? "\(NumberFormat.fixed(face.firstTime, 1))-\(NumberFormat.fixed(face.lastTime, 1)) s" : "\(face.frameCount) images"
             let title = id > 0 ? "face \(id)  (\(face.frameCount) frames, \(seen))" : "face (untracked)"
@@ -130,7 +130,7 @@ public final class TimelineSink: FileWritingSink {
             }
         }
         // Time axis under the last panel.
-        let axisY = header + max(1, ids.count) * (panelHeight + panelGap) + 4
+        let axisY = header + max(1, panels.count) * (panelHeight + panelGap) + 4
         var tick = 0.0
         while tick <= span + 1e-9 {
             let text = step < 1 ? NumberFormat.fixed(tick, 1) : String(Int(tick.rounded()))
