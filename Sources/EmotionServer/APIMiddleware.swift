@@ -15,7 +15,7 @@ struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
     static var openPaths: Set<String> { ["/", "/healthz"] }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let start = PlaybackClock.now()
+        let start = MonotonicClock.now()
         var response: Response
         do {
             if let token, !Self.openPaths.contains(request.uri.path), !Self.authorized(request, token: token) {
@@ -28,7 +28,7 @@ struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
         let status = response.status.code
         let route = context.endpointPath ?? "unmatched"
         metrics.request(route: route, status: status)
-        let milliseconds = NumberFormat.fixed((PlaybackClock.now() - start) * 1000, 1)
+        let milliseconds = NumberFormat.fixed((MonotonicClock.now() - start) * 1000, 1)
         logger.info("\(request.method) \(request.uri.path.prefix(200)) \(status) \(milliseconds) ms")
         return response
     }

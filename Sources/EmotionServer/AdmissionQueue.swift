@@ -29,7 +29,7 @@ public final class AdmissionQueue<Worker>: @unchecked Sendable {  // the pool an
     /// `floor` jobs may always wait; `clock` (seconds, monotonic) times each job on its worker
     /// and the turns of refused ones.
     public init(workers: [Worker], maxWait: Double, floor: Int, ceiling: Int = QueueBudget.defaultCeiling,
-                name: String = "worker", clock: @escaping @Sendable () -> Double = { PlaybackClock.now() }) {
+                name: String = "worker", clock: @escaping @Sendable () -> Double = { MonotonicClock.now() }) {
         let budget = QueueBudget(maxWait: maxWait, workers: workers.count, floor: floor, ceiling: ceiling)
         workerCount = workers.count
         // The pool's own bound is the ceiling: whatever the estimate says, memory stays bounded.

@@ -38,7 +38,7 @@ public final class AnalysisPool: @unchecked Sendable {
     /// when the queue is full. `keepsTurn`: a refusal keeps the client's turn (`RetryBook`),
     /// for callers whose client retries after Retry-After.
     public func analyze(_ bytes: [UInt8], index: Int = 0, time: Double = 0, keepsTurn: Bool = false) async throws -> FrameResult {
-        let start = PlaybackClock.now()
+        let start = MonotonicClock.now()
         metrics.work(started: true)
         defer { metrics.work(started: false) }
         let result: FrameResult = try await withCheckedThrowingContinuation { continuation in
@@ -51,7 +51,7 @@ public final class AnalysisPool: @unchecked Sendable {
                 continuation.resume(throwing: APIError.busy(retryAfter: retryAfter))
             }
         }
-        metrics.frame(faces: result.faces.count, seconds: PlaybackClock.now() - start)
+        metrics.frame(faces: result.faces.count, seconds: MonotonicClock.now() - start)
         return result
     }
 

@@ -19,7 +19,7 @@ final class StreamSession: @unchecked Sendable {
     private let metrics: ServerMetrics
     private let logger: Logger
     private let dropped = NIOLockedValueBox(0)
-    private let lastHeard = NIOLockedValueBox(PlaybackClock.now())
+    private let lastHeard = NIOLockedValueBox(MonotonicClock.now())
 
     init(pool: AnalysisPool, options: ServerOptions, metrics: ServerMetrics, logger: Logger) {
         self.pool = pool
@@ -30,7 +30,7 @@ final class StreamSession: @unchecked Sendable {
 
     func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
         let (frames, slot) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let opened = PlaybackClock.now()
+        let opened = MonotonicClock.now()
         let answered = NIOLockedValueBox(0)
         let (ended, end) = AsyncStream<Void>.makeStream()
         // The reading ends when the client closes or goes away; the watch when it has closed the
@@ -59,7 +59,7 @@ final class StreamSession: @unchecked Sendable {
         // Cancelling ends a reader still waiting on a client that never answers the close.
         reading.cancel()
         await reading.value
-        logger.info("stream of \(NumberFormat.fixed(PlaybackClock.now() - opened, 1)) s ended: \(answered.withLockedValue { $0 }) frames answered")
+        logger.info("stream of \(NumberFormat.fixed(MonotonicClock.now() - opened, 1)) s ended: \(answered.withLockedValue { $0 }) frames answered")
     }
 
     /// Closes the stream (close frame 1001) when the client has been silent for the idle
@@ -68,7 +68,7 @@ final class StreamSession: @unchecked Sendable {
     private func watch(_ outbound: WebSocketOutboundWriter) async {
         while !Task.isCancelled {
             try? await Task.sleep(nanoseconds: 250_000_000)
-            let silent = PlaybackClock.now() - lastHeard.withLockedValue { $0 }
+            let silent = MonotonicClock.now() - lastHeard.withLockedValue { $0 }
             let reason: String
             if silent > options.idleTimeout {
                 reason = "idle for \(NumberFormat.fixed(silent, 0)) s"
@@ -87,7 +87,7 @@ final class StreamSession: @unchecked Sendable {
     private func read(_ inbound: WebSocketInboundStream, into slot: AsyncStream<[UInt8]>.Continuation) async throws {
         defer { slot.finish() }
         for try await message in inbound.messages(maxSize: options.maxBody) {
-            lastHeard.withLockedValue { $0 = PlaybackClock.now() }
+            lastHeard.withLockedValue { $0 = MonotonicClock.now() }
             guard case let .binary(buffer) = message else { continue }
             if case .dropped = slot.yield(Array(buffer.readableBytesView)) {
                 dropped.withLockedValue { $0 += 1 }
@@ -102,7 +102,7 @@ final class StreamSession: @unchecked Sendable {
         let frameJSON = FrameJSON(labels: pool.labels)
         var index = 0
         for await bytes in frames {
-            let time = PlaybackClock.now() - opened
+            let time = MonotonicClock.now() - opened
             let reply: String
             do {
                 let result = tracking.track(try await pool.analyze(bytes, index: index, time: time))

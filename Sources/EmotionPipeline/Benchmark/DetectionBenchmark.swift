@@ -53,9 +53,9 @@ public enum DetectionBenchmark {
         if !finder.needsColour { capture.deliverGrey() }
         var pass = DetectorPass(frames: 0, seconds: 0, width: 0, height: 0, faces: 0, yunetTiming: nil)
         while maxFrames.map({ pass.frames < $0 }) ?? true, let item = try capture.read() {
-            let start = PlaybackClock.now()
+            let start = MonotonicClock.now()
             pass.faces += try finder.faces(in: item.image).count
-            pass.seconds += PlaybackClock.now() - start
+            pass.seconds += MonotonicClock.now() - start
             pass.frames += 1
             (pass.width, pass.height) = (item.image.width, item.image.height)
         }

@@ -84,7 +84,7 @@ final class BackgroundReader<Item> {
     func next(timeout: Double? = nil) throws -> Item? {
         condition.lock()
         defer { condition.unlock() }
-        let deadline = timeout.map { Condition.now() + $0 }
+        let deadline = timeout.map { MonotonicClock.now() + $0 }
         while buffer.isEmpty && !finished {
             if let deadline {
                 if !condition.wait(until: deadline) && buffer.isEmpty && !finished {

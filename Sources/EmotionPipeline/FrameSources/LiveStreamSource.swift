@@ -102,7 +102,7 @@ public final class LiveStreamSource: FrameSource {
             do {
                 if let item = try capture.read() {
                     if let outage {
-                        warn("\(url.redacted): reconnected after \(Self.seconds(Self.now() - outage.start)) s")
+                        warn("\(url.redacted): reconnected after \(Self.seconds(MonotonicClock.now() - outage.start)) s")
                     }
                     return try retimed(item)
                 }
@@ -111,7 +111,7 @@ public final class LiveStreamSource: FrameSource {
             }
             guard replace(capture, with: nil) else { return nil }
             if outage == nil {
-                outage = (Self.now(), reason)
+                outage = (MonotonicClock.now(), reason)
                 warn("\(url.redacted): connection lost (\(reason)); reconnecting")
             }
             guard try reconnect(since: outage!.start, reason: &outage!.reason) else { return nil }
@@ -124,21 +124,21 @@ public final class LiveStreamSource: FrameSource {
         var attempt = 0
         while true {
             attempt += 1
-            let elapsed = Self.now() - start
+            let elapsed = MonotonicClock.now() - start
             if let limit = options.reconnectFor, elapsed >= limit {
                 throw PipelineError.streamLost(url: url.redacted, seconds: limit, reason: reason)
             }
             var wait = StreamOptions.backoff(attempt: attempt)
             if let limit = options.reconnectFor { wait = min(wait, max(0, limit - elapsed)) }
             guard pause(seconds: wait) else { return false }
-            if let limit = options.reconnectFor, Self.now() - start >= limit { continue }
+            if let limit = options.reconnectFor, MonotonicClock.now() - start >= limit { continue }
             do {
                 let capture = try VideoCapture(url: url.text, name: url.redacted,
                                                timeoutMilliseconds: Int(options.timeout * 1000),
                                                inputFormat: options.inputFormat, options: options.inputOptions)
                 if grey { capture.deliverGrey() }
                 connectionStart = nil
-                offset = max(lastTime, 0) + max(Self.now() - lastFrameWall, info.fps > 0 ? 1 / info.fps : 1.0 / 30)
+                offset = max(lastTime, 0) + max(MonotonicClock.now() - lastFrameWall, info.fps > 0 ? 1 / info.fps : 1.0 / 30)
                 return replace(nil, with: capture)
             } catch let error as OpenCVError {
                 reason = describe(error.message)
@@ -154,7 +154,7 @@ public final class LiveStreamSource: FrameSource {
         var time = offset + max(0, item.milliseconds - start) / 1000
         if lastTime >= 0 && !(time > lastTime) { time = lastTime + (info.fps > 0 ? 1 / info.fps : 1.0 / 30) }
         lastTime = time
-        lastFrameWall = Self.now()
+        lastFrameWall = MonotonicClock.now()
         var image = item.image
         if image.width != info.width || image.height != info.height {
             image = try image.resized(width: info.width, height: info.height)
@@ -181,8 +181,8 @@ public final class LiveStreamSource: FrameSource {
     private func pause(seconds: Double) -> Bool {
         state.lock()
         defer { state.unlock() }
-        let deadline = Condition.now() + seconds
-        while !closing && Condition.now() < deadline { _ = state.wait(until: deadline) }
+        let deadline = MonotonicClock.now() + seconds
+        while !closing && MonotonicClock.now() < deadline { _ = state.wait(until: deadline) }
         return !closing
     }
 
@@ -192,8 +192,6 @@ public final class LiveStreamSource: FrameSource {
         let text = message.hasPrefix(prefix) ? String(message.dropFirst(prefix.count)) : message
         return url.scrub(text)
     }
-
-    private static func now() -> Double { Condition.now() }
 
     private static func seconds(_ value: Double) -> String {
         NumberFormat.decimal(value, decimals: 1)

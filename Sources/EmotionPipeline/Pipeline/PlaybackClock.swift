@@ -11,22 +11,19 @@ public final class PlaybackClock {
 
     public init() {}
 
-    /// Seconds on the monotonic clock (not the wall clock, which can jump): `MonotonicClock`'s.
-    public static func now() -> Double { MonotonicClock.now() }
-
     /// Whether a frame at media time `time` is more than `interval` seconds late: the pipeline
     /// skips it (decoded, not processed) so the clip keeps its speed.
     public func isLate(_ time: Double, interval: Double) -> Bool {
-        let now = Self.now()
+        let now = MonotonicClock.now()
         let start = anchor ?? (now, time)
         anchor = start
         return now - (start.wall + (time - start.media)) > interval
     }
 
-    /// When a frame at media time `time` is due, on `now()`'s clock. More than a second behind
+    /// When a frame at media time `time` is due, on `MonotonicClock`. More than a second behind
     /// (slow processing, a stopped terminal), the clock starts again from this frame.
     public func due(_ time: Double) -> Double {
-        let now = Self.now()
+        let now = MonotonicClock.now()
         let start = anchor ?? (now, time)
         let due = start.wall + (time - start.media)
         if now - due > 1 {

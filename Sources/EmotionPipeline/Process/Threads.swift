@@ -1,3 +1,4 @@
+import FaceDetection
 import Glibc
 
 /// Threads and a condition variable on POSIX threads: Foundation's Thread and NSCondition are
@@ -48,8 +49,9 @@ final class Condition {
 
     init() {
         pthread_mutex_init(mutex, nil)
-        // Waits with a deadline measure it on the monotonic clock: a change of the wall clock
-        // must not make a timeout fire early or never.
+        // Waits with a deadline measure it on the monotonic clock (CLOCK_MONOTONIC, the one
+        // `MonotonicClock` reads): a change of the wall clock must not make a timeout fire early
+        // or never.
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
         pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
@@ -69,17 +71,11 @@ final class Condition {
     func wait() { pthread_cond_wait(condition, mutex) }
     func broadcast() { pthread_cond_broadcast(condition) }
 
-    /// Waits at most until `deadline` (seconds on `Condition.now()`); false when it passed.
+    /// Waits at most until `deadline` (seconds on `MonotonicClock`, the clock the condition
+    /// was made with); false when it passed.
     func wait(until deadline: Double) -> Bool {
         let whole = deadline.rounded(.down)
         var time = timespec(tv_sec: Int(whole), tv_nsec: Int((deadline - whole) * 1e9))
         return pthread_cond_timedwait(condition, mutex, &time) == 0
-    }
-
-    /// Seconds on the monotonic clock the deadlines of `wait(until:)` are read on.
-    static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }

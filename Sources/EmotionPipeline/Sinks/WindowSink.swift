@@ -69,7 +69,7 @@ public final class WindowSink: FrameSink {
         let shown = try frame.image.copy()
         if mirrored { try shown.flipHorizontally() }
         try Annotator(mirrored: mirrored, labels: labels, landmarks: landmarks).annotate(shown, with: result)
-        let wall = PlaybackClock.now()
+        let wall = MonotonicClock.now()
         if let last = lastFrameWall, wall > last {
             let rate = 1 / (wall - last)
             frameRate = frameRate.map { $0 + 0.1 * (rate - $0) } ?? rate
@@ -82,7 +82,7 @@ public final class WindowSink: FrameSink {
             // Wait (handling keys, the previous frame still on screen) until this frame is due.
             let due = playback.due(frame.time)
             while !quit {
-                let wait = Int(((due - PlaybackClock.now()) * 1000).rounded())
+                let wait = Int(((due - MonotonicClock.now()) * 1000).rounded())
                 if wait < 1 { break }
                 handle(try Window.waitKey(milliseconds: wait))
             }
