@@ -25,12 +25,3 @@ final class JSONTextTests: XCTestCase {
         XCTAssertEqual(jsonString(value), #"{"a":null,"b":[1,2.5,0.25,true,"x\"y\n"],"c":{"y":-0.0,"z":null}}"#)
     }
 }
-
-final class LineOutputTests: XCTestCase {
-    func testABlockOfTextIsWrittenLineByLine() throws {
-        let output = LineCollector()
-        try output.writeLines("one\n\nthree\n")
-        try output.writeLines("four")
-        XCTAssertEqual(output.lines, ["one", "", "three", "four"])
-    }
-}
