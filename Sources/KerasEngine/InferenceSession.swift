@@ -11,14 +11,15 @@ public final class InferenceSession {
     /// Samples per internal pass (at most `maxBatch`), chosen so activations stay in cache.
     public let passBatch: Int
 
-    /// All activations (placed by a `BufferPlan`) and the scratch area, in one allocation:
+    /// All activations and each step's scratch (placed by a `BufferPlan`), in one allocation:
     /// the session's own, or one it takes turns with other sessions on (`SessionArena`).
     private let arena: UnsafeMutablePointer<Float>
     private let arenaCount: Int
     private let shared: SessionArena?
     /// Bytes of the arena this session uses (activations and scratch).
     public var arenaBytes: Int { arenaCount * MemoryLayout<Float>.size }
-    private let scratch: UnsafeMutablePointer<Float>
+    /// Per step: its scratch (`BufferPlan.scratchOffset`).
+    private let stepScratch: [UnsafeMutablePointer<Float>]
     /// Per step: its input pointers and its output pointer (aliases share their input's).
     private let stepInputs: [[UnsafePointer<Float>]]
     private let stepOutputs: [UnsafeMutablePointer<Float>]
@@ -34,7 +35,6 @@ public final class InferenceSession {
     /// allocating, so that an arena can be sized for several sessions before any exists.
     private struct Layout {
         let plan: BufferPlan
-        let floatsPerSample: Int
         let passBatch: Int
         let arenaCount: Int
 
@@ -42,10 +42,13 @@ public final class InferenceSession {
             let steps = model.steps
             var perSample: [Int] = steps.map { $0.layer.isAlias ? 0 : (Shape.count($0.layer.outputShape) ?? 0) }
             perSample[0] = Shape.count(steps[0].layer.outputShape) ?? 0
-            plan = BufferPlan(inputs: steps.map(\.inputs), isAlias: steps.map(\.layer.isAlias), sizes: perSample,
-                              outputStep: model.outputStep)
-            let floatsPerSample = max(plan.floatsPerSample, 1)
-            self.floatsPerSample = floatsPerSample
+            let inputs = steps.map(\.inputs), isAlias = steps.map(\.layer.isAlias)
+            let inPlace = steps.map { !$0.layer.isAlias && $0.layer.runsInPlace }
+            // The buffers alone set how many samples a pass takes; then each step's scratch,
+            // for that many, is planned beside them.
+            let buffers = BufferPlan(inputs: inputs, isAlias: isAlias, sizes: perSample, outputStep: model.outputStep,
+                                     inPlace: inPlace)
+            let floatsPerSample = max(buffers.floatsPerSample, 1)
             // Samples per pass: as many as keep the largest layer's input and output within about
             // half of a typical L2 cache. These models' weights are small and their activations
             // large, so bigger passes only spill to memory.
@@ -54,9 +57,11 @@ public final class InferenceSession {
             }.max() ?? 1
             let cacheBatch = max(InferenceSession.cacheFloats / max(footprint, 1), 1)
             let batch = min(maxBatch, cacheBatch, max(InferenceSession.maxArenaFloats / 2 / floatsPerSample, 1))
-            let scratchCount = steps.map { $0.layer.scratchCount(batch: batch) }.max() ?? 0
+            let scratch = steps.map { $0.layer.isAlias ? 0 : ($0.layer.scratchCount(batch: batch) + batch - 1) / batch }
+            plan = BufferPlan(inputs: inputs, isAlias: isAlias, sizes: perSample, outputStep: model.outputStep,
+                              inPlace: inPlace, scratch: scratch)
             passBatch = batch
-            arenaCount = floatsPerSample * batch + scratchCount + 16
+            arenaCount = max(plan.floatsPerSample, 1) * batch + 16
         }
     }
 
@@ -85,7 +90,7 @@ public final class InferenceSession {
         }
         let base = arena, batch = passBatch, plan = layout.plan
         let outputs = steps.indices.map { base + plan.offset[plan.owner[$0]] * batch }
-        scratch = arena + layout.floatsPerSample * batch
+        stepScratch = steps.indices.map { base + plan.scratchOffset[$0] * batch }
         stepOutputs = outputs
         stepInputs = steps.map { step in step.inputs.map { UnsafePointer(outputs[$0]) } }
     }
@@ -109,7 +114,7 @@ public final class InferenceSession {
             for index in 1..<steps.count {
                 let layer = steps[index].layer
                 if layer.isAlias { continue }
-                layer.forward(stepInputs[index], output: stepOutputs[index], batch: count, scratch: scratch)
+                layer.forward(stepInputs[index], output: stepOutputs[index], batch: count, scratch: stepScratch[index])
             }
             (output + done * outputCount).update(from: stepOutputs[model.outputStep], count: count * outputCount)
             done += count
@@ -130,7 +135,7 @@ public final class InferenceSession {
                 stepOutputs[0].update(from: source, count: count * inputCount)
                 for index in 1..<steps.count where !steps[index].layer.isAlias {
                     let start = InferenceSession.threadTime()
-                    steps[index].layer.forward(stepInputs[index], output: stepOutputs[index], batch: count, scratch: scratch)
+                    steps[index].layer.forward(stepInputs[index], output: stepOutputs[index], batch: count, scratch: stepScratch[index])
                     totals[index] += InferenceSession.threadTime() - start
                 }
             }
@@ -158,7 +163,7 @@ public final class InferenceSession {
         for index in 1..<steps.count {
             let layer = steps[index].layer
             if layer.isAlias { continue }
-            layer.forward(stepInputs[index], output: stepOutputs[index], batch: 1, scratch: scratch)
+            layer.forward(stepInputs[index], output: stepOutputs[index], batch: 1, scratch: stepScratch[index])
         }
         return body(UnsafeBufferPointer(start: stepOutputs[model.outputStep], count: outputCount))
     }

@@ -18,8 +18,11 @@ protocol Layer: AnyObject {
     /// True when the output is the first input's memory, unchanged (Dropout, Flatten, Reshape,
     /// folded layers): no buffer, no `forward` call.
     var isAlias: Bool { get }
-    /// Floats of scratch memory `forward` needs for `batch` samples.
+    /// Floats of scratch memory `forward` needs for `batch` samples (only while it runs).
     func scratchCount(batch: Int) -> Int
+    /// True when `forward` has read all of its one input before it writes any output (it copies
+    /// the input to scratch first): the output may then be written over the input's buffer.
+    var runsInPlace: Bool { get }
     /// Computes `batch` samples. Each input holds `batch` samples of that input's shape.
     func forward(_ inputs: [UnsafePointer<Float>], output: UnsafeMutablePointer<Float>, batch: Int,
                  scratch: UnsafeMutablePointer<Float>)
@@ -29,6 +32,7 @@ extension Layer {
     var multiplyAdds: Int { 0 }
     var isAlias: Bool { false }
     func scratchCount(batch: Int) -> Int { 0 }
+    var runsInPlace: Bool { false }
 }
 
 /// A layer whose output can absorb a following batch normalization or activation at load

@@ -46,6 +46,9 @@ final class DepthwiseConv2DLayer: FusableLayer {
 
     func scratchCount(batch: Int) -> Int { batch * (geometry.paddedCount ?? 0) }
 
+    /// A padded input is copied whole to scratch before the first output (`padInput`).
+    var runsInPlace: Bool { geometry.isPadded }
+
     func forward(_ inputs: [UnsafePointer<Float>], output: UnsafeMutablePointer<Float>, batch: Int,
                  scratch: UnsafeMutablePointer<Float>) {
         let input = padInput(inputs[0], geometry: geometry, batch: batch, fill: 0, scratch: scratch)

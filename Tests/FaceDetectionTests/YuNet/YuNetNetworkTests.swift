@@ -77,6 +77,16 @@ final class YuNetNetworkTests: XCTestCase {
         XCTAssertEqual(try run(small, width: 50, height: 40), reference)
     }
 
+    /// The working size's plan (640 x 384): the depthwise convolutions run in place, each with
+    /// its padded copy where the steps around it keep nothing, so the arena holds two padded
+    /// 160 x 96 x 64 maps (8.1 MB; 11.9 MB when every step had its own output and the scratch
+    /// came after all activations).
+    func testTheWorkingSizesArenaHoldsTwoMaps() throws {
+        let model = try KerasModel.load(path: Self.model, inputSize: ImageSize(height: 384, width: 640))
+        let floats = model.arenaFloats(maxBatch: 1)
+        XCTAssertLessThanOrEqual(floats, 2 * 162 * 98 * 64 + 16, "\(floats * 4) bytes")
+    }
+
     /// A file that loads but is not YuNet with one output is refused with its name and shapes.
     func testAnotherNetworkIsRefused() throws {
         let pnet = Self.root.appendingPathComponent("models/mtcnn-pnet.h5").path
