@@ -9,7 +9,7 @@ public enum DetectorError: Error, CustomStringConvertible, Equatable {
     case fileMissing(path: String, reason: String)
     /// An MTCNN network file whose input or output is not the stage's.
     case notAnMTCNNStage(path: String, input: [Int], output: [Int], expected: String)
-    /// A YuNet file that is not the one-output network `training/convert_yunet.py
+    /// A YuNet file that is not the one-output network `training/detectors/convert_yunet.py
     /// --single-output` writes (planned at 32 x 32: input [32, 32, 3], output [21, 16]).
     case notAYuNet(path: String, input: [Int], output: [Int])
 
@@ -22,7 +22,7 @@ public enum DetectorError: Error, CustomStringConvertible, Equatable {
         case let .notAnMTCNNStage(path, input, output, expected):
             return "\(path): not an MTCNN network: input \(input), output \(output); expected \(expected)"
         case let .notAYuNet(path, input, output):
-            return "\(path): not YuNet with one output (training/convert_yunet.py --single-output): planned at 32x32 it takes "
+            return "\(path): not YuNet with one output (training/detectors/convert_yunet.py --single-output): planned at 32x32 it takes "
                 + "\(input) and gives \(output); expected [32, 32, 3] and [21, 16]"
         }
     }

@@ -1,6 +1,6 @@
 /// Candidate faces between MTCNN's stages and the box arithmetic the reference implementation
 /// (PyPI `mtcnn` 1.0.0) does on them, in float64 as it does: regression, squaring and its
-/// non-maximum suppression. See training/mtcnn-notes.md.
+/// non-maximum suppression. See training/detectors/mtcnn-notes.md.
 struct MTCNNBox: Equatable {
     var x1: Double
     var y1: Double

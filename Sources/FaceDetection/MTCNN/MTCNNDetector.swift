@@ -54,7 +54,7 @@ public struct MTCNNFace: Equatable, Sendable {
 /// between stages, run by the engine on the three converted networks in `models/` (one output
 /// each: the package's outputs concatenated, see models/README.md).
 ///
-/// It follows the reference step by step (training/mtcnn-notes.md): RGB normalized
+/// It follows the reference step by step (training/detectors/mtcnn-notes.md): RGB normalized
 /// (v - 127.5) / 128, area-resized levels, TensorFlow's crop_and_resize, the reference's
 /// (non-greedy) suppression and rounding; the tests compare its faces with the package's.
 ///

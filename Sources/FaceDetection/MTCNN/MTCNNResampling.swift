@@ -3,7 +3,7 @@
 /// see `AreaResize.apply(bytesOf:into:)`) so that the detector finds the faces it finds:
 /// `tf.image.resize(method: AREA)` for the pyramid and `tf.image.crop_and_resize` (bilinear,
 /// zero outside the picture) for the R-Net and O-Net crops. Both read an `MTCNNPixels`: H x W x 3
-/// float32 values, channels last, normalized; see training/mtcnn-notes.md.
+/// float32 values, channels last, normalized; see training/detectors/mtcnn-notes.md.
 
 /// A picture as the resamplings read it: value `channel` (RGB order) of pixel `pixel`
 /// (row-major index).

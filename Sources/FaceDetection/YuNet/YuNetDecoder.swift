@@ -39,7 +39,7 @@ public struct YuNetFace: Equatable, Sendable {
 }
 
 /// YuNet's output as OpenCV's FaceDetectorYN decodes it (../shared/models/yunet/PROVENANCE.md,
-/// training/yunet_reference.py `decode`).
+/// training/detectors/yunet_reference.py `decode`).
 ///
 /// The network (`models/yunet-n.h5`, written with `--single-output`) gives one row of 16 floats
 /// per cell of its three maps: [cls, obj, bbox0...3, kps0...9]; cells of stride 8 first, row

@@ -1,5 +1,5 @@
 /// Greedy non-maximum suppression, as OpenCV's `dnn::NMSBoxes` does it for FaceDetectorYN (and
-/// training/yunet_reference.py `nms`): best score first (ties in the candidates' order), a
+/// training/detectors/yunet_reference.py `nms`): best score first (ties in the candidates' order), a
 /// candidate goes when it overlaps a face already kept by more than the threshold (IoU).
 public enum YuNetSuppression {
     /// FaceDetectorYN's default.

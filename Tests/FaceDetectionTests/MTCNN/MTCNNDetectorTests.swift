@@ -6,7 +6,7 @@ import XCTest
 
 /// MTCNN against the Python package it was converted from (PyPI `mtcnn` 1.0.0):
 /// Fixtures/mtcnn-reference.json holds the package's networks' raw outputs on synthetic inputs
-/// (checked without ../shared) and its detections on the shared photos (training/mtcnn_reference.py).
+/// (checked without ../shared) and its detections on the shared photos (training/detectors/mtcnn_reference.py).
 final class MTCNNDetectorTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()

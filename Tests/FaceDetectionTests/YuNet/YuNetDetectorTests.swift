@@ -7,7 +7,7 @@ import XCTest
 /// YuNet's faces against upstream's: Fixtures/yunet/yunet-parity.json holds what the ONNX
 /// export, run by onnxruntime and decoded as OpenCV's FaceDetectorYN decodes it, finds on every
 /// shared photo and on frames 0, 45 and 90 of every shared clip, each at its own size
-/// (training/yunet_reference.py parity). Tolerances (issue 30): boxes IoU >= 0.95, scores within
+/// (training/detectors/yunet_reference.py parity). Tolerances (issue 30): boxes IoU >= 0.95, scores within
 /// 1e-4, landmarks within 1 pixel. Skipped, saying so, without ../shared.
 final class YuNetDetectorTests: XCTestCase {
     private struct Reference {
