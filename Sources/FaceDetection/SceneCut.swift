@@ -24,19 +24,7 @@ public struct SceneCut {
     /// Whether this frame (tightly packed rows, `channels` bytes per pixel) starts a new shot;
     /// false for the first frame and after a change of size.
     public mutating func isCut(pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, channels: Int) -> Bool {
-        guard pixels.count >= width * height * channels, let base = pixels.baseAddress else {
-            return isCut(thumbnail: [], width: width, height: height, channels: channels)
-        }
-        return isCut(pixels: base, width: width, height: height, channels: channels, rowStride: width * channels)
-    }
-
-    /// The same for rows `rowStride` bytes apart (a frame where OpenCV keeps it, not copied out).
-    public mutating func isCut(pixels: UnsafePointer<UInt8>, width: Int, height: Int, channels: Int, rowStride: Int) -> Bool {
-        isCut(thumbnail: Self.thumbnail(pixels: pixels, width: width, height: height, channels: channels, rowStride: rowStride),
-              width: width, height: height, channels: channels)
-    }
-
-    private mutating func isCut(thumbnail: [Double], width: Int, height: Int, channels: Int) -> Bool {
+        let thumbnail = Self.thumbnail(pixels: pixels, width: width, height: height, channels: channels)
         let size = (width: width, height: height, channels: channels)
         defer { previous = thumbnail; previousSize = size }
         guard previousSize == size, !thumbnail.isEmpty else { return false }
@@ -50,13 +38,8 @@ public struct SceneCut {
     /// Mean brightness (all channels alike) of each of `cells` x `cells` rectangles, from every
     /// second pixel of every second row: a quarter of the frame is read, which is plenty for a mean.
     static func thumbnail(pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, channels: Int) -> [Double] {
-        guard pixels.count >= width * height * channels, let base = pixels.baseAddress else { return [] }
-        return thumbnail(pixels: base, width: width, height: height, channels: channels, rowStride: width * channels)
-    }
-
-    static func thumbnail(pixels: UnsafePointer<UInt8>, width: Int, height: Int, channels: Int, rowStride: Int) -> [Double] {
         let n = cells
-        guard width >= n, height >= n, channels >= 1, rowStride >= width * channels else { return [] }
+        guard width >= n, height >= n, channels >= 1, pixels.count >= width * height * channels else { return [] }
         var sums = [Double](repeating: 0, count: n * n)
         var counts = [Int](repeating: 0, count: n * n)
         let columnCells = stride(from: 0, to: width, by: 2).map { $0 * n / width }
@@ -64,7 +47,7 @@ public struct SceneCut {
         var rowCounts = [Int](repeating: 0, count: n)
         for y in stride(from: 0, to: height, by: 2) {
             let rowCell = y * n / height * n
-            let row = y * rowStride
+            let row = y * width * channels
             for cell in 0..<n {
                 rowSums[cell] = 0
                 rowCounts[cell] = 0

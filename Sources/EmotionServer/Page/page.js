@@ -31,7 +31,7 @@ function drawFaces(faces, scale) {
       ctx.fillStyle = "rgba(0,0,0,.55)"; ctx.fillRect(bx, by, bw, bh);
       ctx.fillStyle = colorOf(label); ctx.fillRect(bx, by, bw * p, bh);
     });
-    // Landmarks, when the server's detector gives them (serve --detector mtcnn).
+    // Landmarks, when the server's detector gives them (serve --detector mtcnn or yunet).
     for (const [px, py] of face.landmarks || []) {
       ctx.fillStyle = "#0b0d10"; ctx.beginPath(); ctx.arc(px * scale, py * scale, 4 * scale, 0, 2 * Math.PI); ctx.fill();
       ctx.fillStyle = color; ctx.beginPath(); ctx.arc(px * scale, py * scale, 2.5 * scale, 0, 2 * Math.PI); ctx.fill();

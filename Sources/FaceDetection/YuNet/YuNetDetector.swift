@@ -1,5 +1,3 @@
-import KerasEngine
-
 /// YuNet's settings (`--yunet-threshold`; the rest as OpenCV's FaceDetectorYN sets them).
 public struct YuNetOptions: Sendable, Equatable {
     /// The default score threshold, chosen on the shared photos and clips (docs/detectors.md).
@@ -33,14 +31,10 @@ public struct YuNetTiming: Equatable, Sendable {
     public var networkSeconds = 0.0
     /// Decoding the cells and suppressing overlaps.
     public var decodeSeconds = 0.0
-    /// Windows searched by following (`YuNetFollower`) and the time they took, all stages;
-    /// not counted in the whole searches' figures above.
-    public var windows = 0
-    public var windowSeconds = 0.0
 
     public init() {}
 
-    public var totalSeconds: Double { shrinkSeconds + networkSeconds + decodeSeconds + windowSeconds }
+    public var totalSeconds: Double { shrinkSeconds + networkSeconds + decodeSeconds }
 }
 
 /// YuNet-n (Wu, Peng, Yu 2023; Apache-2.0): one network pass over the picture, padded to
@@ -89,24 +83,6 @@ public final class YuNetDetector {
             guard let base else { return [] }
             return try detect(pixels: base, width: width, height: height, channels: channels, rowStride: stride)
         }
-    }
-
-    /// The faces in `window` of a frame (its bytes as `detect(pixels:)` takes them) scoring at
-    /// least `threshold` (nil: the options'), in frame pixels, best first.
-    func detect(in window: YuNetWindow, pixels: UnsafePointer<UInt8>, width: Int, height: Int, channels: Int,
-                rowStride: Int, threshold: Double? = nil) throws -> [YuNetFace] {
-        let start = MonotonicClock.now()
-        defer {
-            timing.windows += 1
-            timing.windowSeconds += MonotonicClock.now() - start
-        }
-        let threshold = threshold ?? options.scoreThreshold
-        let candidates = try network.run(size: ImageSize(height: window.side, width: window.side), filling: { input in
-            window.fill(input, from: pixels, width: width, height: height, channels: channels, rowStride: rowStride)
-        }) { rows, size in
-            YuNetDecoder.decode(rows, width: size.width, height: size.height, threshold: threshold)
-        }
-        return YuNetSuppression.suppress(candidates, threshold: options.nmsThreshold).map(window.toFrame)
     }
 
     /// Counts time spent shrinking pictures (by the frame detector).

@@ -1,49 +1,31 @@
-/// YuNet frame after frame: the whole frame is searched every `detectEvery` frames, and on the
-/// frames between, each face of the frame before is followed in a small window around it
-/// (`YuNetFollower`), as `HaarFrameDetector` and `MTCNNFrameDetector` follow theirs. A cut to
-/// another shot (`SceneCut`) starts the cadence again, so a new shot's faces are searched for on
-/// its first frame; a face that appears within a shot is found at the next whole search. With
-/// `detectEvery` 1 every frame is searched whole and nothing is remembered. Ids and smoothing
-/// come from tracking, downstream, with either.
+/// YuNet frame after frame: every frame is searched whole. One pass of the network costs less
+/// than Haar's whole-frame search, so there is no cadence of whole searches and following
+/// between them (`HaarFrameDetector`, `MTCNNFrameDetector`), and no state: ids and smoothing come
+/// from tracking, downstream.
 ///
-/// Frames whose longer side is over `maxSide` are shrunk to it (`useArea`) before a whole
-/// search, and boxes and landmarks mapped back; `detectScale` shrinks every frame at least that
-/// much, and no frame is searched at more than `maxPixels`. Following reads the frame itself
-/// (`YuNetWindow`). Boxes are reported in Haar's framing (`haarFraming`, clamped to the frame as
-/// Haar's boxes are), landmarks as YuNet finds them (so faces are aligned as MTCNN's are); faces
-/// whose reported side is under `minFace` or over `maxFace` (when not 0) are dropped.
+/// Frames whose longer side is over `maxSide` are shrunk to it (`useArea`) before the
+/// network, and boxes and landmarks mapped back; `detectScale` shrinks every frame at least that
+/// much, and no frame is searched at more than `maxPixels`. Boxes are reported in Haar's framing (`haarFraming`, clamped to the frame as Haar's
+/// boxes are), landmarks as YuNet finds them (so faces are aligned as MTCNN's are); faces whose
+/// reported side is under `minFace` or over `maxFace` (when not 0) are dropped.
 public final class YuNetFrameDetector: FaceFinder {
     public let detector: YuNetDetector
     public let maxSide: Int
     public let detectScale: Double
     public let minFace: Int
     public let maxFace: Int
-    public let detectEvery: Int
-    public let follower: YuNetFollower
-    /// Frames since the last whole search (or since the start or the last cut).
-    private var sinceSearch = 0
-    private var sceneCut = SceneCut()
-    /// The faces reported for the frame before, in frame pixels as YuNet boxes them.
-    private var known: [YuNetFace] = []
 
-    public init(detector: YuNetDetector, maxSide: Int? = nil, detectScale: Double = 1, minFace: Int = 0, maxFace: Int = 0,
-                detectEvery: Int = 1, follower: YuNetFollower = YuNetFollower()) {
+    public init(detector: YuNetDetector, maxSide: Int? = nil, detectScale: Double = 1, minFace: Int = 0, maxFace: Int = 0) {
         self.detector = detector
         self.maxSide = maxSide ?? detector.options.maxSide
         self.detectScale = max(1, detectScale)
         self.minFace = minFace
         self.maxFace = maxFace
-        self.detectEvery = max(1, detectEvery)
-        self.follower = follower
     }
 
     public var needsColour: Bool { true }
 
-    public func reset() {
-        sinceSearch = 0
-        sceneCut.reset()
-        known = []
-    }
+    public func reset() {}
 
     /// Most pixels of the network's (padded) input: the engine refuses a plan whose activations
     /// exceed 2^26 floats, and YuNet-n's are 58 floats a pixel (1920 x 1088 is refused).
@@ -69,49 +51,25 @@ public final class YuNetFrameDetector: FaceFinder {
     public func faces(in picture: Image) throws -> [DetectedFace] {
         let (width, height) = (picture.width, picture.height)
         guard width > 0, height > 0 else { return [] }
-        defer { sinceSearch += 1 }
-        if detectEvery > 1, isCut(picture) {
-            sinceSearch = 0
-            known = []  // the faces of the last shot are not in this one
-        }
         let working = workingSize(width: width, height: height)
-        let found = sinceSearch % detectEvery == 0
-            ? try searchWhole(picture, working: working)
-            : try follower.follow(known, in: picture, scale: Double(width) / Double(working.width), detector: detector)
-        var kept: [YuNetFace] = []
-        var faces: [DetectedFace] = []
-        for face in found {
-            let framed = Self.haarFraming(face)
-            guard framed.width >= minFace, maxFace <= 0 || framed.width <= maxFace else { continue }
-            let box = framed.clamped(toWidth: width, height: height)
-            guard !box.isEmpty else { continue }
-            kept.append(face)
-            faces.append(DetectedFace(box: box, landmarks: face.landmarks))
+        var found: [YuNetFace]
+        if working == (width, height) {
+            found = try detector.detect(in: picture)
+        } else {
+            let start = MonotonicClock.now()
+            let shrunk = try picture.resized(width: working.width, height: working.height, area: Self.useArea(from: width, to: working.width))
+            detector.addShrinkTime(MonotonicClock.now() - start)
+            let (fx, fy) = (Double(width) / Double(working.width), Double(height) / Double(working.height))
+            found = try detector.detect(in: shrunk).map { $0.scaled(x: fx, y: fy) }
         }
-        known = detectEvery > 1 ? kept : []
+        let faces = found.compactMap { face -> DetectedFace? in
+            let framed = Self.haarFraming(face)
+            guard framed.width >= minFace, maxFace <= 0 || framed.width <= maxFace else { return nil }
+            return DetectedFace(box: framed.clamped(toWidth: width, height: height), landmarks: face.landmarks)
+        }.filter { !$0.box.isEmpty }
         // Top to bottom, then left to right, as the Haar detector orders its boxes: ids are
         // given in this order.
         return faces.sorted { ($0.box.y, $0.box.x) < ($1.box.y, $1.box.x) }
-    }
-
-    /// The faces of the whole frame, searched at the `working` size, in frame pixels.
-    private func searchWhole(_ picture: Image, working: (width: Int, height: Int)) throws -> [YuNetFace] {
-        let (width, height) = (picture.width, picture.height)
-        if working == (width, height) { return try detector.detect(in: picture) }
-        let start = MonotonicClock.now()
-        let shrunk = try picture.resized(width: working.width, height: working.height, area: Self.useArea(from: width, to: working.width))
-        detector.addShrinkTime(MonotonicClock.now() - start)
-        let (fx, fy) = (Double(width) / Double(working.width), Double(height) / Double(working.height))
-        return try detector.detect(in: shrunk).map { $0.scaled(x: fx, y: fy) }
-    }
-
-    /// Whether `picture` starts a new shot, read where OpenCV keeps it.
-    private func isCut(_ picture: Image) -> Bool {
-        let (width, height, channels) = (picture.width, picture.height, picture.channels)
-        return picture.withUnsafePixels { base, stride in
-            guard let base else { return false }
-            return sceneCut.isCut(pixels: base, width: width, height: height, channels: channels, rowStride: stride)
-        }
     }
 
     /// Whether a shrink from `width` to `target` columns averages areas (INTER_AREA) rather than

@@ -60,22 +60,11 @@ final class YuNetNetwork {
         precondition(width > 0 && height > 0 && (channels == 1 || channels >= 3) && rowStride >= width * channels,
                      "not a \(width)x\(height) picture of \(channels) channels, rows \(rowStride) bytes apart")
         let size = Self.padded(width: width, height: height)
-        return try run(size: size, filling: { input in
-            Self.fill(input, padded: size, from: pixels, width: width, height: height, channels: channels, rowStride: rowStride)
-        }, body)
-    }
-
-    /// Runs the network on a `size` input (both sides multiples of 32) that `fill` writes in
-    /// place (height x width x 3 floats, BGR 0..255, every one of them), and calls `body` with the
-    /// output rows and `size`. Following writes a window of a frame this way.
-    func run<Result>(size: ImageSize, filling fill: (UnsafeMutablePointer<Float>) -> Void,
-                     _ body: (UnsafeBufferPointer<Float>, ImageSize) -> Result) throws -> Result {
-        precondition(size.width > 0 && size.height > 0 && size.width % YuNetDecoder.multiple == 0
-                     && size.height % YuNetDecoder.multiple == 0, "\(size.width)x\(size.height) is not a multiple of 32")
         let session = try session(for: size)
         return session.run(fillingInput: { input in
             precondition(input.count == size.height * size.width * 3, "the plan's input is not \(size.width)x\(size.height)x3")
-            fill(input.baseAddress!)
+            Self.fill(input.baseAddress!, padded: size, from: pixels, width: width, height: height,
+                      channels: channels, rowStride: rowStride)
         }, { rows in body(rows, size) })
     }
 
