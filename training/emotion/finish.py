@@ -74,6 +74,7 @@ def finish(args, trainer, best, history, select_name, test_sets, precision, flop
         "swa_epochs": args.swa_epochs,
         "swa_lr": args.swa_lr,
         "ema": args.ema or None,
+        "mixup": args.mixup or None,
         "distilled_from": args.teacher,
         "distill_weight": args.distill_weight if args.teacher else None,
         "distill_temperature": args.distill_temperature if args.teacher else None,

@@ -25,6 +25,8 @@ EMA_DEFINING = ("ema",)
 #: The targets (FER+ votes) and the framing jitter, part of a run's definition only when given
 #: (runs begun before they existed resume unchanged).
 VOTES_DEFINING = ("targets",)
+#: Mixup's strength, part of a run's definition only when on.
+MIXUP_DEFINING = ("mixup",)
 SCALE_DEFINING = ("scale_range",)
 
 
@@ -89,6 +91,9 @@ def parse_args(argv=None, description=None):
     p.add_argument("--dense", type=int, default=256)
     p.add_argument("--dropout", type=float, default=0.5)
     p.add_argument("--erase-prob", type=float, default=0.5, help="random-erasing probability")
+    p.add_argument("--mixup", type=float, default=0.0, metavar="ALPHA",
+                   help="mixup (Zhang et al. 2018): each batch blended with a shuffled copy of itself, "
+                        "images and targets alike, by a weight drawn from Beta(ALPHA, ALPHA); 0: off")
     p.add_argument("--scale-range", default=None, metavar="LO,HI",
                    help="zoom of the framing jitter, drawn uniformly (default 0.85,1.15); e.g. 0.8,1.25 "
                         "for faces framed tighter or looser than FER-2013's, as detectors frame them")
@@ -109,6 +114,8 @@ def parse_args(argv=None, description=None):
         p.error(f"--ema {args.ema}: the decay must be in [0, 1)")
     if args.ema and args.swa_epochs:
         p.error("--ema and --swa-epochs are two ways of averaging the weights: choose one")
+    if args.mixup < 0:
+        p.error(f"--mixup {args.mixup}: must be 0 (off) or positive")
     if args.distill_temperature <= 0:
         p.error(f"--distill-temperature {args.distill_temperature}: must be positive")
     if bool(args.train_votes) != bool(args.test_votes):
@@ -135,7 +142,7 @@ def defining(args) -> dict:
     groups that are on)."""
     keys = RUN_DEFINING + (DISTILL_DEFINING if args.teacher else ()) + (INIT_DEFINING if args.init else ()) \
         + (EMA_DEFINING if args.ema else ()) + (VOTES_DEFINING if args.targets else ()) \
-        + (SCALE_DEFINING if args.scale_range else ())
+        + (SCALE_DEFINING if args.scale_range else ()) + (MIXUP_DEFINING if args.mixup else ())
     return {k: getattr(args, k) for k in keys}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -91,6 +92,18 @@ class Augment:
                   & chosen[:, None, None])
         noise = torch.rand(x.shape, generator=g)
         return torch.where(inside[:, None], noise, x)
+
+
+def mixup(x: torch.Tensor, y: torch.Tensor, alpha: float, classes: int, g: torch.Generator):
+    """Mixup (Zhang et al. 2018): the batch blended with a shuffled copy of itself by one weight
+    drawn from Beta(alpha, alpha), images and targets alike; class-index targets become
+    distributions."""
+    # torch's Beta sampler takes no generator: NumPy's, seeded from the caller's.
+    lam = float(np.random.default_rng(int(torch.randint(2**31, (1,), generator=g))).beta(alpha, alpha))
+    perm = torch.randperm(len(y), generator=g)
+    if y.dim() == 1:
+        y = F.one_hot(y, classes).float()
+    return lam * x + (1 - lam) * x[perm], lam * y + (1 - lam) * y[perm]
 
 
 def one_cycle(step: int, total: int, peak: float, warmup: float) -> float:

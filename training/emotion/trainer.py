@@ -60,7 +60,8 @@ class Trainer:
             idx = order[i * self.args.batch_size:(i + 1) * self.args.batch_size]
             x = torch.from_numpy(self.x[idx.numpy()]).float().div_(255).unsqueeze(1)
             y = torch.from_numpy(self.y[idx.numpy()])
-            yield self.augment(x, g), (y.float() if y.dim() == 2 else y.long())
+            x, y = self.augment(x, g), (y.float() if y.dim() == 2 else y.long())
+            yield recipe.mixup(x, y, self.args.mixup, len(self.args.labels), g) if self.args.mixup else (x, y)
 
     def step(self, x, y, step_index: int) -> float:
         lr = self.lr_at(step_index)

@@ -274,6 +274,20 @@ class ResumeTests(unittest.TestCase):
         self.assertEqual(shorter.returncode, 1)
         self.assertIn("must be more than the 4 epochs already trained", shorter.stderr)
 
+    def test_mixup_is_recorded_and_part_of_the_run(self):
+        one = ["--epochs", "1", "--mixup", "0.2"]
+        self.run_to_end("mixed", one)
+        with open(os.path.join(self.tmp.name, "mixed", "model.meta.json")) as f:
+            self.assertEqual(json.load(f)["mixup"], 0.2)
+        changed = subprocess.run(self.command("mixed") + ["--epochs", "1", "--mixup", "0.4"], capture_output=True,
+                                 text=True, timeout=600)
+        self.assertEqual(changed.returncode, 1)
+        self.assertIn("started with other settings (mixup)", changed.stderr)
+        negative = subprocess.run(self.command("bad-mix") + ["--mixup", "-1"], capture_output=True, text=True,
+                                  timeout=600)
+        self.assertEqual(negative.returncode, 2)
+        self.assertIn("--mixup -1.0: must be 0 (off) or positive", negative.stderr)
+
     def test_changed_settings_refuse_to_resume(self):
         self.kill_during_second_epoch("changed")
         done = subprocess.run(self.command("changed") + ["--lr", "0.01"], capture_output=True, text=True, timeout=600)
