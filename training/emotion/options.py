@@ -25,9 +25,9 @@ EMA_DEFINING = ("ema",)
 #: The targets (FER+ votes) and the framing jitter, part of a run's definition only when given
 #: (runs begun before they existed resume unchanged).
 VOTES_DEFINING = ("targets",)
+SCALE_DEFINING = ("scale_range",)
 #: Mixup's strength, part of a run's definition only when on.
 MIXUP_DEFINING = ("mixup",)
-SCALE_DEFINING = ("scale_range",)
 
 
 

@@ -30,15 +30,15 @@ class MixupTests(unittest.TestCase):
             self.assertTrue(torch.equal(mx[i], torch.full_like(mx[i], value)), "one blend a row")
             if weight_own == 1.0:  # mixed with itself, or with a row of the same label
                 continue
-            # value = lam * i + (1 - lam) * j for the partner j whose label carries 1 - lam
+            # value = lam * i + (1 - lam) * j, lam being row i's own label's weight, for the
+            # partner j whose label carries 1 - lam
             others = my[i].clone()
             others[y[i]] = 0
             partner_label = int(others.argmax())
-            lam = weight_own
             candidates = [j for j in range(16) if int(y[j]) == partner_label
-                          and abs(lam * i + (1 - lam) * j - value) < 1e-4]
+                          and abs(weight_own * i + (1 - weight_own) * j - value) < 1e-4]
             self.assertTrue(candidates, f"row {i}: image {value} is no blend matching target {my[i].tolist()}")
-            lams.add(round(max(lam, 1 - lam), 5))
+            lams.add(round(weight_own, 5))
         self.assertLessEqual(len(lams), 1, "one weight for the whole batch")
 
     def test_same_generator_same_batch_and_distribution_targets_stay_distributions(self):
