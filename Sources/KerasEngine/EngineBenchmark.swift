@@ -65,8 +65,8 @@ public struct EngineBenchmark {
         return (times[times.count / 2], times.count)
     }
 
-    /// Milliseconds per run (of `batch` faces) in each layer, over about `seconds` of runs.
-    public func profile(seconds: Double) -> [(name: String, className: String, milliseconds: Double)] {
+    /// Milliseconds per face in each layer, over about `seconds` of runs of `batch` faces.
+    public func profile(seconds: Double) -> [(name: String, className: String, msPerSample: Double)] {
         let session = model.makeSession(maxBatch: batch)
         var generator = SeededRandom(seed: 42)
         let input = (0..<(batch * model.inputShape.reduce(1, *))).map { _ in Float(generator.next() % 256) / 255 }

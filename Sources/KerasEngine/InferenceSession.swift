@@ -121,10 +121,11 @@ public final class InferenceSession {
         }
     }
 
-    /// Time spent in each layer over `repetitions` runs of `batch` samples of `input` (which
-    /// is cut to at most `passBatch` samples), in milliseconds per run, thread CPU time. Layers
-    /// folded into another or free (Dropout, Flatten) are omitted. For `bench` and tuning.
-    public func profile(_ input: [Float], batch: Int, repetitions: Int) -> [(name: String, className: String, milliseconds: Double)] {
+    /// Time spent in each layer over `repetitions` runs of `batch` samples of `input`, in
+    /// milliseconds per sample, thread CPU time. A run takes at most `passBatch` samples, as
+    /// `run`'s passes do, so per sample is what compares across batch sizes. Layers folded into
+    /// another or free (Dropout, Flatten) are omitted. For `bench` and tuning.
+    public func profile(_ input: [Float], batch: Int, repetitions: Int) -> [(name: String, className: String, msPerSample: Double)] {
         let count = min(max(batch, 1), passBatch)
         precondition(input.count >= count * inputCount, "input holds \(input.count) floats, \(count) samples need \(count * inputCount)")
         let steps = model.steps
@@ -141,7 +142,7 @@ public final class InferenceSession {
             }
         }
         return steps.indices.filter { $0 > 0 && !steps[$0].layer.isAlias }.map { index in
-            (steps[index].name, steps[index].className, totals[index] * 1000 / Double(max(repetitions, 1)))
+            (steps[index].name, steps[index].className, totals[index] * 1000 / Double(max(repetitions, 1) * count))
         }
     }
 

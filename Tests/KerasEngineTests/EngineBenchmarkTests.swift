@@ -39,6 +39,6 @@ final class EngineBenchmarkTests: XCTestCase {
         let profile = EngineBenchmark(model: model, threads: 1, batch: 2).profile(seconds: 0.05)
         XCTAssertFalse(profile.isEmpty)
         XCTAssertEqual(Set(profile.map(\.name)).count, profile.count)
-        XCTAssert(profile.allSatisfy { $0.milliseconds >= 0 })
+        XCTAssert(profile.allSatisfy { $0.msPerSample >= 0 })
     }
 }

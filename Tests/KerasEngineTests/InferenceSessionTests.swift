@@ -130,6 +130,6 @@ final class InferenceSessionTests: XCTestCase {
         let rows = session.profile(inputs(1, model.inputCount), batch: 1, repetitions: 3)
         // Flatten is free (it aliases its input), so it is not listed.
         XCTAssertEqual(rows.map(\.name), ["conv2d", "max_pooling2d", "dense"])
-        XCTAssertTrue(rows.allSatisfy { $0.milliseconds >= 0 })
+        XCTAssertTrue(rows.allSatisfy { $0.msPerSample >= 0 })
     }
 }

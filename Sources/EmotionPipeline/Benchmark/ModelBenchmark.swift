@@ -34,6 +34,6 @@ public struct ModelBenchmark {
             model: path, threads: threads, batch: batch, msPerFace: engine.msPerFace, gflops: engine.gflops,
             mflopPerFace: Double(model.flops) / 1e6, runs: engine.runs, flipAverage: metadata.flipAverage,
             msPerClassifiedFace: classified,
-            layers: profile?.map { .init(name: $0.name, className: $0.className, milliseconds: $0.milliseconds, batch: batch) })
+            layers: profile?.map { .init(name: $0.name, className: $0.className, msPerFace: $0.msPerSample) })
     }
 }

@@ -20,19 +20,16 @@ public struct ModelBenchmarkReport: BenchmarkReport, Equatable, Sendable {
 
     public var passesPerFace: Int { flipAverage ? 2 : 1 }
 
-    /// One layer's time over repeated runs at `batch` (thread CPU time).
+    /// One layer's time per face over repeated runs at `batch` (thread CPU time).
     public struct Layer: Equatable, Sendable, Encodable {
         public var name: String
         public var className: String
-        /// Per run of `batch` faces.
-        public var milliseconds: Double
         public var msPerFace: Double
 
-        public init(name: String, className: String, milliseconds: Double, batch: Int) {
+        public init(name: String, className: String, msPerFace: Double) {
             self.name = name
             self.className = className
-            self.milliseconds = milliseconds
-            msPerFace = milliseconds / Double(batch)
+            self.msPerFace = msPerFace
         }
 
         enum CodingKeys: String, CodingKey {
@@ -51,13 +48,13 @@ public struct ModelBenchmarkReport: BenchmarkReport, Equatable, Sendable {
                          + "\(NumberFormat.fixed(msPerClassifiedFace, 4)) ms per face")
         }
         let layers = layers ?? []
-        let total = layers.reduce(0) { $0 + $1.milliseconds }
+        let total = layers.reduce(0) { $0 + $1.msPerFace }
         let nameWidth = layers.map { $0.name.count }.max() ?? 0
         let classWidth = layers.map { $0.className.count }.max() ?? 0
         for row in layers {
             let name = row.name + String(repeating: " ", count: nameWidth - row.name.count)
             let className = row.className + String(repeating: " ", count: classWidth - row.className.count)
-            let share = total > 0 ? 100 * row.milliseconds / total : 0
+            let share = total > 0 ? 100 * row.msPerFace / total : 0
             lines.append("  \(name)  \(className)  \(NumberFormat.fixed(row.msPerFace, 4, width: 8)) ms per face  "
                          + "\(NumberFormat.fixed(share, 1, width: 5))%")
         }

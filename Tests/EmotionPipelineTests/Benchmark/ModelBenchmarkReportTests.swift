@@ -5,8 +5,8 @@ import XCTest
 /// `bench`'s engine report, on hand-made figures: the text exactly as the command has always
 /// printed it (each layer's time per face and share of their total) and the JSON object's keys.
 final class ModelBenchmarkReportTests: XCTestCase {
-    private let layers = [ModelBenchmarkReport.Layer(name: "conv1", className: "Conv2D", milliseconds: 4, batch: 4),
-                          ModelBenchmarkReport.Layer(name: "dense_long", className: "Dense", milliseconds: 12, batch: 4)]
+    private let layers = [ModelBenchmarkReport.Layer(name: "conv1", className: "Conv2D", msPerFace: 1),
+                          ModelBenchmarkReport.Layer(name: "dense_long", className: "Dense", msPerFace: 3)]
 
     private func report(layers: [ModelBenchmarkReport.Layer]?, classified: Double?) -> ModelBenchmarkReport {
         ModelBenchmarkReport(model: "m.h5", threads: 2, batch: 4, msPerFace: 1.23456, gflops: 12.34, mflopPerFace: 133.2675,
